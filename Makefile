@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make         set up (Debian packages), build iommufd.ko, VFIO, the tests and
+#              the VM image; modules end up in out/modules/
+# make check   all of that, then every test (host and VM)
+# make demo    all of that, then the main job in the VM
+# make vm CMD='...'   run one command in the VM by hand (CMD empty: a shell)
+#
+# KDIR=/usr/src/linux-headers-...  builds against other 6.12 headers; the VM
+# then boots the matching Debian kernel.
+
+OUT := $(CURDIR)/out
+SHELL := /bin/bash
+
+.PHONY: all setup build check demo vm lint clean
+all: setup
+	+@$(MAKE) --no-print-directory build
+
+setup:
+	@KVER="$(if $(KDIR),$(patsubst linux-headers-%,%,$(notdir $(KDIR))))" \
+		scripts/setup.sh
+
+check: all
+	@vm/check.sh
+
+demo: all
+	@vm/demo.sh
+
+vm: all
+	@vm/run.sh --name manual -- $(CMD)
+
+lint:
+	@scripts/lint.sh
+
+clean:
+	rm -rf $(OUT)/build $(OUT)/modules $(OUT)/release $(OUT)/tests $(OUT)/vm \
+		$(OUT)/include $(OUT)/logs
+
+# Everything below runs after setup, so the headers exist when it is parsed.
+ifneq ($(filter build,$(MAKECMDGOALS)),)
+KDIR ?= $(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)
+ifeq ($(KDIR),)
+$(error no /usr/src/linux-headers-6.12.*-amd64: run make setup as root)
+endif
+KVER := $(patsubst linux-headers-%,%,$(notdir $(KDIR)))
+KCOMMON := $(patsubst %-amd64,%-common,$(KDIR))
+export KDIR KVER OUT
+
+include mk/module.mk
+include mk/vfio.mk
+include mk/tests.mk
+include mk/vm.mk
+
+build: $(OUT)/modules/.done $(OUT)/release/iommufd.ko vfio tests vm-image
+	@echo "build: done (kernel $(KVER))"
+endif

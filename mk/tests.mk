@@ -1,0 +1,35 @@
+# User-space tests: static binaries for the VM (out/tests/bin/) and the
+# harness's own test, built for the host (out/tests/host/).  They include the
+# 6.12 uAPI headers of Debian's linux-headers package (through symlinks in
+# out/include/, ahead of the older /usr/include/linux ones); nothing of them
+# is copied.
+
+TEST_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUT)/include -Itests/lib
+TEST_LIB := tests/lib/harness.c
+TEST_HDRS := $(wildcard tests/lib/*.h) $(OUT)/include/.done
+UAPI_HDRS := iommufd.h vfio.h
+
+# One program per source file: tests/AREA/NAME_test.c -> out/tests/bin/AREA_NAME
+VM_TEST_SRCS := $(wildcard tests/core/*_test.c)
+VM_TESTS := $(foreach s,$(VM_TEST_SRCS),$(OUT)/tests/bin/$(notdir $(patsubst %/,%,$(dir $(s))))_$(patsubst %_test.c,%,$(notdir $(s))))
+
+.PHONY: tests
+tests: $(VM_TESTS) $(OUT)/tests/host/harness_selftest
+
+$(OUT)/include/.done: $(addprefix $(KCOMMON)/include/uapi/linux/,$(UAPI_HDRS))
+	@mkdir -p $(OUT)/include/linux
+	@for h in $(UAPI_HDRS); do \
+		ln -sf $(KCOMMON)/include/uapi/linux/$$h $(OUT)/include/linux/$$h; \
+	done
+	@touch $@
+
+define vm_test_rule
+$(OUT)/tests/bin/$(notdir $(patsubst %/,%,$(dir $(1))))_$(patsubst %_test.c,%,$(notdir $(1))): $(1) $(TEST_LIB) $(TEST_HDRS)
+	@mkdir -p $$(@D)
+	$(CC) $(TEST_CFLAGS) -static -o $$@ $(1) $(TEST_LIB)
+endef
+$(foreach s,$(VM_TEST_SRCS),$(eval $(call vm_test_rule,$(s))))
+
+$(OUT)/tests/host/harness_selftest: tests/harness/harness_selftest.c $(TEST_LIB) $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB)

@@ -1,0 +1,25 @@
+# The VM's base initramfs: busybox, the init script, the modules of
+# out/modules/ (plus Debian's irqbypass.ko, which VFIO needs) and the test
+# programs.  vm/run.sh appends the command of each run to it.
+
+VM_ROOT := $(OUT)/vm/root
+KMODS := $(OUT)/kernel/$(KVER)/lib/modules/$(KVER)/kernel
+
+.PHONY: vm-image
+vm-image: $(OUT)/vm/base.cpio.gz
+
+$(OUT)/modules/irqbypass.ko: $(KMODS)/virt/lib/irqbypass.ko.xz
+	@mkdir -p $(@D)
+	xz -dc $< >$@
+
+$(OUT)/vm/base.cpio.gz: $(OUT)/modules/.done $(OUT)/modules/vfio.ko \
+		$(OUT)/modules/irqbypass.ko $(VM_TESTS) vm/guest/init \
+		vm/guest/run-tests.sh /bin/busybox
+	@rm -rf $(VM_ROOT)
+	@mkdir -p $(VM_ROOT)/{bin,sbin,proc,sys,dev,tmp,lib,tests/bin}
+	@cp /bin/busybox $(VM_ROOT)/bin/
+	@install -m 755 vm/guest/init $(VM_ROOT)/init
+	@install -m 755 vm/guest/run-tests.sh $(VM_ROOT)/tests/run-all.sh
+	@cp -r $(OUT)/modules $(VM_ROOT)/lib/iommufd
+	@cp $(VM_TESTS) $(VM_ROOT)/tests/bin/
+	(cd $(VM_ROOT) && find . | cpio -o -H newc --quiet | gzip -1) >$@

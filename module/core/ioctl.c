@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The ioctl table of /dev/iommu and the rules every command shares.
+ *
+ * Each command passes a pointer to a struct whose first u32 is its size as
+ * user space knows it.  The kernel reads min(user size, kernel size) bytes,
+ * zero-fills the rest, and refuses with E2BIG a larger struct whose extra
+ * bytes are not all zero: a newer field it does not understand was set.  A
+ * size below the first version of the struct is EINVAL.  Replies copy back
+ * only what the caller's size holds.  An ioctl number the table does not
+ * know is ENOTTY.
+ */
+#include <linux/errno.h>
+#include <linux/ioctl.h>
+#include <linux/kernel.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/iommufd.h>
+
+#include "../iommufd_private.h"
+
+/* Every command struct the table knows; the stack buffer of a dispatch. */
+union iommufd_ucmd_buffer {
+	struct iommu_destroy destroy;
+	struct iommu_ioas_alloc ioas_alloc;
+};
+
+/**
+ * struct iommufd_ioctl_op - one entry of the ioctl table
+ * @size: size of the command struct this kernel understands
+ * @min_size: size of its first version: offsetofend() of its last field then
+ * @ioctl_num: the full ioctl number, to reject a wrong type or direction
+ * @execute: the handler
+ */
+struct iommufd_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct iommufd_ucmd *ucmd);
+};
+
+#define IOCTL_OP(_ioctl, _fn, _struct, _last)				\
+	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {			\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union iommufd_ucmd_buffer) < \
+					  sizeof(_struct)),		\
+		.min_size = offsetofend(_struct, _last),		\
+		.ioctl_num = _ioctl,					\
+		.execute = _fn,						\
+	}
+
+static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
+	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy_ioctl, struct iommu_destroy, id),
+	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
+		 struct iommu_ioas_alloc, out_ioas_id),
+};
+
+/**
+ * iommufd_ucmd_respond() - copy a command's reply back to user space
+ * @ucmd: the command being executed
+ * @size: size of the reply struct the kernel filled in
+ *
+ * Copies no more than the caller said its struct holds.
+ *
+ * Context: process context, may fault.
+ * Return: 0 or -EFAULT.
+ */
+int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t size)
+{
+	if (copy_to_user(ucmd->ubuffer, ucmd->cmd, min_t(size_t, size,
+							 ucmd->user_size)))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * iommufd_ioctl_dispatch() - run one ioctl of the /dev/iommu table
+ * @ictx: the file's context
+ * @cmd: the ioctl number
+ * @arg: the user pointer to the command struct
+ *
+ * Context: process context, may sleep.
+ * Return: the handler's result, or -ENOTTY, -EFAULT, -EINVAL, -E2BIG as
+ * described at the top of this file.
+ */
+long iommufd_ioctl_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
+			    unsigned long arg)
+{
+	const struct iommufd_ioctl_op *op;
+	union iommufd_ucmd_buffer buf;
+	struct iommufd_ucmd ucmd = {
+		.ictx = ictx,
+		.ubuffer = (void __user *)arg,
+		.cmd = &buf,
+	};
+	unsigned int nr = _IOC_NR(cmd);
+	int rc;
+
+	if (nr < IOMMUFD_CMD_BASE ||
+	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
+		return -ENOTTY;
+	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
+	if (!op->execute || op->ioctl_num != cmd)
+		return -ENOTTY;
+
+	if (get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer))
+		return -EFAULT;
+	if (ucmd.user_size < op->min_size)
+		return -EINVAL;
+	rc = copy_struct_from_user(&buf, op->size, ucmd.ubuffer,
+				   ucmd.user_size);
+	if (rc)
+		return rc;
+	return op->execute(&ucmd);
+}

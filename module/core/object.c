@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The object table of a /dev/iommu file.
+ *
+ * Ids are handed out by an allocating xarray, starting at 1 so that 0 never
+ * names an object.  An id is reserved (XA_ZERO_ENTRY, which lookups read as
+ * "nothing") while its object is built, so user space cannot reach a half
+ * made object, and is replaced by the object in one store once it is ready.
+ *
+ * Destruction is decided under the table's lock by the single transition of
+ * obj->users from 1 to 0; whoever makes it owns the teardown.  Every other
+ * user either holds the object (users > 1, the remover backs off) or failed
+ * to get it (lookups use refcount_inc_not_zero under the same lock).
+ */
+#include <linux/errno.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include <uapi/linux/iommufd.h>
+
+#include "../iommufd_private.h"
+#include "../selftest/selftest.h"
+
+struct iommufd_object_ops {
+	/* Release what the object holds; cannot fail, may sleep. */
+	void (*destroy)(struct iommufd_object *obj);
+};
+
+static const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
+	[IOMMUFD_OBJ_IOAS] = {
+		.destroy = iommufd_ioas_destroy,
+	},
+};
+
+/**
+ * _iommufd_object_alloc() - allocate an object and reserve its id
+ * @ictx: the owning context
+ * @size: size of the containing structure
+ * @type: the object's type
+ *
+ * The id is reserved but not visible to lookups until
+ * iommufd_object_finalize().  Use the iommufd_object_alloc() wrapper.
+ *
+ * Context: process context, may sleep.
+ * Return: the zeroed object with ->id set, or an ERR_PTR(): -ENOMEM, or
+ * -ENOSPC when the id space is exhausted.
+ */
+struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
+					     size_t size,
+					     enum iommufd_object_type type)
+{
+	struct iommufd_object *obj;
+	int rc;
+
+	if (WARN_ON(size < sizeof(*obj) || type == IOMMUFD_OBJ_NONE ||
+		    type >= IOMMUFD_OBJ_MAX))
+		return ERR_PTR(-EINVAL);
+
+	obj = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		return ERR_PTR(-ENOMEM);
+	obj->type = type;
+	refcount_set(&obj->users, 1);
+
+	rc = xa_alloc(&ictx->objects, &obj->id, XA_ZERO_ENTRY, xa_limit_31b,
+		      GFP_KERNEL_ACCOUNT);
+	if (rc) {
+		kfree(obj);
+		return ERR_PTR(rc == -EBUSY ? -ENOSPC : rc);
+	}
+	iommufd_test_object_created();
+	return obj;
+}
+
+/**
+ * iommufd_object_finalize() - publish an object built after allocation
+ * @ictx: the owning context
+ * @obj: the object, fully built
+ *
+ * From here on lookups find @obj and user space may destroy it.
+ *
+ * Context: any; takes the table's spinlock.
+ */
+void iommufd_object_finalize(struct iommufd_ctx *ictx,
+			     struct iommufd_object *obj)
+{
+	void *old;
+
+	/* The slot exists since allocation, so the store needs no memory. */
+	old = xa_store(&ictx->objects, obj->id, obj, GFP_ATOMIC);
+	WARN_ON(old != NULL);
+}
+
+static void iommufd_object_free(struct iommufd_object *obj)
+{
+	kfree(obj);
+	iommufd_test_object_freed();
+}
+
+/**
+ * iommufd_object_abort() - throw away an object that was never published
+ * @ictx: the owning context
+ * @obj: the object; whatever it holds has already been released
+ *
+ * Context: any; takes the table's spinlock.
+ */
+void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	void *old;
+
+	old = xa_erase(&ictx->objects, obj->id);
+	WARN_ON(old != NULL);
+	iommufd_object_free(obj);
+}
+
+/**
+ * iommufd_object_abort_and_destroy() - abort an unpublished object that was
+ *	built far enough for its destroy callback to undo it
+ * @ictx: the owning context
+ * @obj: the object
+ *
+ * Context: process context, may sleep.
+ */
+void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
+				      struct iommufd_object *obj)
+{
+	iommufd_object_ops[obj->type].destroy(obj);
+	iommufd_object_abort(ictx, obj);
+}
+
+/**
+ * iommufd_get_object() - look up a published object and become its user
+ * @ictx: the context to search
+ * @id: the id user space gave
+ * @type: the expected type, or IOMMUFD_OBJ_ANY
+ *
+ * Pair with iommufd_put_object().
+ *
+ * Context: any; takes the table's spinlock.
+ * Return: the object, or ERR_PTR(-ENOENT) when @id names no published
+ * object of @type.
+ */
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
+					  enum iommufd_object_type type)
+{
+	struct iommufd_object *obj;
+
+	xa_lock(&ictx->objects);
+	obj = xa_load(&ictx->objects, id);
+	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type) ||
+	    !refcount_inc_not_zero(&obj->users))
+		obj = ERR_PTR(-ENOENT);
+	xa_unlock(&ictx->objects);
+	return obj;
+}
+
+/*
+ * Take @obj out of the table if the table is its only user.  On success the
+ * caller owns the teardown; nobody else can find or use the object.
+ */
+static int __iommufd_object_unpublish(struct iommufd_ctx *ictx,
+				      struct iommufd_object *obj)
+{
+	lockdep_assert_held(&ictx->objects.xa_lock);
+
+	if (!refcount_dec_if_one(&obj->users))
+		return -EBUSY;
+	__xa_erase(&ictx->objects, obj->id);
+	return 0;
+}
+
+static void iommufd_object_destroy(struct iommufd_object *obj)
+{
+	iommufd_object_ops[obj->type].destroy(obj);
+	iommufd_object_free(obj);
+}
+
+/**
+ * iommufd_object_remove() - destroy the object user space named
+ * @ictx: the owning context
+ * @id: the object's id
+ *
+ * Context: process context, may sleep.
+ * Return: 0 once the object is gone; -ENOENT if @id names no published
+ * object; -EBUSY, with nothing changed, while anything else uses it.
+ */
+int iommufd_object_remove(struct iommufd_ctx *ictx, u32 id)
+{
+	struct iommufd_object *obj;
+	int rc;
+
+	xa_lock(&ictx->objects);
+	obj = xa_load(&ictx->objects, id);
+	rc = obj ? __iommufd_object_unpublish(ictx, obj) : -ENOENT;
+	xa_unlock(&ictx->objects);
+	if (rc)
+		return rc;
+
+	iommufd_object_destroy(obj);
+	return 0;
+}
+
+/**
+ * iommufd_destroy_all_objects() - empty the table when the file goes away
+ * @ictx: the context being released
+ *
+ * No ioctl can run any more, so every remaining use of an object is another
+ * object depending on it.  Each pass destroys the objects nothing depends
+ * on, which releases their own dependencies for the next pass.
+ *
+ * Context: process context, may sleep.
+ */
+void iommufd_destroy_all_objects(struct iommufd_ctx *ictx)
+{
+	struct iommufd_object *obj;
+	unsigned long index;
+	bool progress;
+
+	do {
+		progress = false;
+		xa_for_each(&ictx->objects, index, obj) {
+			int rc;
+
+			xa_lock(&ictx->objects);
+			rc = __iommufd_object_unpublish(ictx, obj);
+			xa_unlock(&ictx->objects);
+			if (rc)
+				continue;
+			iommufd_object_destroy(obj);
+			progress = true;
+		}
+	} while (progress);
+
+	/* A dependency cycle or a leaked user: a bug, never user input. */
+	WARN_ON(!xa_empty(&ictx->objects));
+}
+
+/**
+ * iommufd_destroy_ioctl() - IOMMU_DESTROY
+ * @ucmd: the command; struct iommu_destroy
+ *
+ * Return: 0, -ENOENT or -EBUSY as iommufd_object_remove().
+ */
+int iommufd_destroy_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_destroy *cmd = ucmd->cmd;
+
+	return iommufd_object_remove(ucmd->ictx, cmd->id);
+}

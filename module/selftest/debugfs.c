@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Test-build-only knobs under /sys/kernel/debug/iommufd/:
+ *
+ *   objects       - how many objects exist in all contexts together (read);
+ *                   tests check it is back to its starting value after each
+ *                   test, so a leaked object fails the test that leaked it
+ *   trigger_warn  - writing anything reaches a WARN_ON() in this module, so
+ *                   the VM harness can prove it fails a run that warned
+ *
+ * None of this exists in a production build.
+ */
+#include <linux/atomic.h>
+#include <linux/bug.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+
+#include "selftest.h"
+
+static struct dentry *iommufd_test_dir;
+static atomic_t iommufd_test_objects = ATOMIC_INIT(0);
+
+void iommufd_test_object_created(void)
+{
+	atomic_inc(&iommufd_test_objects);
+}
+
+void iommufd_test_object_freed(void)
+{
+	atomic_dec(&iommufd_test_objects);
+}
+
+static ssize_t trigger_warn_write(struct file *file, const char __user *buf,
+				  size_t count, loff_t *ppos)
+{
+	WARN_ON(count);
+	return count;
+}
+
+static const struct file_operations trigger_warn_fops = {
+	.owner = THIS_MODULE,
+	.write = trigger_warn_write,
+};
+
+int iommufd_test_init(void)
+{
+	iommufd_test_dir = debugfs_create_dir("iommufd", NULL);
+	debugfs_create_atomic_t("objects", 0400, iommufd_test_dir,
+				&iommufd_test_objects);
+	debugfs_create_file("trigger_warn", 0200, iommufd_test_dir, NULL,
+			    &trigger_warn_fops);
+	return 0;
+}
+
+void iommufd_test_exit(void)
+{
+	debugfs_remove_recursive(iommufd_test_dir);
+	/* Objects outliving the module would be a leak of the core's. */
+	WARN_ON(atomic_read(&iommufd_test_objects));
+}

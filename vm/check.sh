@@ -1,0 +1,65 @@
+#!/bin/bash
+# check.sh: every test of the project, after `make` built it.  Sections:
+#   host     the test harness's own test
+#   harness  the VM harness's own tests: a failing command, a hanging guest
+#            and a WARN_ON in the module must each fail a run
+#   vm       the test programs in the VM, under Intel VT-d with the edu,
+#            e1000e and nvme devices; the kernel log must stay clean and the
+#            modules must unload afterwards
+# Prints one line per result and, last, "N passed, N failed, N skipped".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${OUT:-$top/out}
+here=$top/vm
+results=$out/logs/results.txt
+mkdir -p "$out/logs"
+: >"$results"
+
+# result VERDICT NAME [REASON]: record and print one result.
+result() {
+	local line="$1 $2${3:+: $3}"
+	echo "$line" >>"$results"
+	echo "$line"
+}
+
+# Turn TAP on stdin into results under a section name.
+fold_tap() {
+	awk -f "$here/tap-count.awk" | while read -r verdict rest; do
+		result "$verdict" "$1/$rest"
+	done
+}
+
+echo "== host: the test harness"
+{ echo "# program harness_selftest"
+  "$top/tests/harness/check-harness.sh" "$out/tests/host/harness_selftest"; } |
+	fold_tap host
+
+echo "== harness: the VM harness must catch what goes wrong"
+"$here/harness-test.sh" | fold_tap harness
+
+echo "== vm: tests under Intel VT-d"
+start=$SECONDS
+"$here/run.sh" --name tests --quiet -- /tests/run-all.sh 2>"$out/logs/tests.vm.err"
+vm_rc=$?
+fold_tap vm <"$out/logs/tests/output.txt"
+if [ $vm_rc -eq 0 ]; then
+	result PASS "vm/run: booted, tests ran, modules unloaded, kernel log clean"
+else
+	sed 's/^/    /' "$out/logs/tests.vm.err"
+	# A failing test already counted is not counted twice.
+	if [ $vm_rc -ne 1 ]; then
+		result FAIL "vm/run" "$(grep -m1 '^vm: ' "$out/logs/tests.vm.err")"
+	fi
+fi
+echo "   (VM run took $((SECONDS - start)) s)"
+
+passed=$(grep -c '^PASS ' "$results")
+failed=$(grep -c '^FAIL ' "$results")
+skipped=$(grep -c '^SKIP ' "$results")
+if [ "$failed" -gt 0 ]; then
+	echo "== failures:"
+	grep '^FAIL ' "$results" | sed 's/^/    /'
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

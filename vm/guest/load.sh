@@ -1,0 +1,34 @@
+#!/bin/sh
+# load.sh [DIR]: load the project's modules from DIR (default: this script's
+# folder) in dependency order, in the test configuration: iommufd.ko built
+# with the test ABI, then VFIO when it links against iommufd.ko cleanly
+# (DIR/vfio.links says "yes"); Debian's irqbypass.ko, which VFIO needs, is
+# looked for in DIR, then in the running kernel's module tree.
+# Safe to run again: loaded modules are skipped.
+set -e
+dir=${1:-$(dirname "$0")}
+
+loaded() {
+	grep -q "^$1 " /proc/modules
+}
+
+load() {
+	name=$(basename "$1" .ko | tr - _)
+	loaded "$name" && return 0
+	insmod "$1"
+}
+
+load "$dir/iommufd.ko"
+
+if [ "$(cat "$dir/vfio.links" 2>/dev/null)" = yes ]; then
+	if ! loaded irqbypass; then
+		if [ -f "$dir/irqbypass.ko" ]; then
+			load "$dir/irqbypass.ko"
+		else
+			modprobe irqbypass
+		fi
+	fi
+	load "$dir/vfio.ko"
+	load "$dir/vfio-pci-core.ko"
+	load "$dir/vfio-pci.ko"
+fi
