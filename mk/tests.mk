@@ -33,3 +33,7 @@ $(foreach s,$(VM_TEST_SRCS),$(eval $(call vm_test_rule,$(s))))
 $(OUT)/tests/host/harness_selftest: tests/harness/harness_selftest.c $(TEST_LIB) $(TEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB)
+
+$(OUT)/demo/iommufd-demo: demo/iommufd_demo.c $(OUT)/include/.done
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -static -o $@ $<

@@ -5,8 +5,9 @@
 # VFIO source is committed.
 #
 # While iommufd.ko lacks the in-kernel device API, VFIO links only with the
-# missing symbols allowed; out/modules/vfio.links records whether it linked
-# cleanly, and load.sh loads VFIO only then.
+# missing symbols allowed; out/modules/vfio.links records whether every
+# iommufd_* symbol VFIO needs is exported by iommufd.ko, and load.sh loads
+# VFIO only then.
 
 VFIO_SRC_TAR := /usr/src/linux-source-6.12.tar.xz
 VFIO_DIR := $(OUT)/build/vfio
@@ -29,12 +30,17 @@ $(OUT)/modules/vfio.ko: $(VFIO_DIR)/.unpacked $(OUT)/build/iommufd-test/iommufd.
 	cp vfio/Kbuild $(VFIO_DIR)/Kbuild
 	cp vfio/pci/Kbuild $(VFIO_DIR)/pci/Kbuild
 	$(MAKE) -C $(KDIR) M=$(VFIO_DIR) $(VFIO_FLAGS) KBUILD_MODPOST_WARN=1 \
-		modules 2>&1 | tee $(VFIO_DIR)/build.log
+		modules
 	@mkdir -p $(@D)
 	cp $(addprefix $(VFIO_DIR)/,$(VFIO_KOS)) $(@D)/
-	@if grep -q 'undefined!' $(VFIO_DIR)/build.log; then \
-		echo "vfio: links only with symbols iommufd.ko does not export yet:"; \
-		grep 'undefined!' $(VFIO_DIR)/build.log | sed 's/^/    /'; \
+	@missing=$$(nm -u $(addprefix $(VFIO_DIR)/,$(VFIO_KOS)) | \
+		awk '$$2 ~ /^iommufd_/ {print $$2}' | sort -u | \
+		while read -r sym; do \
+			awk -v s="$$sym" '$$2 == s {f=1} END {exit !f}' \
+				$(OUT)/build/iommufd-test/Module.symvers || echo "$$sym"; \
+		done); \
+	if [ -n "$$missing" ]; then \
+		echo "vfio: built, but not loadable until iommufd.ko exports:" $$missing; \
 		echo no >$(@D)/vfio.links; \
 	else \
 		echo yes >$(@D)/vfio.links; \

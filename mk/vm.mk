@@ -13,13 +13,15 @@ $(OUT)/modules/irqbypass.ko: $(KMODS)/virt/lib/irqbypass.ko.xz
 	xz -dc $< >$@
 
 $(OUT)/vm/base.cpio.gz: $(OUT)/modules/.done $(OUT)/modules/vfio.ko \
-		$(OUT)/modules/irqbypass.ko $(VM_TESTS) vm/guest/init \
+		$(OUT)/modules/irqbypass.ko $(VM_TESTS) $(OUT)/demo/iommufd-demo \
+		vm/guest/init \
 		vm/guest/run-tests.sh /bin/busybox
 	@rm -rf $(VM_ROOT)
-	@mkdir -p $(VM_ROOT)/{bin,sbin,proc,sys,dev,tmp,lib,tests/bin}
+	@mkdir -p $(VM_ROOT)/{bin,sbin,proc,sys,dev,tmp,lib,tests/bin,demo}
 	@cp /bin/busybox $(VM_ROOT)/bin/
 	@install -m 755 vm/guest/init $(VM_ROOT)/init
 	@install -m 755 vm/guest/run-tests.sh $(VM_ROOT)/tests/run-all.sh
 	@cp -r $(OUT)/modules $(VM_ROOT)/lib/iommufd
 	@cp $(VM_TESTS) $(VM_ROOT)/tests/bin/
+	@cp $(OUT)/demo/iommufd-demo $(VM_ROOT)/demo/
 	(cd $(VM_ROOT) && find . | cpio -o -H newc --quiet | gzip -1) >$@

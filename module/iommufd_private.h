@@ -79,15 +79,16 @@ struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
 					     enum iommufd_object_type type);
 
 /*
- * iommufd_object_alloc(ictx, ptr, type) - allocate the object that @ptr
- * points to, whose struct iommufd_object must be the first member named obj.
+ * iommufd_object_alloc(ictx, struct foo, type) - allocate a struct foo,
+ * whose struct iommufd_object must be its first member, named obj.
  */
-#define iommufd_object_alloc(ictx, ptr, type)				\
+#define iommufd_object_alloc(ictx, container, type)			\
 	({								\
-		static_assert(offsetof(typeof(*(ptr)), obj) == 0);	\
-		container_of(_iommufd_object_alloc(ictx, sizeof(*(ptr)), \
+		static_assert(offsetof(container, obj) == 0);		\
+		container_of(_iommufd_object_alloc(ictx,		\
+						   sizeof(container),	\
 						   type),		\
-			     typeof(*(ptr)), obj);			\
+			     container, obj);				\
 	})
 
 void iommufd_object_finalize(struct iommufd_ctx *ictx,

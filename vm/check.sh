@@ -1,5 +1,6 @@
 #!/bin/bash
 # check.sh: every test of the project, after `make` built it.  Sections:
+#   lint     checkpatch --strict, kernel-doc, sparse on the module
 #   host     the test harness's own test
 #   harness  the VM harness's own tests: a failing command, a hanging guest
 #            and a WARN_ON in the module must each fail a run
@@ -29,6 +30,9 @@ fold_tap() {
 		result "$verdict" "$1/$rest"
 	done
 }
+
+echo "== lint: kernel style of the module"
+{ echo "# program lint"; "$top/scripts/lint.sh"; } | fold_tap lint
 
 echo "== host: the test harness"
 { echo "# program harness_selftest"
@@ -61,5 +65,5 @@ if [ "$failed" -gt 0 ]; then
 	echo "== failures:"
 	grep '^FAIL ' "$results" | sed 's/^/    /'
 fi
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "$passed passed, $failed failed, $skipped skipped" | tee "$out/logs/summary.txt"
 [ "$failed" -eq 0 ]

@@ -28,29 +28,31 @@ union iommufd_ucmd_buffer {
  * struct iommufd_ioctl_op - one entry of the ioctl table
  * @size: size of the command struct this kernel understands
  * @min_size: size of its first version: offsetofend() of its last field then
- * @ioctl_num: the full ioctl number, to reject a wrong type or direction
  * @execute: the handler
+ *
+ * The table is indexed by the command number less IOMMUFD_CMD_BASE.  Every
+ * command is _IO(IOMMUFD_TYPE, nr): no size or direction is encoded, since
+ * the struct carries its own size.
  */
 struct iommufd_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
-	unsigned int ioctl_num;
 	int (*execute)(struct iommufd_ucmd *ucmd);
 };
 
-#define IOCTL_OP(_ioctl, _fn, _struct, _last)				\
-	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {			\
+#define IOCTL_OP(_nr, _fn, _struct, _last)				\
+	[(_nr) - IOMMUFD_CMD_BASE] = {					\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union iommufd_ucmd_buffer) < \
 					  sizeof(_struct)),		\
 		.min_size = offsetofend(_struct, _last),		\
-		.ioctl_num = _ioctl,					\
 		.execute = _fn,						\
 	}
 
 static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
-	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy_ioctl, struct iommu_destroy, id),
-	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
+	IOCTL_OP(IOMMUFD_CMD_DESTROY, iommufd_destroy_ioctl,
+		 struct iommu_destroy, id),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
 		 struct iommu_ioas_alloc, out_ioas_id),
 };
 
@@ -99,7 +101,7 @@ long iommufd_ioctl_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
 	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
 		return -ENOTTY;
 	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
-	if (!op->execute || op->ioctl_num != cmd)
+	if (!op->execute || cmd != _IO(IOMMUFD_TYPE, nr))
 		return -ENOTTY;
 
 	if (get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer))

@@ -87,7 +87,7 @@ void iommufd_object_finalize(struct iommufd_ctx *ictx,
 
 	/* The slot exists since allocation, so the store needs no memory. */
 	old = xa_store(&ictx->objects, obj->id, obj, GFP_ATOMIC);
-	WARN_ON(old != NULL);
+	WARN_ON(old);
 }
 
 static void iommufd_object_free(struct iommufd_object *obj)
@@ -108,7 +108,7 @@ void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 	void *old;
 
 	old = xa_erase(&ictx->objects, obj->id);
-	WARN_ON(old != NULL);
+	WARN_ON(old);
 	iommufd_object_free(obj);
 }
 
