@@ -49,8 +49,9 @@ export KDIR KVER OUT
 include mk/module.mk
 include mk/vfio.mk
 include mk/tests.mk
+include mk/selftest.mk
 include mk/vm.mk
 
-build: $(OUT)/modules/.done $(OUT)/release/iommufd.ko vfio tests vm-image
+build: $(OUT)/modules/.done $(OUT)/release/iommufd.ko vfio tests upstream-selftest vm-image
 	@echo "build: done (kernel $(KVER))"
 endif

@@ -1,25 +1,27 @@
 # User-space tests: static binaries for the VM (out/tests/bin/) and the
 # harness's own test, built for the host (out/tests/host/).  They include the
-# 6.12 uAPI headers of Debian's linux-headers package (through symlinks in
-# out/include/, ahead of the older /usr/include/linux ones); nothing of them
-# is copied.
+# 6.12 uAPI headers of Debian's linux-headers package, sanitized into
+# out/include/ at build time (ahead of the older /usr/include/linux ones),
+# behind this project's include/uapi for newer uAPI; nothing is committed.
 
-TEST_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUT)/include -Itests/lib
+TEST_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude/uapi -I$(OUT)/include -Itests/lib
 TEST_LIB := tests/lib/harness.c
-TEST_HDRS := $(wildcard tests/lib/*.h) $(OUT)/include/.done
+TEST_HDRS := $(wildcard tests/lib/*.h) $(wildcard include/uapi/linux/*.h) $(OUT)/include/.done
 UAPI_HDRS := iommufd.h vfio.h
 
 # One program per source file: tests/AREA/NAME_test.c -> out/tests/bin/AREA_NAME
-VM_TEST_SRCS := $(wildcard tests/core/*_test.c)
+VM_TEST_SRCS := $(wildcard tests/core/*_test.c tests/ioas/*_test.c)
 VM_TESTS := $(foreach s,$(VM_TEST_SRCS),$(OUT)/tests/bin/$(notdir $(patsubst %/,%,$(dir $(s))))_$(patsubst %_test.c,%,$(notdir $(s))))
 
 .PHONY: tests
 tests: $(VM_TESTS) $(OUT)/tests/host/harness_selftest
 
+# Sanitized as `make headers_install` would (no __user and friends).
 $(OUT)/include/.done: $(addprefix $(KCOMMON)/include/uapi/linux/,$(UAPI_HDRS))
 	@mkdir -p $(OUT)/include/linux
 	@for h in $(UAPI_HDRS); do \
-		ln -sf $(KCOMMON)/include/uapi/linux/$$h $(OUT)/include/linux/$$h; \
+		(cd $(KDIR) && scripts/headers_install.sh \
+			$(KCOMMON)/include/uapi/linux/$$h $(OUT)/include/linux/$$h) || exit 1; \
 	done
 	@touch $@
 

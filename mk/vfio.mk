@@ -12,7 +12,7 @@
 VFIO_SRC_TAR := /usr/src/linux-source-6.12.tar.xz
 VFIO_DIR := $(OUT)/build/vfio
 VFIO_KOS := vfio.ko pci/vfio-pci-core.ko pci/vfio-pci.ko
-VFIO_FLAGS := KBUILD_EXTRA_SYMBOLS=$(OUT)/build/iommufd-test/Module.symvers
+VFIO_FLAGS := KBUILD_EXTRA_SYMBOLS=$(OUT)/build/iommufd-test/module/Module.symvers
 
 .PHONY: vfio
 vfio: $(OUT)/modules/vfio.ko
@@ -25,7 +25,7 @@ $(VFIO_DIR)/.unpacked: $(VFIO_SRC_TAR)
 		'linux-source-6.12/drivers/vfio/pci/*.[ch]'
 	@touch $@
 
-$(OUT)/modules/vfio.ko: $(VFIO_DIR)/.unpacked $(OUT)/build/iommufd-test/iommufd.ko \
+$(OUT)/modules/vfio.ko: $(VFIO_DIR)/.unpacked $(OUT)/build/iommufd-test/module/iommufd.ko \
 		vfio/Kbuild vfio/pci/Kbuild
 	cp vfio/Kbuild $(VFIO_DIR)/Kbuild
 	cp vfio/pci/Kbuild $(VFIO_DIR)/pci/Kbuild
@@ -37,7 +37,7 @@ $(OUT)/modules/vfio.ko: $(VFIO_DIR)/.unpacked $(OUT)/build/iommufd-test/iommufd.
 		awk '$$2 ~ /^iommufd_/ {print $$2}' | sort -u | \
 		while read -r sym; do \
 			awk -v s="$$sym" '$$2 == s {f=1} END {exit !f}' \
-				$(OUT)/build/iommufd-test/Module.symvers || echo "$$sym"; \
+				$(OUT)/build/iommufd-test/module/Module.symvers || echo "$$sym"; \
 		done); \
 	if [ -n "$$missing" ]; then \
 		echo "vfio: built, but not loadable until iommufd.ko exports:" $$missing; \

@@ -14,14 +14,17 @@ $(OUT)/modules/irqbypass.ko: $(KMODS)/virt/lib/irqbypass.ko.xz
 
 $(OUT)/vm/base.cpio.gz: $(OUT)/modules/.done $(OUT)/modules/vfio.ko \
 		$(OUT)/modules/irqbypass.ko $(VM_TESTS) $(OUT)/demo/iommufd-demo \
+		$(OUT)/tests/upstream/iommufd vm/guest/run-upstream.sh \
 		vm/guest/init \
 		vm/guest/run-tests.sh /bin/busybox
 	@rm -rf $(VM_ROOT)
-	@mkdir -p $(VM_ROOT)/{bin,sbin,proc,sys,dev,tmp,lib,tests/bin,demo}
+	@mkdir -p $(VM_ROOT)/{bin,sbin,proc,sys,dev,tmp,lib,tests/bin,tests/upstream,demo}
 	@cp /bin/busybox $(VM_ROOT)/bin/
 	@install -m 755 vm/guest/init $(VM_ROOT)/init
 	@install -m 755 vm/guest/run-tests.sh $(VM_ROOT)/tests/run-all.sh
 	@cp -r $(OUT)/modules $(VM_ROOT)/lib/iommufd
 	@cp $(VM_TESTS) $(VM_ROOT)/tests/bin/
 	@cp $(OUT)/demo/iommufd-demo $(VM_ROOT)/demo/
+	@cp $(OUT)/tests/upstream/iommufd $(VM_ROOT)/tests/upstream/
+	@install -m 755 vm/guest/run-upstream.sh $(VM_ROOT)/tests/run-upstream.sh
 	(cd $(VM_ROOT) && find . | cpio -o -H newc --quiet | gzip -1) >$@

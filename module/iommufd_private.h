@@ -30,12 +30,17 @@
 #define IOMMUFD_PRIVATE_H
 
 #include <linux/build_bug.h>
+#include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/rwsem.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+#include "ioas/io_pagetable.h"
+
 struct file;
+struct iommufd_ioas;
 
 /**
  * struct iommufd_ctx - one open /dev/iommu
@@ -44,17 +49,33 @@ struct file;
  *	object under construction.  Protected by its own xa_lock.
  * @destroy_wait: woken whenever a user of an object lets go, for removers
  *	that must wait for short-lived users to finish
+ * @process_accounting: IOMMU_OPTION_RLIMIT_MODE is 1: pins made through
+ *	this file are charged to the process, not the user.  Written under
+ *	@options_lock with no IOAS in the file; read locklessly at MAP time.
+ * @options_lock: serializes changes of file-wide options
+ * @vfio_ioas: the IOAS VFIO compatibility uses, or NULL; protected by
+ *	@vfio_lock.  Not a user: destroying the IOAS clears it.
+ * @vfio_lock: protects @vfio_ioas
  */
 struct iommufd_ctx {
 	struct file *file;
 	struct xarray objects;
 	wait_queue_head_t destroy_wait;
+	bool process_accounting;
+	struct mutex options_lock;	/* see the kernel-doc above */
+	struct iommufd_ioas *vfio_ioas;
+	struct mutex vfio_lock;		/* protects vfio_ioas */
 };
 
 enum iommufd_object_type {
 	IOMMUFD_OBJ_NONE,
 	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
 	IOMMUFD_OBJ_IOAS,
+	IOMMUFD_OBJ_ACCESS,
+	/* Kinds the ioctls already look up; none can be created yet. */
+	IOMMUFD_OBJ_DEVICE,
+	IOMMUFD_OBJ_HWPT_PAGING,
+	IOMMUFD_OBJ_HWPT_NESTED,
 	IOMMUFD_OBJ_MAX,
 };
 
@@ -115,10 +136,12 @@ static inline void iommufd_put_object(struct iommufd_ctx *ictx,
 				      struct iommufd_object *obj)
 {
 	refcount_dec(&obj->users);
-	wake_up_interruptible_all(&ictx->destroy_wait);
+	wake_up_all(&ictx->destroy_wait);
 }
 
 int iommufd_object_remove(struct iommufd_ctx *ictx, u32 id);
+void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
+				  struct iommufd_object *obj);
 void iommufd_destroy_all_objects(struct iommufd_ctx *ictx);
 
 /* The command of an ioctl being executed; see core/ioctl.c. */
@@ -139,9 +162,72 @@ int iommufd_destroy_ioctl(struct iommufd_ucmd *ucmd);
 /* IOAS (ioas/ioas.c). */
 struct iommufd_ioas {
 	struct iommufd_object obj;
+	struct io_pagetable iopt;
+	struct iommufd_ctx *ictx;
 };
 
+static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
+						    u32 id)
+{
+	struct iommufd_object *obj = iommufd_get_object(ictx, id,
+						       IOMMUFD_OBJ_IOAS);
+
+	return IS_ERR(obj) ? ERR_CAST(obj) :
+			     container_of(obj, struct iommufd_ioas, obj);
+}
+
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_iova_ranges_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_allow_iovas_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_map_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_unmap_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_option_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
+struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx);
+
+/* In-kernel access (access/access.c). */
+struct iommufd_access_ops;
+
+/**
+ * struct iommufd_access - an in-kernel user of an IOAS
+ * @obj: the object; owned by the driver, so IOMMU_DESTROY gets EBUSY
+ * @ictx: the context (a reference, iommufd_ctx_get())
+ * @ops: the driver's callbacks
+ * @data: the driver's cookie for @ops
+ * @iova_alignment: PAGE_SIZE if the access pins pages, else 1
+ * @ioas_lock: serializes attach/replace/detach with pin, unpin and rw;
+ *	protects @ioas, @ioas_unpin and @iopt_access_list_id
+ * @ioas: where pins and rw go; NULL while detached or changing IOAS
+ * @ioas_unpin: where unpins go: the IOAS the pins were made in
+ * @iopt_access_list_id: index in @ioas->iopt.accesses
+ */
+struct iommufd_access {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	const struct iommufd_access_ops *ops;
+	void *data;
+	unsigned long iova_alignment;
+	struct mutex ioas_lock;		/* see the kernel-doc above */
+	struct iommufd_ioas *ioas;
+	struct iommufd_ioas *ioas_unpin;
+	u32 iopt_access_list_id;
+};
+
+void iommufd_access_destroy_object(struct iommufd_object *obj);
+void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
+				 unsigned long length);
+
+/* Devices and hardware page tables (device/, hwpt/). */
+int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd);
+
+/* VFIO compatibility (vfio_compat/). */
+int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);
+long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
+			unsigned long arg);
+void iommufd_vfio_forget_ioas(struct iommufd_ctx *ictx,
+			      struct iommufd_ioas *ioas);
 
 #endif /* IOMMUFD_PRIVATE_H */

@@ -20,7 +20,7 @@ if [ ! -f "$tools/scripts/checkpatch.pl" ]; then
 		linux-source-6.12/scripts/spelling.txt \
 		linux-source-6.12/scripts/const_structs.checkpatch
 fi
-mapfile -t files < <(find module -name '*.[ch]' | sort)
+mapfile -t files < <(find module include -name '*.[ch]' | sort)
 n=0 failed=0
 verdict() {	# verdict NAME LOGFILE: pass if LOGFILE is empty
 	n=$((n + 1))
@@ -44,8 +44,8 @@ verdict "checkpatch --strict clean" "$log/checkpatch"
 verdict "kernel-doc -Wall clean" "$log/kdoc"
 
 rm -rf "$out/build/sparse" && mkdir -p "$out/build/sparse"
-rsync -a module/ "$out/build/sparse/"
-make -C "$kdir" M="$out/build/sparse" C=2 W=1 IOMMUFD_SELFTEST=y modules 2>&1 |
+rsync -a module include "$out/build/sparse/"
+make -C "$kdir" M="$out/build/sparse/module" C=2 W=1 IOMMUFD_SELFTEST=y modules 2>&1 |
 	grep -E 'warning|error' >"$log/sparse"
 verdict "sparse (C=2) and W=1 clean" "$log/sparse"
 echo "1..$n"

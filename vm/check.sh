@@ -7,6 +7,10 @@
 #   vm       the test programs in the VM, under Intel VT-d with the edu,
 #            e1000e and nvme devices; the kernel log must stay clean and the
 #            modules must unload afterwards
+#   upstream upstream's selftest (tools/testing/selftests/iommu/iommufd.c),
+#            the fixtures and variants listed in vm/guest/run-upstream.sh;
+#            cases listed in vm/upstream-pending.txt are reported skipped,
+#            with the reason given there, while they fail
 # Prints one line per result and, last, "N passed, N failed, N skipped".
 set -uo pipefail
 
@@ -55,6 +59,28 @@ else
 	if [ $vm_rc -ne 1 ]; then
 		result FAIL "vm/run" "$(grep -m1 '^vm: ' "$out/logs/tests.vm.err")"
 	fi
+fi
+echo "   (VM run took $((SECONDS - start)) s)"
+
+echo "== upstream: upstream's iommufd selftest"
+start=$SECONDS
+"$here/run.sh" --name upstream --quiet -- /tests/run-upstream.sh 2>"$out/logs/upstream.vm.err"
+vm_rc=$?
+awk -f "$here/tap-count.awk" "$out/logs/upstream/output.txt" |
+	while read -r verdict name; do
+		reason=$(sed -n "s/^${name//./\\.}: //p" "$here/upstream-pending.txt")
+		if [ "$verdict" = FAIL ] && [ -n "$reason" ]; then
+			result SKIP "upstream/$name" "pending: $reason"
+		else
+			result "$verdict" "upstream/$name"
+		fi
+	done
+# A failing case is counted above; anything else the VM reports is not.
+if ! grep -q '^vm: command exited' "$out/logs/upstream.vm.err" && [ $vm_rc -ne 0 ]; then
+	sed 's/^/    /' "$out/logs/upstream.vm.err"
+	result FAIL "upstream/run" "$(grep -m1 '^vm: ' "$out/logs/upstream.vm.err")"
+elif [ $vm_rc -eq 0 ] || [ $vm_rc -eq 1 ]; then
+	result PASS "upstream/run: kernel log clean, modules unloaded"
 fi
 echo "   (VM run took $((SECONDS - start)) s)"
 

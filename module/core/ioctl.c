@@ -16,12 +16,28 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/iommufd.h>
 
+#include <uapi/linux/iommufd_test.h>
+
 #include "../iommufd_private.h"
+#include "../selftest/selftest.h"
 
 /* Every command struct the table knows; the stack buffer of a dispatch. */
 union iommufd_ucmd_buffer {
 	struct iommu_destroy destroy;
+	struct iommu_hw_info info;
+	struct iommu_hwpt_alloc hwpt;
+	struct iommu_hwpt_invalidate cache;
 	struct iommu_ioas_alloc ioas_alloc;
+	struct iommu_ioas_allow_iovas allow_iovas;
+	struct iommu_ioas_copy ioas_copy;
+	struct iommu_ioas_iova_ranges iova_ranges;
+	struct iommu_ioas_map map;
+	struct iommu_ioas_unmap unmap;
+	struct iommu_option option;
+	struct iommu_vfio_ioas vfio_ioas;
+#ifdef IOMMUFD_SELFTEST
+	struct iommu_test_cmd test;
+#endif
 };
 
 /**
@@ -54,6 +70,30 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_destroy, id),
 	IOCTL_OP(IOMMUFD_CMD_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
 		 struct iommu_ioas_alloc, out_ioas_id),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas_ioctl,
+		 struct iommu_ioas_allow_iovas, allowed_iovas),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_COPY, iommufd_ioas_copy_ioctl,
+		 struct iommu_ioas_copy, src_iova),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges_ioctl,
+		 struct iommu_ioas_iova_ranges, out_iova_alignment),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_MAP, iommufd_ioas_map_ioctl,
+		 struct iommu_ioas_map, iova),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_UNMAP, iommufd_ioas_unmap_ioctl,
+		 struct iommu_ioas_unmap, length),
+	IOCTL_OP(IOMMUFD_CMD_OPTION, iommufd_option_ioctl,
+		 struct iommu_option, val64),
+	IOCTL_OP(IOMMUFD_CMD_VFIO_IOAS, iommufd_vfio_ioas_ioctl,
+		 struct iommu_vfio_ioas, __reserved),
+	IOCTL_OP(IOMMUFD_CMD_HWPT_ALLOC, iommufd_hwpt_alloc_ioctl,
+		 struct iommu_hwpt_alloc, __reserved),
+	IOCTL_OP(IOMMUFD_CMD_GET_HW_INFO, iommufd_get_hw_info_ioctl,
+		 struct iommu_hw_info, __reserved),
+	IOCTL_OP(IOMMUFD_CMD_HWPT_INVALIDATE, iommufd_hwpt_invalidate_ioctl,
+		 struct iommu_hwpt_invalidate, __reserved),
+#ifdef IOMMUFD_SELFTEST
+	IOCTL_OP(_IOC_NR(IOMMU_TEST_CMD), iommufd_test_cmd_ioctl,
+		 struct iommu_test_cmd, last),
+#endif
 };
 
 /**

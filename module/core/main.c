@@ -6,7 +6,9 @@
  * through that file; release() destroys them.  The file's module reference
  * (fops.owner) keeps the module loaded while any file is open.
  */
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/iommufd.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -24,6 +26,8 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 
 	xa_init_flags(&ictx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	init_waitqueue_head(&ictx->destroy_wait);
+	mutex_init(&ictx->options_lock);
+	mutex_init(&ictx->vfio_lock);
 	ictx->file = filp;
 	filp->private_data = ictx;
 	return 0;
@@ -35,6 +39,8 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 
 	iommufd_destroy_all_objects(ictx);
 	xa_destroy(&ictx->objects);
+	mutex_destroy(&ictx->vfio_lock);
+	mutex_destroy(&ictx->options_lock);
 	kfree(ictx);
 	return 0;
 }
@@ -42,7 +48,13 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
 			       unsigned long arg)
 {
-	return iommufd_ioctl_dispatch(filp->private_data, cmd, arg);
+	struct iommufd_ctx *ictx = filp->private_data;
+	long rc;
+
+	rc = iommufd_ioctl_dispatch(ictx, cmd, arg);
+	if (rc == -ENOTTY)
+		rc = iommufd_vfio_ioctl(ictx, cmd, arg);
+	return rc;
 }
 
 static const struct file_operations iommufd_fops = {
@@ -52,6 +64,75 @@ static const struct file_operations iommufd_fops = {
 	.unlocked_ioctl = iommufd_fops_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
+
+/**
+ * iommufd_ctx_get() - take a reference on an iommufd context
+ * @ictx: the context
+ *
+ * Pair with iommufd_ctx_put().  The reference keeps the /dev/iommu file,
+ * and so every object in it, alive.
+ *
+ * Context: any.
+ */
+void iommufd_ctx_get(struct iommufd_ctx *ictx)
+{
+	get_file(ictx->file);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_get, IOMMUFD);
+
+/**
+ * iommufd_ctx_put() - drop a reference taken on an iommufd context
+ * @ictx: the context
+ *
+ * Context: process context; the last put releases the file.
+ */
+void iommufd_ctx_put(struct iommufd_ctx *ictx)
+{
+	fput(ictx->file);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_put, IOMMUFD);
+
+/**
+ * iommufd_ctx_from_file() - the iommufd context of an open /dev/iommu
+ * @file: a file the caller holds
+ *
+ * Context: any.
+ * Return: the context with a reference taken (iommufd_ctx_put() it), or
+ * ERR_PTR(-EBADFD) if @file is not /dev/iommu.
+ */
+struct iommufd_ctx *iommufd_ctx_from_file(struct file *file)
+{
+	struct iommufd_ctx *ictx;
+
+	if (file->f_op != &iommufd_fops)
+		return ERR_PTR(-EBADFD);
+	ictx = file->private_data;
+	iommufd_ctx_get(ictx);
+	return ictx;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_file, IOMMUFD);
+
+/**
+ * iommufd_ctx_from_fd() - the iommufd context of a file descriptor
+ * @fd: a descriptor of the calling process
+ *
+ * Context: process context.
+ * Return: the context with a reference taken, ERR_PTR(-EBADF) for a bad
+ * descriptor, or ERR_PTR(-EBADFD) if it is not /dev/iommu.
+ */
+struct iommufd_ctx *iommufd_ctx_from_fd(int fd)
+{
+	struct iommufd_ctx *ictx;
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return ERR_PTR(-EBADF);
+	ictx = iommufd_ctx_from_file(file);
+	fput(file);
+	return ictx;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_fd, IOMMUFD);
 
 static struct miscdevice iommufd_misc_dev = {
 	.minor = MISC_DYNAMIC_MINOR,

@@ -29,6 +29,9 @@ static const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_IOAS] = {
 		.destroy = iommufd_ioas_destroy,
 	},
+	[IOMMUFD_OBJ_ACCESS] = {
+		.destroy = iommufd_access_destroy_object,
+	},
 };
 
 /**
@@ -197,6 +200,38 @@ int iommufd_object_remove(struct iommufd_ctx *ictx, u32 id)
 
 	iommufd_object_destroy(obj);
 	return 0;
+}
+
+/* Unpublish @obj once the table is its only user; true when done. */
+static bool iommufd_object_try_unpublish(struct iommufd_ctx *ictx,
+					 struct iommufd_object *obj)
+{
+	bool done;
+
+	xa_lock(&ictx->objects);
+	done = !__iommufd_object_unpublish(ictx, obj);
+	xa_unlock(&ictx->objects);
+	return done;
+}
+
+/**
+ * iommufd_object_destroy_owned() - destroy an object a kernel driver owns
+ * @ictx: the owning context
+ * @obj: the object, published, with one user held by the driver since
+ *	creation (which is why user space cannot destroy it)
+ *
+ * Drops the driver's use and waits for ioctls still using the object to
+ * finish, then destroys it.  The driver must have dropped every long-term
+ * dependency first, or this waits forever.
+ *
+ * Context: process context, sleeps.
+ */
+void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
+				  struct iommufd_object *obj)
+{
+	refcount_dec(&obj->users);
+	wait_event(ictx->destroy_wait, iommufd_object_try_unpublish(ictx, obj));
+	iommufd_object_destroy(obj);
 }
 
 /**

@@ -1,15 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The I/O address space object (IOAS).
+ * The I/O address space object (IOAS) and its ioctls.
  *
- * For now an IOAS is only an object in the table; its I/O page table comes
- * with the IOAS ioctls.
+ * Each handler checks the command in upstream's order (unknown flags and
+ * reserved fields EOPNOTSUPP, values that do not fit an unsigned long
+ * EOVERFLOW, missing permissions EINVAL, then the ids) before touching any
+ * object, and leaves everything as it was when it fails.
  */
 #include <linux/errno.h>
 #include <linux/err.h>
+#include <linux/iommu.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <uapi/linux/iommufd.h>
 
 #include "../iommufd_private.h"
+#include "io_pagetable.h"
+
+#define IOMMUFD_MAP_FLAGS (IOMMU_IOAS_MAP_FIXED_IOVA | \
+			   IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)
+
+/* A cap on the ranges of one ALLOW_IOVAS, so one call cannot hog memory. */
+#define IOMMUFD_MAX_ALLOWED_RANGES SZ_1M
 
 /**
  * iommufd_ioas_destroy() - release what an IOAS holds
@@ -19,6 +32,30 @@
  */
 void iommufd_ioas_destroy(struct iommufd_object *obj)
 {
+	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
+
+	iommufd_vfio_forget_ioas(ioas->ictx, ioas);
+	iopt_destroy(&ioas->iopt);
+}
+
+/**
+ * iommufd_ioas_create() - allocate an IOAS, not yet published
+ * @ictx: the owning context
+ *
+ * Context: process context, may sleep.
+ * Return: the IOAS, or an ERR_PTR().
+ */
+struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx)
+{
+	struct iommufd_ioas *ioas;
+
+	ioas = iommufd_object_alloc(ictx, struct iommufd_ioas,
+				    IOMMUFD_OBJ_IOAS);
+	if (IS_ERR(ioas))
+		return ioas;
+	iopt_init(&ioas->iopt);
+	ioas->ictx = ictx;
+	return ioas;
 }
 
 /**
@@ -38,8 +75,7 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 
-	ioas = iommufd_object_alloc(ucmd->ictx, struct iommufd_ioas,
-				    IOMMUFD_OBJ_IOAS);
+	ioas = iommufd_ioas_create(ucmd->ictx);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 
@@ -52,5 +88,297 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 
 out_abort:
 	iommufd_object_abort_and_destroy(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_iova_ranges_ioctl() - IOMMU_IOAS_IOVA_RANGES
+ * @ucmd: the command; struct iommu_ioas_iova_ranges
+ *
+ * Reports the IOVA that is not reserved, as many ranges as the caller's
+ * array holds, and the total.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EMSGSIZE, with num_iovas set to the total, when the array is
+ * too small; -EOPNOTSUPP, -ENOENT, -EFAULT.
+ */
+int iommufd_ioas_iova_ranges_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
+	struct iommu_iova_range __user *out;
+	struct interval_tree_node *resv;
+	struct iommufd_ioas *ioas;
+	unsigned long pos = 0;
+	u32 room;
+	int rc = 0;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	out = u64_to_user_ptr(cmd->allowed_iovas);
+	room = cmd->num_iovas;
+	cmd->num_iovas = 0;
+
+	down_read(&ioas->iopt.iova_rwsem);
+	cmd->out_iova_alignment = ioas->iopt.iova_alignment;
+	for (;;) {
+		struct iommu_iova_range range = { .start = pos };
+		bool more = false;
+
+		resv = interval_tree_iter_first(&ioas->iopt.reserved_itree,
+						pos, ULONG_MAX);
+		if (resv && resv->start <= pos) {
+			/* pos is reserved; continue after the reservation. */
+			if (resv->last == ULONG_MAX)
+				break;
+			pos = resv->last + 1;
+			continue;
+		}
+		range.last = resv ? resv->start - 1 : ULONG_MAX;
+		if (cmd->num_iovas < room &&
+		    copy_to_user(out + cmd->num_iovas, &range, sizeof(range))) {
+			rc = -EFAULT;
+			break;
+		}
+		cmd->num_iovas++;
+		more = resv && resv->last != ULONG_MAX;
+		if (!more)
+			break;
+		pos = resv->last + 1;
+	}
+	up_read(&ioas->iopt.iova_rwsem);
+
+	if (!rc)
+		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (!rc && cmd->num_iovas > room)
+		rc = -EMSGSIZE;
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
+/* Read @num user ranges into a fresh tree of struct iopt_allowed. */
+static int iommufd_ioas_load_ranges(struct rb_root_cached *itree,
+				    struct iommu_iova_range __user *ranges,
+				    u32 num)
+{
+	u32 i;
+
+	for (i = 0; i < num; i++) {
+		struct iommu_iova_range range;
+		struct iopt_allowed *allowed;
+
+		if (copy_from_user(&range, ranges + i, sizeof(range)))
+			return -EFAULT;
+		if (range.start >= range.last)
+			return -EINVAL;
+		if (range.last > ULONG_MAX)
+			return -EOVERFLOW;
+		if (interval_tree_iter_first(itree, range.start, range.last))
+			return -EINVAL;
+
+		allowed = kzalloc(sizeof(*allowed), GFP_KERNEL_ACCOUNT);
+		if (!allowed)
+			return -ENOMEM;
+		allowed->node.start = range.start;
+		allowed->node.last = range.last;
+		interval_tree_insert(&allowed->node, itree);
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * iommufd_ioas_allow_iovas_ioctl() - IOMMU_IOAS_ALLOW_IOVAS
+ * @ucmd: the command; struct iommu_ioas_allow_iovas
+ *
+ * Replaces the allowed ranges with the given list (none: no restriction).
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EINVAL for an empty, reversed or overlapping range;
+ * -EADDRINUSE if a range overlaps reserved IOVA; -EOPNOTSUPP, -ENOENT,
+ * -EFAULT, -ENOMEM.  Nothing changes on failure.
+ */
+int iommufd_ioas_allow_iovas_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
+	struct rb_root_cached allowed = RB_ROOT_CACHED;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (cmd->num_iovas > IOMMUFD_MAX_ALLOWED_RANGES)
+		return -EINVAL;
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	rc = iommufd_ioas_load_ranges(&allowed,
+				      u64_to_user_ptr(cmd->allowed_iovas),
+				      cmd->num_iovas);
+	if (!rc)
+		rc = iopt_set_allowed(&ioas->iopt, &allowed);
+	/* The old ranges on success, the rejected new ones on failure. */
+	iopt_free_itree(&allowed);
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
+/* IOMMU_IOAS_MAP_* flags to IOMMU_* protection. */
+static int iommufd_map_prot(u32 flags)
+{
+	/*
+	 * No cache maintenance is offered to user space, so every mapping
+	 * must be cache coherent; devices that cannot be are refused at bind.
+	 */
+	int prot = IOMMU_CACHE;
+
+	if (flags & IOMMU_IOAS_MAP_WRITEABLE)
+		prot |= IOMMU_WRITE;
+	if (flags & IOMMU_IOAS_MAP_READABLE)
+		prot |= IOMMU_READ;
+	return prot;
+}
+
+/**
+ * iommufd_ioas_map_ioctl() - IOMMU_IOAS_MAP
+ * @ucmd: the command; struct iommu_ioas_map
+ *
+ * Context: process context, may sleep.
+ * Return: 0 with iova set; -EOPNOTSUPP for unknown flags or reserved
+ * fields; -EOVERFLOW for values past ULONG_MAX or a wrapping range;
+ * -EINVAL without READABLE or WRITEABLE, or for a misaligned, zero or
+ * reserved range; -EEXIST over an existing mapping; -ENOSPC when no IOVA
+ * is free; -ENOENT, -ENOMEM, -EFAULT.  Nothing is mapped on failure.
+ */
+int iommufd_ioas_map_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	unsigned long iova, unmapped;
+	int rc;
+
+	if ((cmd->flags & ~IOMMUFD_MAP_FLAGS) || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags &
+	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	iova = cmd->iova;
+	rc = iopt_map_user_pages(&ioas->iopt, &iova,
+				 u64_to_user_ptr(cmd->user_va), cmd->length,
+				 iommufd_map_prot(cmd->flags),
+				 READ_ONCE(ucmd->ictx->process_accounting),
+				 cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	if (rc)
+		goto out_put;
+
+	cmd->iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)	/* User space never learnt of it: take it back. */
+		iopt_unmap(&ioas->iopt, iova, cmd->length, &unmapped);
+out_put:
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_copy_ioctl() - IOMMU_IOAS_COPY
+ * @ucmd: the command; struct iommu_ioas_copy
+ *
+ * Context: process context, may sleep.
+ * Return: 0 with dst_iova set; -ENOENT if the source range is not fully
+ * mapped or an id is unknown; -EPERM for writable copies of read-only
+ * memory; the errors of IOMMU_IOAS_MAP otherwise.  Nothing is mapped on
+ * failure.
+ */
+int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_copy *cmd = ucmd->cmd;
+	struct iommufd_ioas *src, *dst;
+	unsigned long iova, unmapped;
+	int rc;
+
+	if (cmd->flags & ~IOMMUFD_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	if (cmd->length >= ULONG_MAX || cmd->src_iova >= ULONG_MAX ||
+	    cmd->dst_iova >= ULONG_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags &
+	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+
+	src = iommufd_get_ioas(ucmd->ictx, cmd->src_ioas_id);
+	if (IS_ERR(src))
+		return PTR_ERR(src);
+	dst = iommufd_get_ioas(ucmd->ictx, cmd->dst_ioas_id);
+	if (IS_ERR(dst)) {
+		rc = PTR_ERR(dst);
+		goto out_put_src;
+	}
+
+	iova = cmd->dst_iova;
+	rc = iopt_copy(&dst->iopt, &src->iopt, &iova, cmd->src_iova,
+		       cmd->length, iommufd_map_prot(cmd->flags),
+		       cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	if (rc)
+		goto out_put_dst;
+
+	cmd->dst_iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		iopt_unmap(&dst->iopt, iova, cmd->length, &unmapped);
+out_put_dst:
+	iommufd_put_object(ucmd->ictx, &dst->obj);
+out_put_src:
+	iommufd_put_object(ucmd->ictx, &src->obj);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_unmap_ioctl() - IOMMU_IOAS_UNMAP
+ * @ucmd: the command; struct iommu_ioas_unmap
+ *
+ * iova 0 with length U64_MAX unmaps everything; otherwise the range must
+ * contain whole mappings.  length returns the bytes unmapped.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -ENOENT if the range holds no mapping or cuts one, with
+ * nothing unmapped; -EOVERFLOW, -EINVAL for a bad range; -EDEADLOCK if an
+ * in-kernel access would not release its pins.
+ */
+int iommufd_ioas_unmap_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_unmap *cmd = ucmd->cmd;
+	unsigned long unmapped = 0;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	if (cmd->iova == 0 && cmd->length == U64_MAX) {
+		rc = iopt_unmap_all(&ioas->iopt, &unmapped);
+	} else if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX) {
+		rc = -EOVERFLOW;
+	} else {
+		rc = iopt_unmap(&ioas->iopt, cmd->iova, cmd->length,
+				&unmapped);
+	}
+	if (!rc) {
+		cmd->length = unmapped;
+		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	}
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
 	return rc;
 }

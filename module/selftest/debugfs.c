@@ -5,6 +5,8 @@
  *   objects       - how many objects exist in all contexts together (read);
  *                   tests check it is back to its starting value after each
  *                   test, so a leaked object fails the test that leaked it
+ *   pinned_pages  - pages pinned by all IOASes together (read); the same
+ *                   check for leaked pins
  *   trigger_warn  - writing anything reaches a WARN_ON() in this module, so
  *                   the VM harness can prove it fails a run that warned
  *
@@ -19,6 +21,7 @@
 
 static struct dentry *iommufd_test_dir;
 static atomic_t iommufd_test_objects = ATOMIC_INIT(0);
+static atomic_long_t iommufd_test_pinned = ATOMIC_LONG_INIT(0);
 
 void iommufd_test_object_created(void)
 {
@@ -29,6 +32,23 @@ void iommufd_test_object_freed(void)
 {
 	atomic_dec(&iommufd_test_objects);
 }
+
+void iommufd_test_pages_pinned(unsigned long npages)
+{
+	atomic_long_add(npages, &iommufd_test_pinned);
+}
+
+void iommufd_test_pages_unpinned(unsigned long npages)
+{
+	atomic_long_sub(npages, &iommufd_test_pinned);
+}
+
+static int pinned_pages_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&iommufd_test_pinned);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pinned_pages_fops, pinned_pages_get, NULL, "%llu\n");
 
 static ssize_t trigger_warn_write(struct file *file, const char __user *buf,
 				  size_t count, loff_t *ppos)
@@ -49,12 +69,15 @@ int iommufd_test_init(void)
 				&iommufd_test_objects);
 	debugfs_create_file("trigger_warn", 0200, iommufd_test_dir, NULL,
 			    &trigger_warn_fops);
+	debugfs_create_file_unsafe("pinned_pages", 0400, iommufd_test_dir,
+				   NULL, &pinned_pages_fops);
 	return 0;
 }
 
 void iommufd_test_exit(void)
 {
 	debugfs_remove_recursive(iommufd_test_dir);
-	/* Objects outliving the module would be a leak of the core's. */
+	/* Objects or pins outliving the module would be leaks. */
 	WARN_ON(atomic_read(&iommufd_test_objects));
+	WARN_ON(atomic_long_read(&iommufd_test_pinned));
 }

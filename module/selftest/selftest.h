@@ -6,11 +6,17 @@
 #ifndef IOMMUFD_SELFTEST_H
 #define IOMMUFD_SELFTEST_H
 
+struct iommufd_ucmd;
+
 #ifdef IOMMUFD_SELFTEST
 int iommufd_test_init(void);
 void iommufd_test_exit(void);
 void iommufd_test_object_created(void);
 void iommufd_test_object_freed(void);
+void iommufd_test_pages_pinned(unsigned long npages);
+void iommufd_test_pages_unpinned(unsigned long npages);
+unsigned long iommufd_test_pin_batch_limit(unsigned long npages);
+int iommufd_test_cmd_ioctl(struct iommufd_ucmd *ucmd);
 #else
 static inline int iommufd_test_init(void)
 {
@@ -27,6 +33,19 @@ static inline void iommufd_test_object_created(void)
 
 static inline void iommufd_test_object_freed(void)
 {
+}
+
+static inline void iommufd_test_pages_pinned(unsigned long npages)
+{
+}
+
+static inline void iommufd_test_pages_unpinned(unsigned long npages)
+{
+}
+
+static inline unsigned long iommufd_test_pin_batch_limit(unsigned long npages)
+{
+	return npages;
 }
 #endif
 

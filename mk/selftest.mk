@@ -1,0 +1,31 @@
+# Upstream's iommufd selftest (tools/testing/selftests/iommu/iommufd.c of
+# Debian's linux-source-6.12), built unchanged and statically against this
+# project's uAPI headers.  Only the test's own files are unpacked, under
+# out/build/selftest/; its include of the kernel-private
+# drivers/iommu/iommufd/iommufd_test.h is answered by a one-line header that
+# includes this project's <linux/iommufd_test.h>.
+
+SELFTEST_DIR := $(OUT)/build/selftest
+SELFTEST_SRC := $(SELFTEST_DIR)/tools/testing/selftests/iommu
+
+.PHONY: upstream-selftest
+upstream-selftest: $(OUT)/tests/upstream/iommufd
+
+$(SELFTEST_DIR)/.unpacked: /usr/src/linux-source-6.12.tar.xz
+	@rm -rf $(SELFTEST_DIR) && mkdir -p $(SELFTEST_DIR)
+	tar -xf $< -C $(SELFTEST_DIR) --strip-components=1 \
+		linux-source-6.12/tools/testing/selftests/iommu/iommufd.c \
+		linux-source-6.12/tools/testing/selftests/iommu/iommufd_utils.h \
+		linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.12/tools/testing/selftests/kselftest.h
+	@mkdir -p $(SELFTEST_DIR)/drivers/iommu/iommufd
+	@echo '#include <linux/iommufd_test.h>' \
+		>$(SELFTEST_DIR)/drivers/iommu/iommufd/iommufd_test.h
+	@touch $@
+
+$(OUT)/tests/upstream/iommufd: $(SELFTEST_DIR)/.unpacked $(OUT)/include/.done \
+		$(wildcard include/uapi/linux/*.h)
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wno-unused-function -D_GNU_SOURCE \
+		-Iinclude/uapi -I$(OUT)/include \
+		-o $@ $(SELFTEST_SRC)/iommufd.c

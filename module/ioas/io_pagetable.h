@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The I/O page table of an IOAS: which IOVA ranges map which user memory.
+ *
+ * Glossary (used the same way in every file that includes this):
+ *   area      - one contiguous IOVA range [iova, last] that maps a slice of
+ *               one struct iopt_pages.  MAP makes one area; COPY makes one
+ *               per source area it crosses; UNMAP removes whole areas only.
+ *   pages     - struct iopt_pages: a range of user memory [uptr, uptr +
+ *               npages * PAGE_SIZE) and the pages of it that are pinned.
+ *               Shared by every area that maps it (COPY shares, never
+ *               re-pins).  Indexes count PAGE_SIZE pages from uptr.
+ *   reserved  - IOVA that must never be mapped (MSI windows, device
+ *               reserved regions, the test ABI's ADD_RESERVED).
+ *   allowed   - IOVA user space asked to keep usable (ALLOW_IOVAS); when
+ *               present, automatic IOVA is only taken from inside it.
+ *   last      - inclusive end of a range; "end" would be exclusive.
+ *
+ * Locking, outermost first:
+ *   iopt->iova_rwsem   the three interval trees and iova_alignment
+ *   pages->mutex       everything about one struct iopt_pages
+ * An area's iova range and pages pointer never change while it is in the
+ * tree; removing it needs iova_rwsem for write.
+ */
+#ifndef IOMMUFD_IO_PAGETABLE_H
+#define IOMMUFD_IO_PAGETABLE_H
+
+#include <linux/interval_tree.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/rwsem.h>
+#include <linux/xarray.h>
+
+struct iommufd_access;
+
+/**
+ * struct io_pagetable - the IOVA map of one IOAS
+ * @iova_rwsem: protects the trees, @iova_alignment and @accesses
+ * @area_itree: struct iopt_area by IOVA; areas never overlap
+ * @allowed_itree: struct iopt_allowed by IOVA
+ * @reserved_itree: struct iopt_reserved by IOVA
+ * @accesses: the in-kernel accesses attached (index -> access), told
+ *	before any IOVA they may have pinned is unmapped
+ * @iova_alignment: IOVA, length and sub-page offset of every new mapping
+ *	must be multiples of it; the largest alignment any attached user
+ *	needs (1 with none)
+ * @disable_large_pages: IOMMU_OPTION_HUGE_PAGES set to 0; written under
+ *	@iova_rwsem, read locklessly by IOMMU_OPTION's GET
+ */
+struct io_pagetable {
+	struct rw_semaphore iova_rwsem;
+	struct rb_root_cached area_itree;
+	struct rb_root_cached allowed_itree;
+	struct rb_root_cached reserved_itree;
+	struct xarray accesses;
+	unsigned long iova_alignment;
+	bool disable_large_pages;
+};
+
+/**
+ * struct iopt_area - an IOVA range mapping a slice of a struct iopt_pages
+ * @node: [iova, last] in iopt->area_itree
+ * @pages_node: [first index, last index] of the pages it maps
+ * @iopt: the page table it is in
+ * @pages: the pages it maps (a reference)
+ * @page_offset: byte offset of @node.start within page @pages_node.start
+ * @iommu_prot: IOMMU_READ / IOMMU_WRITE
+ * @num_accesses: pins in this area held by in-kernel accesses; protected
+ *	by @pages->mutex
+ * @prevent_access: an unmap is waiting for the accesses to let go; new
+ *	pins are refused.  Protected by @pages->mutex.
+ */
+struct iopt_area {
+	struct interval_tree_node node;
+	struct interval_tree_node pages_node;
+	struct io_pagetable *iopt;
+	struct iopt_pages *pages;
+	unsigned int page_offset;
+	int iommu_prot;
+	unsigned int num_accesses;
+	bool prevent_access;
+};
+
+/* An IOVA range in allowed_itree or reserved_itree. */
+struct iopt_allowed {
+	struct interval_tree_node node;
+};
+
+/**
+ * struct iopt_reserved - an IOVA range that must stay unmapped
+ * @node: the range in iopt->reserved_itree
+ * @owner: who reserved it, so it can remove what it added
+ */
+struct iopt_reserved {
+	struct interval_tree_node node;
+	void *owner;
+};
+
+/* How pinned pages are charged; see pages/account.c. */
+enum iopt_account_mode {
+	IOPT_ACCOUNT_NONE,
+	IOPT_ACCOUNT_USER,
+	IOPT_ACCOUNT_MM,
+};
+
+/**
+ * struct iopt_pages - user memory mapped by one or more areas
+ * @kref: one per area mapping it, plus transient holders
+ * @mutex: protects everything below that can change
+ * @uptr: page-aligned start of the user range
+ * @npages: number of pages in the range
+ * @writable: mapped with write permission: pinned with FOLL_WRITE, and
+ *	dirtied when unpinned
+ * @account_mode: where pins are charged, fixed at creation
+ * @source_task: the process that mapped it (a reference)
+ * @source_mm: its mm (an mmgrab() reference), pinned from
+ * @source_user: its user (a reference), charged in IOPT_ACCOUNT_USER
+ * @npinned: pages currently pinned
+ * @naccounted: pages currently charged; kept equal to @npinned
+ * @pinned: index -> xa_mk_value(pfn) for every pinned page
+ * @access_itree: struct iopt_pages_access by index range
+ */
+struct iopt_pages {
+	struct kref kref;
+	struct mutex mutex;	/* see the kernel-doc above */
+	void __user *uptr;
+	unsigned long npages;
+	bool writable;
+	u8 account_mode;
+	struct task_struct *source_task;
+	struct mm_struct *source_mm;
+	struct user_struct *source_user;
+	unsigned long npinned;
+	unsigned long naccounted;
+	struct xarray pinned;
+	struct rb_root_cached access_itree;
+};
+
+static inline unsigned long iopt_area_iova(struct iopt_area *area)
+{
+	return area->node.start;
+}
+
+static inline unsigned long iopt_area_last_iova(struct iopt_area *area)
+{
+	return area->node.last;
+}
+
+static inline unsigned long iopt_area_length(struct iopt_area *area)
+{
+	return area->node.last - area->node.start + 1;
+}
+
+/* Byte offset within the pages' user range where @area starts. */
+static inline unsigned long iopt_area_start_byte(struct iopt_area *area)
+{
+	return area->pages_node.start * PAGE_SIZE + area->page_offset;
+}
+
+/* Index of the page that holds @iova, which must be inside @area. */
+static inline unsigned long iopt_area_iova_to_index(struct iopt_area *area,
+						    unsigned long iova)
+{
+	return (iopt_area_start_byte(area) + (iova - iopt_area_iova(area))) /
+	       PAGE_SIZE;
+}
+
+static inline struct iopt_area *iopt_area_first(struct io_pagetable *iopt,
+						unsigned long iova,
+						unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_first(&iopt->area_itree, iova, last);
+	return node ? container_of(node, struct iopt_area, node) : NULL;
+}
+
+static inline struct iopt_area *iopt_area_next(struct iopt_area *area,
+					       unsigned long iova,
+					       unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_next(&area->node, iova, last);
+	return node ? container_of(node, struct iopt_area, node) : NULL;
+}
+
+/* io_pagetable.c */
+void iopt_init(struct io_pagetable *iopt);
+void iopt_destroy(struct io_pagetable *iopt);
+int iopt_map_user_pages(struct io_pagetable *iopt, unsigned long *iova,
+			void __user *uptr, unsigned long length,
+			int iommu_prot, u8 account_mode, bool fixed_iova);
+int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
+	      unsigned long *dst_iova, unsigned long src_iova,
+	      unsigned long length, int iommu_prot, bool fixed_iova);
+int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
+	       unsigned long length, unsigned long *unmapped);
+int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped);
+int iopt_reserve(struct io_pagetable *iopt, unsigned long start,
+		 unsigned long last, void *owner);
+void iopt_unreserve(struct io_pagetable *iopt, void *owner);
+int iopt_set_allowed(struct io_pagetable *iopt,
+		     struct rb_root_cached *allowed);
+void iopt_free_itree(struct rb_root_cached *itree);
+unsigned long iopt_needed_alignment(struct io_pagetable *iopt);
+int iopt_check_alignment(struct io_pagetable *iopt, unsigned long align);
+int iopt_set_large_pages(struct io_pagetable *iopt, bool enable);
+
+/* pages/pages.c */
+struct iopt_pages *iopt_pages_alloc(void __user *uptr, unsigned long length,
+				    bool writable, u8 account_mode);
+void iopt_pages_release(struct kref *kref);
+
+static inline void iopt_pages_get(struct iopt_pages *pages)
+{
+	kref_get(&pages->kref);
+}
+
+static inline void iopt_pages_put(struct iopt_pages *pages)
+{
+	kref_put(&pages->kref, iopt_pages_release);
+}
+
+int iopt_pages_pin_for_access(struct iopt_pages *pages, unsigned long first,
+			      unsigned long last);
+void iopt_pages_unpin_for_access(struct iopt_pages *pages,
+				 unsigned long first, unsigned long last);
+int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
+		  unsigned long length, bool write, bool use_pinned);
+struct page *iopt_pages_pinned_page(struct iopt_pages *pages,
+				    unsigned long index);
+
+#endif /* IOMMUFD_IO_PAGETABLE_H */

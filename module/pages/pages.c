@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * struct iopt_pages: user memory behind one or more areas, and its pins.
+ *
+ * Invariant: a page is pinned (present in pages->pinned) exactly when some
+ * user covers its index: today an in-kernel access's range in access_itree.
+ * Pinning fills only the holes of a range; unpinning releases only what
+ * nothing else covers.  So a page is pinned and charged once however many
+ * users share it, and undoing a failed pin is "release what is uncovered".
+ *
+ * Pins are taken in batches with pin_user_pages_fast() (or the remote form
+ * when the caller is not the mapping process), FOLL_LONGTERM always and
+ * FOLL_WRITE only for writable memory.
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/user.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "../iommufd_private.h"
+#include "../ioas/io_pagetable.h"
+#include "../selftest/selftest.h"
+#include "pages.h"
+
+/* Pages pinned per pin_user_pages call: one page of struct page pointers. */
+#define IOPT_PIN_BATCH (PAGE_SIZE / sizeof(struct page *))
+
+/* A range of indexes some user needs pinned; in pages->access_itree. */
+struct iopt_pages_access {
+	struct interval_tree_node node;
+	unsigned int users;
+};
+
+/**
+ * iopt_pages_alloc() - describe user memory for mapping
+ * @uptr: the user address, any alignment
+ * @length: bytes
+ * @writable: will be mapped writable
+ * @process_mode: charge pins to the process, not the user
+ *
+ * Pins nothing.  Takes references on current's task, mm and user.
+ *
+ * Context: process context.
+ * Return: the pages, or ERR_PTR(): -EINVAL for a zero or absurd length,
+ * -EOVERFLOW if the range wraps, -ENOMEM.
+ */
+struct iopt_pages *iopt_pages_alloc(void __user *uptr, unsigned long length,
+				    bool writable, u8 process_mode)
+{
+	unsigned long start = (unsigned long)uptr, end;
+	struct iopt_pages *pages;
+
+	if (!length || length > SIZE_MAX - PAGE_SIZE)
+		return ERR_PTR(-EINVAL);
+	if (check_add_overflow(start, length, &end))
+		return ERR_PTR(-EOVERFLOW);
+
+	pages = kzalloc(sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&pages->kref);
+	mutex_init(&pages->mutex);
+	xa_init_flags(&pages->pinned, XA_FLAGS_ACCOUNT);
+	pages->access_itree = RB_ROOT_CACHED;
+	pages->uptr = (void __user *)(start & PAGE_MASK);
+	pages->npages = DIV_ROUND_UP(end - (start & PAGE_MASK), PAGE_SIZE);
+	pages->writable = writable;
+	pages->account_mode = iopt_account_mode_for_current(process_mode);
+
+	pages->source_task = current->group_leader;
+	get_task_struct(pages->source_task);
+	pages->source_mm = current->mm;
+	mmgrab(pages->source_mm);
+	pages->source_user = get_uid(current_user());
+	return pages;
+}
+
+/**
+ * iopt_pages_release() - kref release of struct iopt_pages
+ * @kref: the pages' kref
+ *
+ * Every user is gone, so nothing is pinned any more.
+ *
+ * Context: process context, may sleep.
+ */
+void iopt_pages_release(struct kref *kref)
+{
+	struct iopt_pages *pages = container_of(kref, struct iopt_pages, kref);
+
+	WARN_ON(!RB_EMPTY_ROOT(&pages->access_itree.rb_root));
+	WARN_ON(pages->npinned || pages->naccounted);
+	WARN_ON(!xa_empty(&pages->pinned));
+	free_uid(pages->source_user);
+	mmdrop(pages->source_mm);
+	put_task_struct(pages->source_task);
+	mutex_destroy(&pages->mutex);
+	kfree(pages);
+}
+
+/*
+ * The first run of indexes in [pos, last] that no user covers: returns its
+ * start and sets *run_last, or returns last + 1 (or 0 on wrap) if every
+ * index is covered.
+ */
+static unsigned long iopt_pages_next_uncovered(struct iopt_pages *pages,
+					       unsigned long pos,
+					       unsigned long last,
+					       unsigned long *run_last)
+{
+	lockdep_assert_held(&pages->mutex);
+
+	while (pos <= last) {
+		struct interval_tree_node *node;
+
+		node = interval_tree_iter_first(&pages->access_itree, pos, last);
+		if (!node) {
+			*run_last = last;
+			return pos;
+		}
+		if (node->start > pos) {
+			*run_last = node->start - 1;
+			return pos;
+		}
+		if (node->last >= last)
+			break;
+		pos = node->last + 1;
+	}
+	return last + 1;
+}
+
+/* Unpin and forget the pinned pages in [first, last]. */
+static void iopt_pages_release_range(struct iopt_pages *pages,
+				     unsigned long first, unsigned long last)
+{
+	struct page *batch[32];
+	unsigned long released = 0, index = first;
+	unsigned int n = 0;
+	void *entry;
+
+	lockdep_assert_held(&pages->mutex);
+
+	xa_for_each_range(&pages->pinned, index, entry, first, last) {
+		xa_erase(&pages->pinned, index);
+		batch[n++] = pfn_to_page(xa_to_value(entry));
+		if (n == ARRAY_SIZE(batch)) {
+			unpin_user_pages_dirty_lock(batch, n, pages->writable);
+			released += n;
+			n = 0;
+		}
+	}
+	if (n)
+		unpin_user_pages_dirty_lock(batch, n, pages->writable);
+	released += n;
+	if (!released)
+		return;
+	pages->npinned -= released;
+	iopt_pages_uncharge(pages, released);
+	iommufd_test_pages_unpinned(released);
+}
+
+/* Release every pinned page in [first, last] that no user covers. */
+static void iopt_pages_release_uncovered(struct iopt_pages *pages,
+					 unsigned long first,
+					 unsigned long last)
+{
+	unsigned long run_last, pos = first;
+
+	while (pos <= last && pos >= first) {
+		pos = iopt_pages_next_uncovered(pages, pos, last, &run_last);
+		if (pos > last || pos < first)
+			break;
+		iopt_pages_release_range(pages, pos, run_last);
+		if (run_last == last)
+			break;
+		pos = run_last + 1;
+	}
+}
+
+/*
+ * Pin up to @npages pages from index @index into @out; returns how many,
+ * at least one, or a negative errno.
+ */
+static long iopt_pages_pin_batch(struct iopt_pages *pages,
+				 unsigned long index, unsigned long npages,
+				 struct page **out)
+{
+	unsigned long addr = (unsigned long)pages->uptr + index * PAGE_SIZE;
+	unsigned int gup_flags = FOLL_LONGTERM;
+	struct mm_struct *mm = pages->source_mm;
+	long rc;
+
+	if (pages->writable)
+		gup_flags |= FOLL_WRITE;
+
+	if (current->mm == mm) {
+		rc = pin_user_pages_fast(addr, npages, gup_flags, out);
+	} else {
+		if (!mmget_not_zero(mm))
+			return -EFAULT;
+		mmap_read_lock(mm);
+		rc = pin_user_pages_remote(mm, addr, npages, gup_flags, out,
+					   NULL);
+		mmap_read_unlock(mm);
+		mmput(mm);
+	}
+	if (rc == 0)
+		rc = -EFAULT;
+	return rc;
+}
+
+/* Pin every page of [first, last] that is not pinned yet. */
+static int iopt_pages_fill_range(struct iopt_pages *pages,
+				 unsigned long first, unsigned long last,
+				 struct page **batch, unsigned long batch_max)
+{
+	unsigned long index = first;
+
+	lockdep_assert_held(&pages->mutex);
+
+	while (index <= last) {
+		unsigned long want = 1, i;
+		long got;
+		int rc;
+
+		if (xa_load(&pages->pinned, index)) {
+			if (index == last)
+				break;
+			index++;
+			continue;
+		}
+		while (want < batch_max && index + want <= last &&
+		       !xa_load(&pages->pinned, index + want))
+			want++;
+
+		got = iopt_pages_pin_batch(pages, index, want, batch);
+		if (got < 0)
+			return got;
+
+		rc = iopt_pages_charge(pages, got);
+		if (rc) {
+			unpin_user_pages(batch, got);
+			return rc;
+		}
+		for (i = 0; i < got; i++) {
+			rc = xa_err(xa_store(&pages->pinned, index + i,
+					     xa_mk_value(page_to_pfn(batch[i])),
+					     GFP_KERNEL_ACCOUNT));
+			if (rc) {
+				/* Those stored are released by the caller. */
+				unpin_user_pages(batch + i, got - i);
+				pages->npinned += i;
+				iommufd_test_pages_pinned(i);
+				iopt_pages_uncharge(pages, got - i);
+				return rc;
+			}
+		}
+		pages->npinned += got;
+		iommufd_test_pages_pinned(got);
+		if (index + got - 1 >= last)
+			break;
+		index += got;
+	}
+	return 0;
+}
+
+static struct iopt_pages_access *
+iopt_pages_find_access(struct iopt_pages *pages, unsigned long first,
+		       unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	for (node = interval_tree_iter_first(&pages->access_itree, first, last);
+	     node; node = interval_tree_iter_next(node, first, last))
+		if (node->start == first && node->last == last)
+			return container_of(node, struct iopt_pages_access,
+					    node);
+	return NULL;
+}
+
+/**
+ * iopt_pages_pin_for_access() - keep [@first, @last] pinned for an access
+ * @pages: the pages
+ * @first: first index
+ * @last: last index, inclusive
+ *
+ * Pair with iopt_pages_unpin_for_access() on the same range.
+ *
+ * Context: process context, may sleep; takes pages->mutex.
+ * Return: 0, or a negative errno with nothing pinned or charged by this
+ * call: -ENOMEM over RLIMIT_MEMLOCK, -EFAULT for memory that is gone.
+ */
+int iopt_pages_pin_for_access(struct iopt_pages *pages, unsigned long first,
+			      unsigned long last)
+{
+	struct iopt_pages_access *access;
+	unsigned long batch_max;
+	struct page **batch;
+	int rc;
+
+	if (WARN_ON(first > last || last >= pages->npages))
+		return -EINVAL;
+
+	batch_max = iommufd_test_pin_batch_limit(IOPT_PIN_BATCH);
+	batch = kmalloc_array(batch_max, sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return -ENOMEM;
+
+	mutex_lock(&pages->mutex);
+	access = iopt_pages_find_access(pages, first, last);
+	if (access) {
+		access->users++;
+		rc = 0;
+		goto out_unlock;
+	}
+
+	access = kzalloc(sizeof(*access), GFP_KERNEL_ACCOUNT);
+	if (!access) {
+		rc = -ENOMEM;
+		goto out_unlock;
+	}
+	rc = iopt_pages_fill_range(pages, first, last, batch, batch_max);
+	if (rc) {
+		/* What this call pinned is exactly what nobody covers. */
+		iopt_pages_release_uncovered(pages, first, last);
+		kfree(access);
+		goto out_unlock;
+	}
+	access->node.start = first;
+	access->node.last = last;
+	access->users = 1;
+	interval_tree_insert(&access->node, &pages->access_itree);
+out_unlock:
+	mutex_unlock(&pages->mutex);
+	kfree(batch);
+	return rc;
+}
+
+/**
+ * iopt_pages_unpin_for_access() - undo iopt_pages_pin_for_access()
+ * @pages: the pages
+ * @first: first index, as given to the pin
+ * @last: last index, as given to the pin
+ *
+ * Context: process context, may sleep; takes pages->mutex.
+ */
+void iopt_pages_unpin_for_access(struct iopt_pages *pages,
+				 unsigned long first, unsigned long last)
+{
+	struct iopt_pages_access *access;
+
+	mutex_lock(&pages->mutex);
+	access = iopt_pages_find_access(pages, first, last);
+	if (WARN_ON(!access))
+		goto out_unlock;
+	if (--access->users)
+		goto out_unlock;
+	interval_tree_remove(&access->node, &pages->access_itree);
+	kfree(access);
+	iopt_pages_release_uncovered(pages, first, last);
+out_unlock:
+	mutex_unlock(&pages->mutex);
+}
+
+/**
+ * iopt_pages_pinned_page() - the pinned page at @index
+ * @pages: the pages
+ * @index: page index
+ *
+ * Context: pages->mutex held, or a pin covering @index held by the caller.
+ * Return: the page, or NULL if it is not pinned.
+ */
+struct page *iopt_pages_pinned_page(struct iopt_pages *pages,
+				    unsigned long index)
+{
+	void *entry = xa_load(&pages->pinned, index);
+
+	return entry ? pfn_to_page(xa_to_value(entry)) : NULL;
+}
+
+/* Copy through the mapping process's own address space. */
+static int iopt_pages_rw_user(struct iopt_pages *pages, unsigned long offset,
+			      void *data, unsigned long length, bool write)
+{
+	void __user *uaddr = pages->uptr + offset;
+	int copied;
+
+	if (current->mm == pages->source_mm) {
+		if (write ? copy_to_user(uaddr, data, length) :
+			    copy_from_user(data, uaddr, length))
+			return -EFAULT;
+		return 0;
+	}
+	/* Another process (or a kthread): go through the mapper's mm. */
+	copied = access_process_vm(pages->source_task, (unsigned long)uaddr,
+				   data, length, write ? FOLL_WRITE : 0);
+	return copied == length ? 0 : -EFAULT;
+}
+
+/**
+ * iopt_pages_rw() - read or write the memory behind @pages
+ * @pages: the pages
+ * @offset: byte offset from pages->uptr
+ * @data: kernel buffer
+ * @length: bytes
+ * @write: copy @data into the memory, else out of it
+ * @use_pinned: use the pinned pages where there are some
+ *
+ * Pinned pages are used directly, the rest through the mapping process's
+ * address space, so this works whether or not the range is pinned.
+ *
+ * Context: process context, may sleep; takes pages->mutex.
+ * Return: 0, or -EFAULT.
+ */
+int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
+		  unsigned long length, bool write, bool use_pinned)
+{
+	int rc = 0;
+
+	mutex_lock(&pages->mutex);
+	while (length) {
+		unsigned long index = offset / PAGE_SIZE;
+		unsigned long in_page = offset % PAGE_SIZE;
+		unsigned long chunk = min(length, PAGE_SIZE - in_page);
+		struct page *page = NULL;
+
+		if (use_pinned)
+			page = iopt_pages_pinned_page(pages, index);
+		if (page) {
+			if (write)
+				memcpy_to_page(page, in_page, data, chunk);
+			else
+				memcpy_from_page(data, page, in_page, chunk);
+		} else {
+			rc = iopt_pages_rw_user(pages, offset, data, chunk,
+						write);
+			if (rc)
+				break;
+		}
+		data += chunk;
+		offset += chunk;
+		length -= chunk;
+	}
+	mutex_unlock(&pages->mutex);
+	return rc;
+}

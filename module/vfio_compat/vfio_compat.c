@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO type1 compatibility: the /dev/iommu file answers the ioctls of a
+ * VFIO container, acting on one IOAS (the "compat IOAS"), so user space
+ * written for type1 works on an iommufd.
+ *
+ * IOMMU_VFIO_IOAS chooses that IOAS; without one, the container ioctls
+ * that need it fail with ENODEV, as type1 does before VFIO_SET_IOMMU.
+ */
+#include <linux/capability.h>
+#include <linux/iommu.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/iommufd.h>
+#include <uapi/linux/vfio.h>
+
+#include "../iommufd_private.h"
+
+/* The compat IOAS, as a user; ERR_PTR(-ENODEV) when there is none. */
+static struct iommufd_ioas *iommufd_vfio_get_ioas(struct iommufd_ctx *ictx)
+{
+	struct iommufd_ioas *ioas = ERR_PTR(-ENODEV);
+
+	mutex_lock(&ictx->vfio_lock);
+	if (ictx->vfio_ioas) {
+		ioas = iommufd_get_ioas(ictx, ictx->vfio_ioas->obj.id);
+		if (IS_ERR(ioas))
+			ioas = ERR_PTR(-ENODEV);
+	}
+	mutex_unlock(&ictx->vfio_lock);
+	return ioas;
+}
+
+/**
+ * iommufd_vfio_forget_ioas() - an IOAS is being destroyed
+ * @ictx: its context
+ * @ioas: the IOAS; if it is the compat IOAS, there is none any more
+ *
+ * Context: process context.
+ */
+void iommufd_vfio_forget_ioas(struct iommufd_ctx *ictx,
+			      struct iommufd_ioas *ioas)
+{
+	mutex_lock(&ictx->vfio_lock);
+	if (ictx->vfio_ioas == ioas)
+		ictx->vfio_ioas = NULL;
+	mutex_unlock(&ictx->vfio_lock);
+}
+
+/**
+ * iommufd_vfio_ioas_ioctl() - IOMMU_VFIO_IOAS
+ * @ucmd: the command; struct iommu_vfio_ioas
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -ENODEV for GET without a compat IOAS; -ENOENT for SET of an
+ * unknown IOAS; -EOPNOTSUPP for an unknown op or reserved field.
+ */
+int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_vfio_ioas *cmd = ucmd->cmd;
+	struct iommufd_ctx *ictx = ucmd->ictx;
+	struct iommufd_ioas *ioas;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	switch (cmd->op) {
+	case IOMMU_VFIO_IOAS_GET:
+		ioas = iommufd_vfio_get_ioas(ictx);
+		if (IS_ERR(ioas))
+			return PTR_ERR(ioas);
+		cmd->ioas_id = ioas->obj.id;
+		iommufd_put_object(ictx, &ioas->obj);
+		return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	case IOMMU_VFIO_IOAS_SET:
+		ioas = iommufd_get_ioas(ictx, cmd->ioas_id);
+		if (IS_ERR(ioas))
+			return PTR_ERR(ioas);
+		mutex_lock(&ictx->vfio_lock);
+		ictx->vfio_ioas = ioas;
+		mutex_unlock(&ictx->vfio_lock);
+		iommufd_put_object(ictx, &ioas->obj);
+		return 0;
+	case IOMMU_VFIO_IOAS_CLEAR:
+		mutex_lock(&ictx->vfio_lock);
+		ictx->vfio_ioas = NULL;
+		mutex_unlock(&ictx->vfio_lock);
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static int iommufd_vfio_check_extension(unsigned long type)
+{
+	switch (type) {
+	case VFIO_TYPE1_IOMMU:
+	case VFIO_TYPE1v2_IOMMU:
+	case VFIO_UNMAP_ALL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int iommufd_vfio_set_iommu(struct iommufd_ctx *ictx, unsigned long type)
+{
+	struct iommufd_ioas *ioas;
+
+	if (type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU)
+		return -EINVAL;
+	ioas = iommufd_vfio_get_ioas(ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	iommufd_put_object(ictx, &ioas->obj);
+	return 0;
+}
+
+static int iommufd_vfio_map_dma(struct iommufd_ctx *ictx, void __user *arg)
+{
+	size_t minsz = offsetofend(struct vfio_iommu_type1_dma_map, size);
+	struct vfio_iommu_type1_dma_map map;
+	int prot = IOMMU_CACHE;
+	struct iommufd_ioas *ioas;
+	unsigned long iova;
+	int rc;
+
+	if (copy_from_user(&map, arg, minsz))
+		return -EFAULT;
+	if (map.argsz < minsz ||
+	    (map.flags & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)))
+		return -EINVAL;
+	if (map.flags & VFIO_DMA_MAP_FLAG_READ)
+		prot |= IOMMU_READ;
+	if (map.flags & VFIO_DMA_MAP_FLAG_WRITE)
+		prot |= IOMMU_WRITE;
+
+	ioas = iommufd_vfio_get_ioas(ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	iova = map.iova;
+	rc = iopt_map_user_pages(&ioas->iopt, &iova,
+				 u64_to_user_ptr(map.vaddr), map.size, prot,
+				 READ_ONCE(ictx->process_accounting), true);
+	iommufd_put_object(ictx, &ioas->obj);
+	return rc;
+}
+
+static int iommufd_vfio_unmap_dma(struct iommufd_ctx *ictx, void __user *arg)
+{
+	size_t minsz = offsetofend(struct vfio_iommu_type1_dma_unmap, size);
+	struct vfio_iommu_type1_dma_unmap unmap;
+	unsigned long unmapped = 0;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (copy_from_user(&unmap, arg, minsz))
+		return -EFAULT;
+	if (unmap.argsz < minsz || (unmap.flags & ~VFIO_DMA_UNMAP_FLAG_ALL))
+		return -EINVAL;
+
+	ioas = iommufd_vfio_get_ioas(ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL)
+		rc = unmap.iova || unmap.size ? -EINVAL :
+			iopt_unmap_all(&ioas->iopt, &unmapped);
+	else
+		rc = iopt_unmap(&ioas->iopt, unmap.iova, unmap.size,
+				&unmapped);
+	if (!rc) {
+		unmap.size = unmapped;
+		if (copy_to_user(arg, &unmap, minsz))
+			rc = -EFAULT;
+	}
+	iommufd_put_object(ictx, &ioas->obj);
+	return rc;
+}
+
+static int iommufd_vfio_iommu_get_info(struct iommufd_ctx *ictx,
+				       void __user *arg)
+{
+	size_t minsz = offsetofend(struct vfio_iommu_type1_info, iova_pgsizes);
+	struct vfio_iommu_type1_info info = {};
+	struct iommufd_ioas *ioas;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	ioas = iommufd_vfio_get_ioas(ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	info.flags = VFIO_IOMMU_INFO_PGSIZES;
+	down_read(&ioas->iopt.iova_rwsem);
+	info.iova_pgsizes = ~(ioas->iopt.iova_alignment - 1) & PAGE_MASK;
+	up_read(&ioas->iopt.iova_rwsem);
+	iommufd_put_object(ictx, &ioas->obj);
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+/**
+ * iommufd_vfio_ioctl() - the VFIO container ioctls, on a /dev/iommu file
+ * @ictx: the file's context
+ * @cmd: the ioctl number
+ * @arg: its argument
+ *
+ * Context: process context, may sleep.
+ * Return: the ioctl's result, or -ENOTTY for what is not a VFIO container
+ * ioctl.
+ */
+long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
+			unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_GET_API_VERSION:
+		return VFIO_API_VERSION;
+	case VFIO_CHECK_EXTENSION:
+		return iommufd_vfio_check_extension(arg);
+	case VFIO_SET_IOMMU:
+		return iommufd_vfio_set_iommu(ictx, arg);
+	case VFIO_IOMMU_GET_INFO:
+		return iommufd_vfio_iommu_get_info(ictx, uarg);
+	case VFIO_IOMMU_MAP_DMA:
+		return iommufd_vfio_map_dma(ictx, uarg);
+	case VFIO_IOMMU_UNMAP_DMA:
+		return iommufd_vfio_unmap_dma(ictx, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
