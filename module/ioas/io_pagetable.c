@@ -10,9 +10,11 @@
  * Automatic IOVA keeps the sub-page offset of the user address and aligns
  * the rest as the user address is aligned (up to the length rounded up to a
  * power of two, capped at a PMD), so huge user pages can become huge IOMMU
- * pages.  It never returns IOVA 0 and searches lowest address first,
- * walking only the areas and reserved ranges that bound the holes it
- * tries.
+ * pages.  It never returns IOVA 0 and takes the lowest address that fits
+ * (first fit), walking only the areas and reserved ranges that bound the
+ * holes it tries.  iopt->auto_hint remembers where the first hole is, so a
+ * densely packed IOAS (100,000 areas mapped one after the other) does not
+ * walk everything it packed on every allocation.
  */
 #include <linux/errno.h>
 #include <linux/mm.h>
@@ -37,7 +39,16 @@ void iopt_init(struct io_pagetable *iopt)
 	iopt->allowed_itree = RB_ROOT_CACHED;
 	iopt->reserved_itree = RB_ROOT_CACHED;
 	xa_init_flags(&iopt->accesses, XA_FLAGS_ALLOC1);
+	iopt->auto_hint = IOPT_AUTO_FIRST;
 	iopt->iova_alignment = 1;
+}
+
+/* Something at @start went away: there may be a hole there now. */
+static void iopt_lower_hint(struct io_pagetable *iopt, unsigned long start)
+{
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	iopt->auto_hint = max(IOPT_AUTO_FIRST, min(iopt->auto_hint, start));
 }
 
 /**
@@ -116,15 +127,19 @@ static bool iopt_fit(unsigned long *start, unsigned long last,
 	return true;
 }
 
-/* The lowest free IOVA in [first, last] that fits; false if none. */
+/*
+ * The lowest free IOVA in [first, last] that fits; false if none.  A search
+ * that starts at the hint moves the hint up to the first hole it meets.
+ */
 static bool iopt_find_hole(struct io_pagetable *iopt, unsigned long first,
 			   unsigned long last, unsigned long length,
 			   unsigned long align, unsigned long offset,
 			   unsigned long *iova)
 {
-	unsigned long pos = first;
+	bool update_hint = first <= iopt->auto_hint;
+	unsigned long pos = max(first, iopt->auto_hint);
 
-	lockdep_assert_held(&iopt->iova_rwsem);
+	lockdep_assert_held_write(&iopt->iova_rwsem);
 
 	while (pos <= last) {
 		struct interval_tree_node *used;
@@ -134,9 +149,14 @@ static bool iopt_find_hole(struct io_pagetable *iopt, unsigned long first,
 		if (used && used->start <= pos) {
 			/* pos is taken: skip to the end of what takes it. */
 			if (used->last >= last)
-				return false;
+				break;
 			pos = used->last + 1;
 			continue;
+		}
+		if (update_hint) {
+			/* Everything from the hint up to pos is taken. */
+			iopt->auto_hint = pos;
+			update_hint = false;
 		}
 		hole_last = used ? used->start - 1 : last;
 		if (iopt_fit(&pos, hole_last, length, align, offset)) {
@@ -144,9 +164,12 @@ static bool iopt_find_hole(struct io_pagetable *iopt, unsigned long first,
 			return true;
 		}
 		if (!used || used->last >= last)
-			return false;
+			break;
 		pos = used->last + 1;
 	}
+	/* Nothing free from the hint to the end of the window. */
+	if (update_hint && last == IOPT_AUTO_LAST)
+		iopt->auto_hint = last;
 	return false;
 }
 
@@ -508,6 +531,7 @@ again:
 	for (area = iopt_area_first(iopt, first, last); area; area = next) {
 		next = iopt_area_next(area, first, last);
 		total += iopt_area_length(area);
+		iopt_lower_hint(iopt, iopt_area_iova(area));
 		interval_tree_remove(&area->node, &iopt->area_itree);
 		iopt_area_free(area);
 	}
@@ -615,6 +639,7 @@ void iopt_unreserve(struct io_pagetable *iopt, void *owner)
 		next = interval_tree_iter_next(node, 0, ULONG_MAX);
 		if (resv->owner != owner)
 			continue;
+		iopt_lower_hint(iopt, node->start);
 		interval_tree_remove(node, &iopt->reserved_itree);
 		kfree(resv);
 	}

@@ -36,12 +36,16 @@ struct iommufd_access;
 
 /**
  * struct io_pagetable - the IOVA map of one IOAS
- * @iova_rwsem: protects the trees, @iova_alignment and @accesses
+ * @iova_rwsem: protects the trees, @auto_hint, @iova_alignment and
+ *	@accesses
  * @area_itree: struct iopt_area by IOVA; areas never overlap
  * @allowed_itree: struct iopt_allowed by IOVA
  * @reserved_itree: struct iopt_reserved by IOVA
  * @accesses: the in-kernel accesses attached (index -> access), told
  *	before any IOVA they may have pinned is unmapped
+ * @auto_hint: no free byte lies in [first automatic IOVA, @auto_hint), so
+ *	automatic allocation starts its first-fit search there; lowered when
+ *	something below it is unmapped or unreserved
  * @iova_alignment: IOVA, length and sub-page offset of every new mapping
  *	must be multiples of it; the largest alignment any attached user
  *	needs (1 with none)
@@ -54,6 +58,7 @@ struct io_pagetable {
 	struct rb_root_cached allowed_itree;
 	struct rb_root_cached reserved_itree;
 	struct xarray accesses;
+	unsigned long auto_hint;
 	unsigned long iova_alignment;
 	bool disable_large_pages;
 };

@@ -72,7 +72,7 @@ int harness_main(int argc, char **argv);
 
 #define FIXTURE_SETUP(_f)						\
 	static void _setup_##_f(struct _fixture_##_f *self);		\
-	static void _setup_v_##_f(void *self)				\
+	static void __attribute__((unused)) _setup_v_##_f(void *self)	\
 	{								\
 		_setup_##_f(self);					\
 	}								\
@@ -80,7 +80,7 @@ int harness_main(int argc, char **argv);
 
 #define FIXTURE_TEARDOWN(_f)						\
 	static void _teardown_##_f(struct _fixture_##_f *self);	\
-	static void _teardown_v_##_f(void *self)			\
+	static void __attribute__((unused)) _teardown_v_##_f(void *self) \
 	{								\
 		_teardown_##_f(self);					\
 	}								\
@@ -142,6 +142,10 @@ int harness_main(int argc, char **argv);
 #define ASSERT_GE(e, s) __HARNESS_CMP(1, e, s, >=)
 #define EXPECT_EQ(e, s) __HARNESS_CMP(0, e, s, ==)
 #define EXPECT_NE(e, s) __HARNESS_CMP(0, e, s, !=)
+#define EXPECT_LT(e, s) __HARNESS_CMP(0, e, s, <)
+#define EXPECT_LE(e, s) __HARNESS_CMP(0, e, s, <=)
+#define EXPECT_GT(e, s) __HARNESS_CMP(0, e, s, >)
+#define EXPECT_GE(e, s) __HARNESS_CMP(0, e, s, >=)
 
 #define __HARNESS_BOOL(_fatal, _cond, _want)				\
 	do {								\

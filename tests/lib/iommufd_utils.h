@@ -7,11 +7,14 @@
 #define IOMMUFD_UTILS_H
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <linux/iommufd.h>
+#include <linux/iommufd_test.h>
 
 #include "harness.h"
 
@@ -59,6 +62,170 @@ static inline int _destroy(int fd, __u32 id)
 	return ioctl(fd, IOMMU_DESTROY, &cmd);
 }
 
+/* Pages pinned by all IOASes together (test build); -1 if unknown. */
+static inline long iommufd_pinned_pages(void)
+{
+	FILE *f = fopen(IOMMUFD_DEBUGFS "/pinned_pages", "r");
+	long n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* A "Vm...:   N kB" line of /proc/self/status, in pages; -1 if absent. */
+static inline long proc_status_pages(const char *key)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) &&
+		    line[strlen(key)] == ':')
+			sscanf(line + strlen(key) + 1, "%ld", &kb);
+	fclose(f);
+	return kb < 0 ? -1 : kb / (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+#define PAGE_SZ ((unsigned long)sysconf(_SC_PAGESIZE))
+#define MAP_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
+
+static inline int _ioas_map(int fd, __u32 ioas, void *va, __u64 length,
+			    __u64 *iova, __u32 flags)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd), .flags = flags, .ioas_id = ioas,
+		.user_va = (uintptr_t)va, .length = length,
+		.iova = iova ? *iova : 0,
+	};
+	int rc = ioctl(fd, IOMMU_IOAS_MAP, &cmd);
+
+	if (!rc && iova)
+		*iova = cmd.iova;
+	return rc;
+}
+
+/* Map at a fixed IOVA, readable and writable. */
+static inline int _ioas_map_fixed(int fd, __u32 ioas, void *va,
+				  __u64 length, __u64 iova)
+{
+	return _ioas_map(fd, ioas, va, length, &iova,
+			 MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA);
+}
+
+static inline int _ioas_unmap(int fd, __u32 ioas, __u64 iova, __u64 length,
+			      __u64 *unmapped)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd), .ioas_id = ioas, .iova = iova,
+		.length = length,
+	};
+	int rc = ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
+
+	if (!rc && unmapped)
+		*unmapped = cmd.length;
+	return rc;
+}
+
+static inline int _ioas_copy(int fd, __u32 dst, __u64 dst_iova, __u32 src,
+			     __u64 src_iova, __u64 length, __u32 flags)
+{
+	struct iommu_ioas_copy cmd = {
+		.size = sizeof(cmd), .flags = flags | IOMMU_IOAS_MAP_FIXED_IOVA,
+		.dst_ioas_id = dst, .src_ioas_id = src, .length = length,
+		.dst_iova = dst_iova, .src_iova = src_iova,
+	};
+
+	return ioctl(fd, IOMMU_IOAS_COPY, &cmd);
+}
+
+static inline int _test_cmd(int fd, struct iommu_test_cmd *cmd)
+{
+	cmd->size = sizeof(*cmd);
+	return ioctl(fd, IOMMU_TEST_CMD, cmd);
+}
+
+/* An in-kernel access on @ioas; returns its file descriptor or -1. */
+static inline int _access_create(int fd, __u32 ioas, int needs_pin)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_CREATE_ACCESS, .id = ioas,
+		.create_access.flags =
+			needs_pin ? MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES : 0,
+	};
+
+	if (_test_cmd(fd, &cmd))
+		return -1;
+	return cmd.create_access.out_access_fd;
+}
+
+static inline int _access_pin(int fd, int access, __u64 iova, __u64 length,
+			      __u32 flags, __u32 *item)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_ACCESS_PAGES, .id = access,
+		.access_pages = { .flags = flags, .iova = iova,
+				  .length = length },
+	};
+	int rc = _test_cmd(fd, &cmd);
+
+	if (!rc && item)
+		*item = cmd.access_pages.out_access_pages_id;
+	return rc;
+}
+
+static inline int _access_unpin(int fd, int access, __u32 item)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_DESTROY_ACCESS_PAGES, .id = access,
+		.destroy_access_pages.access_pages_id = item,
+	};
+
+	return _test_cmd(fd, &cmd);
+}
+
+static inline int _access_rw(int fd, int access, __u64 iova, void *buf,
+			     __u64 length, __u32 flags)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_ACCESS_RW, .id = access,
+		.access_rw = { .iova = iova, .length = length,
+			       .uptr = (uintptr_t)buf, .flags = flags },
+	};
+
+	return _test_cmd(fd, &cmd);
+}
+
+static inline int _add_reserved(int fd, __u32 ioas, __u64 start,
+				__u64 length)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_ADD_RESERVED, .id = ioas,
+		.add_reserved = { .start = start, .length = length },
+	};
+
+	return _test_cmd(fd, &cmd);
+}
+
+/* Anonymous memory, faulted in and filled with a pattern. */
+static inline void *test_buffer(size_t length)
+{
+	unsigned char *buf = mmap(NULL, length, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (buf == MAP_FAILED)
+		return NULL;
+	for (size_t i = 0; i < length; i++)
+		buf[i] = (unsigned char)(i * 7 + 3);
+	return buf;
+}
+
 /*
  * The fixture most tests share: a fresh /dev/iommu file, and a check at
  * teardown that closing it left no object behind.
@@ -66,13 +233,15 @@ static inline int _destroy(int fd, __u32 id)
 FIXTURE(iommufd) {
 	int fd;
 	long objects_before;
+	long pinned_before;
 };
 
 FIXTURE_SETUP(iommufd)
 {
 	self->objects_before = iommufd_live_objects();
-	if (self->objects_before < 0)
-		SKIP("%s/objects missing: not the test build of iommufd.ko",
+	self->pinned_before = iommufd_pinned_pages();
+	if (self->objects_before < 0 || self->pinned_before < 0)
+		SKIP("%s missing: not the test build of iommufd.ko",
 		     IOMMUFD_DEBUGFS);
 	self->fd = iommufd_open();
 }
@@ -81,6 +250,33 @@ FIXTURE_TEARDOWN(iommufd)
 {
 	ASSERT_OK(close(self->fd));
 	ASSERT_EQ(self->objects_before, iommufd_live_objects());
+	ASSERT_EQ(self->pinned_before, iommufd_pinned_pages());
+}
+
+/* An open /dev/iommu with one IOAS, and the same leak checks. */
+FIXTURE(ioas) {
+	int fd;
+	__u32 ioas;
+	long objects_before;
+	long pinned_before;
+};
+
+FIXTURE_SETUP(ioas)
+{
+	self->objects_before = iommufd_live_objects();
+	self->pinned_before = iommufd_pinned_pages();
+	if (self->objects_before < 0 || self->pinned_before < 0)
+		SKIP("%s missing: not the test build of iommufd.ko",
+		     IOMMUFD_DEBUGFS);
+	self->fd = iommufd_open();
+	ASSERT_OK(_ioas_alloc(self->fd, &self->ioas));
+}
+
+FIXTURE_TEARDOWN(ioas)
+{
+	ASSERT_OK(close(self->fd));
+	ASSERT_EQ(self->objects_before, iommufd_live_objects());
+	ASSERT_EQ(self->pinned_before, iommufd_pinned_pages());
 }
 
 #endif /* IOMMUFD_UTILS_H */
