@@ -56,6 +56,8 @@ struct iommufd_ioas;
  * @vfio_ioas: the IOAS VFIO compatibility uses, or NULL; protected by
  *	@vfio_lock.  Not a user: destroying the IOAS clears it.
  * @vfio_lock: protects @vfio_ioas
+ * @groups: iommu group id -> struct iommufd_group, for the groups of the
+ *	devices bound to this file; protected by its xa_lock
  */
 struct iommufd_ctx {
 	struct file *file;
@@ -65,6 +67,7 @@ struct iommufd_ctx {
 	struct mutex options_lock;	/* see the kernel-doc above */
 	struct iommufd_ioas *vfio_ioas;
 	struct mutex vfio_lock;		/* protects vfio_ioas */
+	struct xarray groups;
 };
 
 enum iommufd_object_type {
@@ -72,10 +75,13 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
 	IOMMUFD_OBJ_IOAS,
 	IOMMUFD_OBJ_ACCESS,
-	/* Kinds the ioctls already look up; none can be created yet. */
 	IOMMUFD_OBJ_DEVICE,
 	IOMMUFD_OBJ_HWPT_PAGING,
+	/* Looked up by the ioctls; none can be created yet. */
 	IOMMUFD_OBJ_HWPT_NESTED,
+#ifdef IOMMUFD_SELFTEST
+	IOMMUFD_OBJ_SELFTEST,
+#endif
 	IOMMUFD_OBJ_MAX,
 };
 
@@ -160,10 +166,21 @@ long iommufd_ioctl_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
 int iommufd_destroy_ioctl(struct iommufd_ucmd *ucmd);
 
 /* IOAS (ioas/ioas.c). */
+/**
+ * struct iommufd_ioas - an I/O address space
+ * @obj: the object
+ * @iopt: its page table
+ * @ictx: the owning context
+ * @mutex: serializes choosing and creating the automatic domains of
+ *	attaches; protects @hwpt_list
+ * @hwpt_list: the struct iommufd_hwpt_paging on this IOAS
+ */
 struct iommufd_ioas {
 	struct iommufd_object obj;
 	struct io_pagetable iopt;
 	struct iommufd_ctx *ictx;
+	struct mutex mutex;		/* see the kernel-doc above */
+	struct list_head hwpt_list;
 };
 
 static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
@@ -219,6 +236,94 @@ void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
 				 unsigned long length);
 
 /* Devices and hardware page tables (device/, hwpt/). */
+
+/**
+ * struct iommufd_hwpt_paging - a kernel-managed I/O page table: an IOMMU
+ *	paging domain mirroring an IOAS
+ * @obj: the object
+ * @domain: the IOMMU domain
+ * @ioas: the IOAS it mirrors (a user of it)
+ * @hwpt_item: in @ioas->hwpt_list, under @ioas->mutex
+ * @auto_domain: made by an attach to the IOAS; destroyed when its last
+ *	device detaches
+ * @enforce_cache_coherency: the domain blocks non-coherent DMA
+ * @nest_parent: allocated with IOMMU_HWPT_ALLOC_NEST_PARENT
+ */
+struct iommufd_hwpt_paging {
+	struct iommufd_object obj;
+	struct iommu_domain *domain;
+	struct iommufd_ioas *ioas;
+	struct list_head hwpt_item;
+	bool auto_domain;
+	bool enforce_cache_coherency;
+	bool nest_parent;
+};
+
+/**
+ * struct iommufd_group - an iommu_group as seen by one iommufd context
+ * @users: one per bound device of the group
+ * @ictx: the context
+ * @group: the iommu_group (a reference)
+ * @lock: protects @hwpt and @attached
+ * @hwpt: what the group is attached to, or NULL (a user of it)
+ * @attached: bound devices of the group attached to @hwpt
+ *
+ * DMA isolation is per group, so all attached devices of a group share
+ * one page table; the group is attached with the first and detached with
+ * the last.
+ */
+struct iommufd_group {
+	struct kref users;
+	struct iommufd_ctx *ictx;
+	struct iommu_group *group;
+	struct mutex lock;		/* see the kernel-doc above */
+	struct iommufd_hwpt_paging *hwpt;
+	unsigned int attached;
+};
+
+/**
+ * struct iommufd_device - a device bound to an iommufd context
+ * @obj: the object; owned by the binding driver
+ * @ictx: the context (a reference)
+ * @igroup: its group
+ * @dev: the device (a reference)
+ * @enforce_cache_coherency: the IOMMU can block its non-coherent DMA, so
+ *	every domain it attaches to must
+ * @hwpt: what it is attached to, or NULL; under @igroup->lock
+ */
+struct iommufd_device {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct iommufd_group *igroup;
+	struct device *dev;
+	bool enforce_cache_coherency;
+	struct iommufd_hwpt_paging *hwpt;
+};
+
+static inline struct iommufd_device *
+iommufd_get_device(struct iommufd_ucmd *ucmd, u32 id)
+{
+	struct iommufd_object *obj = iommufd_get_object(ucmd->ictx, id,
+						       IOMMUFD_OBJ_DEVICE);
+
+	return IS_ERR(obj) ? ERR_CAST(obj) :
+			     container_of(obj, struct iommufd_device, obj);
+}
+
+/*
+ * Exported by the 6.12 IOMMU core for iommufd (namespace IOMMUFD_INTERNAL)
+ * but declared only in its private drivers/iommu/iommu-priv.h.
+ */
+int iommu_group_replace_domain(struct iommu_group *group,
+			       struct iommu_domain *new_domain);
+
+struct iommufd_hwpt_paging *
+iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
+			  struct iommufd_device *idev, u32 flags,
+			  bool auto_domain);
+void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+void iommufd_device_destroy(struct iommufd_object *obj);
+const struct iommu_ops *iommufd_dev_ops(struct device *dev);
 int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd);

@@ -8,9 +8,9 @@
 #            e1000e and nvme devices; the kernel log must stay clean and the
 #            modules must unload afterwards
 #   upstream upstream's selftest (tools/testing/selftests/iommu/iommufd.c),
-#            the fixtures and variants listed in vm/guest/run-upstream.sh;
-#            cases listed in vm/upstream-pending.txt are reported skipped,
-#            with the reason given there, while they fail
+#            every fixture and variant; cases listed in
+#            vm/upstream-pending.txt are reported skipped, with the reason
+#            given there, while they fail
 # Prints one line per result and, last, "N passed, N failed, N skipped".
 set -uo pipefail
 
@@ -68,7 +68,15 @@ start=$SECONDS
 vm_rc=$?
 awk -f "$here/tap-count.awk" "$out/logs/upstream/output.txt" |
 	while read -r verdict name; do
-		reason=$(sed -n "s/^${name//./\\.}: //p" "$here/upstream-pending.txt")
+		reason=
+		while IFS= read -r line; do
+			case "$line" in "#"* | "") continue ;; esac
+			# shellcheck disable=SC2053  # the pattern is a glob
+			if [[ $name == ${line%%: *} ]]; then
+				reason=${line#*: }
+				break
+			fi
+		done <"$here/upstream-pending.txt"
 		if [ "$verdict" = FAIL ] && [ -n "$reason" ]; then
 			result SKIP "upstream/$name" "pending: $reason"
 		else

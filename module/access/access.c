@@ -296,9 +296,9 @@ static void iommufd_access_unpin_range(struct io_pagetable *iopt,
 		unsigned long first = max(iova, iopt_area_iova(area));
 		unsigned long end = min(last, iopt_area_last_iova(area));
 
-		iopt_pages_unpin_for_access(area->pages,
-					    iopt_area_iova_to_index(area, first),
-					    iopt_area_iova_to_index(area, end));
+		iopt_pages_unpin(area->pages,
+				 iopt_area_iova_to_index(area, first),
+				 iopt_area_iova_to_index(area, end));
 		mutex_lock(&area->pages->mutex);
 		WARN_ON(!area->num_accesses);
 		area->num_accesses--;
@@ -405,8 +405,7 @@ int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 		}
 		first_index = iopt_area_iova_to_index(area, pos);
 		last_index = iopt_area_iova_to_index(area, end);
-		rc = iopt_pages_pin_for_access(area->pages, first_index,
-					       last_index);
+		rc = iopt_pages_pin(area->pages, first_index, last_index);
 		if (rc)
 			goto err_unpin;
 		mutex_lock(&area->pages->mutex);

@@ -28,6 +28,7 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 	init_waitqueue_head(&ictx->destroy_wait);
 	mutex_init(&ictx->options_lock);
 	mutex_init(&ictx->vfio_lock);
+	xa_init(&ictx->groups);
 	ictx->file = filp;
 	filp->private_data = ictx;
 	return 0;
@@ -39,6 +40,8 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 
 	iommufd_destroy_all_objects(ictx);
 	xa_destroy(&ictx->objects);
+	WARN_ON(!xa_empty(&ictx->groups));
+	xa_destroy(&ictx->groups);
 	mutex_destroy(&ictx->vfio_lock);
 	mutex_destroy(&ictx->options_lock);
 	kfree(ictx);
@@ -171,3 +174,5 @@ module_exit(iommufd_exit);
 
 MODULE_DESCRIPTION("/dev/iommu: I/O address spaces for devices passed through to user space");
 MODULE_LICENSE("GPL");
+/* iommu_group_replace_domain() and friends, exported for iommufd. */
+MODULE_IMPORT_NS(IOMMUFD_INTERNAL);

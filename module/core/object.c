@@ -32,6 +32,17 @@ static const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_ACCESS] = {
 		.destroy = iommufd_access_destroy_object,
 	},
+	[IOMMUFD_OBJ_DEVICE] = {
+		.destroy = iommufd_device_destroy,
+	},
+	[IOMMUFD_OBJ_HWPT_PAGING] = {
+		.destroy = iommufd_hwpt_paging_destroy,
+	},
+#ifdef IOMMUFD_SELFTEST
+	[IOMMUFD_OBJ_SELFTEST] = {
+		.destroy = iommufd_test_stdev_destroy,
+	},
+#endif
 };
 
 /**

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * IOMMU_HWPT_ALLOC and IOMMU_HWPT_INVALIDATE: the command checks.
+ * IOMMU_HWPT_INVALIDATE: the command checks.
  *
- * Hardware page tables are made for a bound device, and devices come with
- * the device layer; until one can be bound, every well-formed command
- * finds no device (or no nested HWPT) and fails with ENOENT, after the
- * same validation, in the same order, as when devices exist.
+ * Invalidation is for user-managed (nested) page tables, which come with
+ * nesting support; until then a well-formed command finds no nested HWPT
+ * and fails with ENOENT, after the same validation as then.
  */
 #include <linux/errno.h>
 #include <linux/err.h>
@@ -16,34 +15,6 @@
 
 /* Bounds on one HWPT_INVALIDATE, so a single call cannot hog the CPU. */
 #define IOMMUFD_INVALIDATE_MAX_ENTRIES SZ_64K
-
-/**
- * iommufd_hwpt_alloc_ioctl() - IOMMU_HWPT_ALLOC
- * @ucmd: the command; struct iommu_hwpt_alloc
- *
- * Context: process context, may sleep.
- * Return: -EOPNOTSUPP for a reserved field; -EINVAL when data_type and
- * data_len disagree; -ENOENT for an unknown device.
- */
-int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
-{
-	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	struct iommufd_object *dev;
-
-	if (cmd->__reserved)
-		return -EOPNOTSUPP;
-	/* Data comes with a data type, and only then. */
-	if (cmd->data_type == IOMMU_HWPT_DATA_NONE ? cmd->data_len :
-						     !cmd->data_len)
-		return -EINVAL;
-
-	dev = iommufd_get_object(ucmd->ictx, cmd->dev_id, IOMMUFD_OBJ_DEVICE);
-	if (IS_ERR(dev))
-		return PTR_ERR(dev);
-	/* Unreachable while no device object can exist. */
-	iommufd_put_object(ucmd->ictx, dev);
-	return -ENOENT;
-}
 
 /**
  * iommufd_hwpt_invalidate_ioctl() - IOMMU_HWPT_INVALIDATE

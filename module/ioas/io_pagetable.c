@@ -34,6 +34,8 @@
 
 void iopt_init(struct io_pagetable *iopt)
 {
+	init_rwsem(&iopt->domains_rwsem);
+	xa_init_flags(&iopt->domains, XA_FLAGS_ALLOC);
 	init_rwsem(&iopt->iova_rwsem);
 	iopt->area_itree = RB_ROOT_CACHED;
 	iopt->allowed_itree = RB_ROOT_CACHED;
@@ -84,10 +86,12 @@ void iopt_destroy(struct io_pagetable *iopt)
 	unsigned long unmapped;
 
 	WARN_ON(!xa_empty(&iopt->accesses));
+	WARN_ON(!xa_empty(&iopt->domains));
 	iopt_unmap_all(iopt, &unmapped);
 	iopt_free_itree(&iopt->reserved_itree);
 	iopt_free_itree(&iopt->allowed_itree);
 	xa_destroy(&iopt->accesses);
+	xa_destroy(&iopt->domains);
 }
 
 /*
@@ -313,6 +317,7 @@ static int iopt_insert_slices(struct io_pagetable *iopt,
 		slice->area->pages = slice->pages;
 	}
 
+	down_read(&iopt->domains_rwsem);
 	down_write(&iopt->iova_rwsem);
 	if (!length || (length & (iopt->iova_alignment - 1))) {
 		rc = -EINVAL;
@@ -336,14 +341,26 @@ static int iopt_insert_slices(struct io_pagetable *iopt,
 			goto out_unlock;
 		pos += slice->length;
 	}
+	/* Pin and map into the domains first; insert only when all went. */
+	list_for_each_entry(slice, slices, link) {
+		rc = iopt_area_fill_domains(iopt, slice->area);
+		if (rc)
+			goto err_unfill;
+	}
 	list_for_each_entry(slice, slices, link) {
 		interval_tree_insert(&slice->area->node, &iopt->area_itree);
 		slice->area = NULL;	/* now owned by the tree */
 		slice->pages = NULL;
 	}
 	rc = 0;
+	goto out_unlock;
+
+err_unfill:
+	list_for_each_entry_continue_reverse(slice, slices, link)
+		iopt_area_unfill_domains(iopt, slice->area);
 out_unlock:
 	up_write(&iopt->iova_rwsem);
+	up_read(&iopt->domains_rwsem);
 	return rc;
 }
 
@@ -466,7 +483,7 @@ int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
 
 /*
  * Tell the accesses that have pinned anything in an area about to be
- * unmapped, and wait for them to unpin.  Returns with iova_rwsem dropped;
+ * unmapped, and wait for them to unpin.  Returns with both rwsems dropped;
  * the caller starts over.
  */
 static int iopt_unmap_wait_accesses(struct io_pagetable *iopt,
@@ -487,12 +504,14 @@ static int iopt_unmap_wait_accesses(struct io_pagetable *iopt,
 		area->prevent_access = false;
 		mutex_unlock(&pages->mutex);
 		up_write(&iopt->iova_rwsem);
+		up_read(&iopt->domains_rwsem);
 		return -EDEADLOCK;
 	}
 	if (busy)
 		area->prevent_access = true;
 	mutex_unlock(&pages->mutex);
 	up_write(&iopt->iova_rwsem);
+	up_read(&iopt->domains_rwsem);
 	if (!busy)
 		return 0;
 
@@ -510,6 +529,7 @@ static int iopt_unmap_range(struct io_pagetable *iopt, unsigned long first,
 	int rc;
 
 again:
+	down_read(&iopt->domains_rwsem);
 	down_write(&iopt->iova_rwsem);
 	for (area = iopt_area_first(iopt, first, last); area;
 	     area = iopt_area_next(area, first, last)) {
@@ -532,12 +552,14 @@ again:
 		next = iopt_area_next(area, first, last);
 		total += iopt_area_length(area);
 		iopt_lower_hint(iopt, iopt_area_iova(area));
+		iopt_area_unfill_domains(iopt, area);
 		interval_tree_remove(&area->node, &iopt->area_itree);
 		iopt_area_free(area);
 	}
 	rc = total || !whole_areas_only ? 0 : -ENOENT;
 out_unlock:
 	up_write(&iopt->iova_rwsem);
+	up_read(&iopt->domains_rwsem);
 	*unmapped = total;
 	return rc;
 }
@@ -683,7 +705,8 @@ int iopt_set_allowed(struct io_pagetable *iopt,
  * @iopt: the page table
  *
  * PAGE_SIZE when huge pages are off (so every page maps on its own), and
- * at least what each attached access needs.
+ * at least what each attached access and the smallest page of each domain
+ * needs.
  *
  * Context: iova_rwsem held.
  * Return: a power of two.
@@ -692,11 +715,14 @@ unsigned long iopt_needed_alignment(struct io_pagetable *iopt)
 {
 	unsigned long index, align = iopt->disable_large_pages ? PAGE_SIZE : 1;
 	struct iommufd_access *access;
+	struct iommu_domain *domain;
 
 	lockdep_assert_held(&iopt->iova_rwsem);
 
 	xa_for_each(&iopt->accesses, index, access)
 		align = max(align, access->iova_alignment);
+	xa_for_each(&iopt->domains, index, domain)
+		align = max(align, 1UL << __ffs(domain->pgsize_bitmap));
 	return align;
 }
 

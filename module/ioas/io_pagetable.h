@@ -17,8 +17,12 @@
  *   last      - inclusive end of a range; "end" would be exclusive.
  *
  * Locking, outermost first:
- *   iopt->iova_rwsem   the three interval trees and iova_alignment
- *   pages->mutex       everything about one struct iopt_pages
+ *   iopt->domains_rwsem  the IOMMU domains the IOAS is mirrored into
+ *   iopt->iova_rwsem     the three interval trees and iova_alignment
+ *   pages->mutex         everything about one struct iopt_pages
+ * While the IOAS has a domain, every area is mapped in every domain and its
+ * pages are pinned for that (one pin range per area); with no domain,
+ * nothing is pinned but what accesses pin.
  * An area's iova range and pages pointer never change while it is in the
  * tree; removing it needs iova_rwsem for write.
  */
@@ -33,9 +37,14 @@
 #include <linux/xarray.h>
 
 struct iommufd_access;
+struct iommu_domain;
 
 /**
  * struct io_pagetable - the IOVA map of one IOAS
+ * @domains_rwsem: protects @domains; held for read while areas are mapped
+ *	into or unmapped from them
+ * @domains: index -> struct iommu_domain mirroring this IOAS; changed only
+ *	with both rwsems held for write, so either one keeps it stable
  * @iova_rwsem: protects the trees, @auto_hint, @iova_alignment and
  *	@accesses
  * @area_itree: struct iopt_area by IOVA; areas never overlap
@@ -53,6 +62,8 @@ struct iommufd_access;
  *	@iova_rwsem, read locklessly by IOMMU_OPTION's GET
  */
 struct io_pagetable {
+	struct rw_semaphore domains_rwsem;
+	struct xarray domains;
 	struct rw_semaphore iova_rwsem;
 	struct rb_root_cached area_itree;
 	struct rb_root_cached allowed_itree;
@@ -213,6 +224,15 @@ unsigned long iopt_needed_alignment(struct io_pagetable *iopt);
 int iopt_check_alignment(struct io_pagetable *iopt, unsigned long align);
 int iopt_set_large_pages(struct io_pagetable *iopt, bool enable);
 
+/* ioas/iopt_domain.c */
+int iopt_area_fill_domains(struct io_pagetable *iopt, struct iopt_area *area);
+void iopt_area_unfill_domains(struct io_pagetable *iopt,
+			      struct iopt_area *area);
+int iopt_table_add_domain(struct io_pagetable *iopt,
+			  struct iommu_domain *domain);
+void iopt_table_remove_domain(struct io_pagetable *iopt,
+			      struct iommu_domain *domain);
+
 /* pages/pages.c */
 struct iopt_pages *iopt_pages_alloc(void __user *uptr, unsigned long length,
 				    bool writable, u8 account_mode);
@@ -228,13 +248,15 @@ static inline void iopt_pages_put(struct iopt_pages *pages)
 	kref_put(&pages->kref, iopt_pages_release);
 }
 
-int iopt_pages_pin_for_access(struct iopt_pages *pages, unsigned long first,
-			      unsigned long last);
-void iopt_pages_unpin_for_access(struct iopt_pages *pages,
-				 unsigned long first, unsigned long last);
+int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
+		   unsigned long last);
+void iopt_pages_unpin(struct iopt_pages *pages, unsigned long first,
+		      unsigned long last);
 int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
 		  unsigned long length, bool write, bool use_pinned);
 struct page *iopt_pages_pinned_page(struct iopt_pages *pages,
+				    unsigned long index);
+unsigned long iopt_pages_pinned_pfn(struct iopt_pages *pages,
 				    unsigned long index);
 
 #endif /* IOMMUFD_IO_PAGETABLE_H */

@@ -35,7 +35,9 @@ void iommufd_ioas_destroy(struct iommufd_object *obj)
 	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
 
 	iommufd_vfio_forget_ioas(ioas->ictx, ioas);
+	WARN_ON(!list_empty(&ioas->hwpt_list));
 	iopt_destroy(&ioas->iopt);
+	mutex_destroy(&ioas->mutex);
 }
 
 /**
@@ -55,6 +57,8 @@ struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx)
 		return ioas;
 	iopt_init(&ioas->iopt);
 	ioas->ictx = ictx;
+	mutex_init(&ioas->mutex);
+	INIT_LIST_HEAD(&ioas->hwpt_list);
 	return ioas;
 }
 

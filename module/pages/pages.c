@@ -3,7 +3,9 @@
  * struct iopt_pages: user memory behind one or more areas, and its pins.
  *
  * Invariant: a page is pinned (present in pages->pinned) exactly when some
- * user covers its index: today an in-kernel access's range in access_itree.
+ * user covers its index with a range in access_itree: an in-kernel access's
+ * pin, or an area mapped into the IOAS's IOMMU domains (one range per area
+ * while the IOAS has any domain).
  * Pinning fills only the holes of a range; unpinning releases only what
  * nothing else covers.  So a page is pinned and charged once however many
  * users share it, and undoing a failed pin is "release what is uncovered".
@@ -27,7 +29,10 @@
 /* Pages pinned per pin_user_pages call: one page of struct page pointers. */
 #define IOPT_PIN_BATCH (PAGE_SIZE / sizeof(struct page *))
 
-/* A range of indexes some user needs pinned; in pages->access_itree. */
+/*
+ * A range of indexes some user needs pinned; in pages->access_itree.  Equal
+ * ranges share one node.
+ */
 struct iopt_pages_access {
 	struct interval_tree_node node;
 	unsigned int users;
@@ -280,19 +285,20 @@ iopt_pages_find_access(struct iopt_pages *pages, unsigned long first,
 }
 
 /**
- * iopt_pages_pin_for_access() - keep [@first, @last] pinned for an access
+ * iopt_pages_pin() - keep [@first, @last] pinned for a user (an access's
+ *	pin, or an area mapped into IOMMU domains)
  * @pages: the pages
  * @first: first index
  * @last: last index, inclusive
  *
- * Pair with iopt_pages_unpin_for_access() on the same range.
+ * Pair with iopt_pages_unpin() on the same range.
  *
  * Context: process context, may sleep; takes pages->mutex.
  * Return: 0, or a negative errno with nothing pinned or charged by this
  * call: -ENOMEM over RLIMIT_MEMLOCK, -EFAULT for memory that is gone.
  */
-int iopt_pages_pin_for_access(struct iopt_pages *pages, unsigned long first,
-			      unsigned long last)
+int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
+		   unsigned long last)
 {
 	struct iopt_pages_access *access;
 	unsigned long batch_max;
@@ -338,15 +344,15 @@ out_unlock:
 }
 
 /**
- * iopt_pages_unpin_for_access() - undo iopt_pages_pin_for_access()
+ * iopt_pages_unpin() - undo iopt_pages_pin()
  * @pages: the pages
  * @first: first index, as given to the pin
  * @last: last index, as given to the pin
  *
  * Context: process context, may sleep; takes pages->mutex.
  */
-void iopt_pages_unpin_for_access(struct iopt_pages *pages,
-				 unsigned long first, unsigned long last)
+void iopt_pages_unpin(struct iopt_pages *pages, unsigned long first,
+		      unsigned long last)
 {
 	struct iopt_pages_access *access;
 
@@ -377,6 +383,24 @@ struct page *iopt_pages_pinned_page(struct iopt_pages *pages,
 	void *entry = xa_load(&pages->pinned, index);
 
 	return entry ? pfn_to_page(xa_to_value(entry)) : NULL;
+}
+
+/**
+ * iopt_pages_pinned_pfn() - the pfn of the pinned page at @index
+ * @pages: the pages
+ * @index: page index, pinned by the caller's user range
+ *
+ * Context: a pin covering @index held by the caller.
+ * Return: the pfn; 0 (with a warning) if it is not pinned, a bug.
+ */
+unsigned long iopt_pages_pinned_pfn(struct iopt_pages *pages,
+				    unsigned long index)
+{
+	void *entry = xa_load(&pages->pinned, index);
+
+	if (WARN_ON(!entry))
+		return 0;
+	return xa_to_value(entry);
 }
 
 /* Copy through the mapping process's own address space. */

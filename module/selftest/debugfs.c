@@ -17,6 +17,7 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 
+#include "../mock/mock.h"
 #include "selftest.h"
 
 static struct dentry *iommufd_test_dir;
@@ -62,8 +63,18 @@ static const struct file_operations trigger_warn_fops = {
 	.write = trigger_warn_write,
 };
 
+bool iommufd_test_is_mock_dev(struct device *dev)
+{
+	return iommufd_mock_is_dev(dev);
+}
+
 int iommufd_test_init(void)
 {
+	int rc;
+
+	rc = iommufd_mock_init();
+	if (rc)
+		return rc;
 	iommufd_test_dir = debugfs_create_dir("iommufd", NULL);
 	debugfs_create_atomic_t("objects", 0400, iommufd_test_dir,
 				&iommufd_test_objects);
@@ -77,6 +88,7 @@ int iommufd_test_init(void)
 void iommufd_test_exit(void)
 {
 	debugfs_remove_recursive(iommufd_test_dir);
+	iommufd_mock_exit();
 	/* Objects or pins outliving the module would be leaks. */
 	WARN_ON(atomic_read(&iommufd_test_objects));
 	WARN_ON(atomic_long_read(&iommufd_test_pinned));

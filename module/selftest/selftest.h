@@ -6,6 +6,8 @@
 #ifndef IOMMUFD_SELFTEST_H
 #define IOMMUFD_SELFTEST_H
 
+struct device;
+struct iommufd_object;
 struct iommufd_ucmd;
 
 #ifdef IOMMUFD_SELFTEST
@@ -17,6 +19,8 @@ void iommufd_test_pages_pinned(unsigned long npages);
 void iommufd_test_pages_unpinned(unsigned long npages);
 unsigned long iommufd_test_pin_batch_limit(unsigned long npages);
 int iommufd_test_cmd_ioctl(struct iommufd_ucmd *ucmd);
+bool iommufd_test_is_mock_dev(struct device *dev);
+void iommufd_test_stdev_destroy(struct iommufd_object *obj);
 #else
 static inline int iommufd_test_init(void)
 {
@@ -46,6 +50,11 @@ static inline void iommufd_test_pages_unpinned(unsigned long npages)
 static inline unsigned long iommufd_test_pin_batch_limit(unsigned long npages)
 {
 	return npages;
+}
+
+static inline bool iommufd_test_is_mock_dev(struct device *dev)
+{
+	return false;
 }
 #endif
 

@@ -25,6 +25,7 @@
 #include <uapi/linux/iommufd_test.h>
 
 #include "../iommufd_private.h"
+#include "../mock/mock.h"
 #include "selftest.h"
 
 /* Upper bound on one ACCESS_PAGES or ACCESS_RW, as upstream's. */
@@ -409,20 +410,123 @@ static int test_check_refs(void __user *uptr, unsigned long length,
 	return 0;
 }
 
-/*
- * MOCK_DOMAIN and MOCK_DOMAIN_FLAGS: the mock IOMMU does not exist yet, so
- * an id that names something to attach to gets EOPNOTSUPP; one that names
- * nothing gets ENOENT, as it will then.
+/**
+ * struct test_stdev - a mock device made by MOCK_DOMAIN, bound and attached
+ * @obj: the object user space destroys to remove the device
+ * @dev: the mock device
+ * @idev: its binding
  */
-static int test_mock_domain_pending(struct iommufd_ucmd *ucmd, u32 pt_id)
-{
-	struct iommufd_object *obj;
+struct test_stdev {
+	struct iommufd_object obj;
+	struct device *dev;
+	struct iommufd_device *idev;
+};
 
-	obj = iommufd_get_object(ucmd->ictx, pt_id, IOMMUFD_OBJ_ANY);
+/**
+ * iommufd_test_stdev_destroy() - destroy callback of a mock device object
+ * @obj: the object
+ *
+ * Context: process context, may sleep.
+ */
+void iommufd_test_stdev_destroy(struct iommufd_object *obj)
+{
+	struct test_stdev *stdev = container_of(obj, struct test_stdev, obj);
+
+	if (stdev->idev) {
+		if (stdev->idev->hwpt)
+			iommufd_device_detach(stdev->idev);
+		iommufd_device_unbind(stdev->idev);
+	}
+	if (stdev->dev)
+		iommufd_mock_dev_destroy(stdev->dev);
+}
+
+/* MOCK_DOMAIN(_FLAGS): a new mock device, bound and attached to pt_id. */
+static int test_mock_domain(struct iommufd_ucmd *ucmd, u32 pt_id,
+			    u32 dev_flags)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct test_stdev *stdev;
+	u32 idev_id;
+	int rc;
+
+	stdev = iommufd_object_alloc(ucmd->ictx, struct test_stdev,
+				     IOMMUFD_OBJ_SELFTEST);
+	if (IS_ERR(stdev))
+		return PTR_ERR(stdev);
+	stdev->dev = iommufd_mock_dev_create(dev_flags);
+	if (IS_ERR(stdev->dev)) {
+		rc = PTR_ERR(stdev->dev);
+		stdev->dev = NULL;
+		goto err_abort;
+	}
+	stdev->idev = iommufd_device_bind(ucmd->ictx, stdev->dev, &idev_id);
+	if (IS_ERR(stdev->idev)) {
+		rc = PTR_ERR(stdev->idev);
+		stdev->idev = NULL;
+		goto err_abort;
+	}
+	rc = iommufd_device_attach(stdev->idev, &pt_id);
+	if (rc)
+		goto err_abort;
+
+	/* mock_domain and mock_domain_flags share these three fields. */
+	cmd->mock_domain.out_stdev_id = stdev->obj.id;
+	cmd->mock_domain.out_hwpt_id = pt_id;
+	cmd->mock_domain.out_idev_id = idev_id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto err_abort;
+	iommufd_object_finalize(ucmd->ictx, &stdev->obj);
+	return 0;
+
+err_abort:
+	iommufd_object_abort_and_destroy(ucmd->ictx, &stdev->obj);
+	return rc;
+}
+
+/* MOCK_DOMAIN_REPLACE: move a mock device to another page table. */
+static int test_mock_domain_replace(struct iommufd_ucmd *ucmd, u32 stdev_id,
+				    u32 pt_id)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommufd_object *obj;
+	struct test_stdev *stdev;
+	int rc;
+
+	obj = iommufd_get_object(ucmd->ictx, stdev_id, IOMMUFD_OBJ_SELFTEST);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
+	stdev = container_of(obj, struct test_stdev, obj);
+	rc = iommufd_device_replace(stdev->idev, &pt_id);
+	if (!rc) {
+		cmd->mock_domain_replace.pt_id = pt_id;
+		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	}
 	iommufd_put_object(ucmd->ictx, obj);
-	return -EOPNOTSUPP;
+	return rc;
+}
+
+/* MD_CHECK_MAP: does the mock HWPT map the IOVA range to that memory? */
+static int test_md_check_map(struct iommufd_ucmd *ucmd, u32 hwpt_id,
+			     unsigned long iova, unsigned long length,
+			     void __user *uptr)
+{
+	struct iommufd_hwpt_paging *hwpt;
+	struct iommufd_object *obj;
+	int rc;
+
+	obj = iommufd_get_object(ucmd->ictx, hwpt_id,
+				 IOMMUFD_OBJ_HWPT_PAGING);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	hwpt = container_of(obj, struct iommufd_hwpt_paging, obj);
+	if (!iommufd_mock_is_domain(hwpt->domain))
+		rc = -EINVAL;
+	else
+		rc = iommufd_mock_check_map(hwpt->domain, iova, length, uptr);
+	iommufd_put_object(ucmd->ictx, obj);
+	return rc;
 }
 
 /**
@@ -466,11 +570,17 @@ int iommufd_test_cmd_ioctl(struct iommufd_ucmd *ucmd)
 				      u64_to_user_ptr(cmd->access_rw.uptr),
 				      cmd->access_rw.flags);
 	case IOMMU_TEST_OP_MOCK_DOMAIN:
+		return test_mock_domain(ucmd, cmd->id, 0);
 	case IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS:
-		return test_mock_domain_pending(ucmd, cmd->id);
+		return test_mock_domain(ucmd, cmd->id,
+					cmd->mock_domain_flags.dev_flags);
 	case IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE:
-		/* id names a mock device, and none can exist yet. */
-		return -ENOENT;
+		return test_mock_domain_replace(ucmd, cmd->id,
+						cmd->mock_domain_replace.pt_id);
+	case IOMMU_TEST_OP_MD_CHECK_MAP:
+		return test_md_check_map(ucmd, cmd->id, cmd->check_map.iova,
+					 cmd->check_map.length,
+					 u64_to_user_ptr(cmd->check_map.uptr));
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* Room for at least one entry, as upstream requires. */
 		if (cmd->memory_limit.limit < sizeof(unsigned long) + sizeof(u32))

@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Devices: the in-kernel API a passthrough framework (VFIO) uses to hand a
+ * device to an iommufd context and attach it to an I/O page table.
+ *
+ * Binding claims the device's DMA ownership, so no kernel driver can use
+ * its DMA API any more, and refuses a device whose interrupts are not
+ * isolated (MSI writes could be aimed at other devices' interrupts) unless
+ * allow_unsafe_interrupts says otherwise.  Attaching to an IOAS reuses an
+ * automatic paging domain of that IOAS the device's IOMMU accepts, or makes
+ * one; attaching to a HWPT uses that.  While attached, the device's
+ * reserved regions (MSI window, RMRRs) are reserved IOVA of the IOAS.
+ * Replace moves the whole group in one iommu_group_replace_domain(), so
+ * DMA is never unprotected in between.
+ *
+ * Locking: ioas->mutex, then igroup->lock, then the IOAS's rwsems.
+ */
+#include <linux/iommu.h>
+#include <linux/iommufd.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "../iommufd_private.h"
+#include "../selftest/selftest.h"
+
+static bool allow_unsafe_interrupts;
+module_param(allow_unsafe_interrupts, bool, 0644);
+MODULE_PARM_DESC(allow_unsafe_interrupts,
+		 "Allow binding devices whose MSI writes are not isolated (unsafe: a device could raise other devices' interrupts)");
+
+static void iommufd_group_release(struct kref *kref)
+{
+	struct iommufd_group *igroup =
+		container_of(kref, struct iommufd_group, users);
+
+	WARN_ON(igroup->hwpt || igroup->attached);
+	xa_cmpxchg(&igroup->ictx->groups, iommu_group_id(igroup->group),
+		   igroup, NULL, GFP_KERNEL);
+	iommu_group_put(igroup->group);
+	mutex_destroy(&igroup->lock);
+	kfree(igroup);
+}
+
+static void iommufd_group_put(struct iommufd_group *igroup)
+{
+	kref_put(&igroup->users, iommufd_group_release);
+}
+
+/* The context's view of @dev's group, made on first use. */
+static struct iommufd_group *iommufd_group_get(struct iommufd_ctx *ictx,
+					       struct device *dev)
+{
+	struct iommufd_group *igroup, *cur;
+	struct iommu_group *group;
+	unsigned int id;
+
+	group = iommu_group_get(dev);
+	if (!group)
+		return ERR_PTR(-ENODEV);
+	id = iommu_group_id(group);
+
+	xa_lock(&ictx->groups);
+	igroup = xa_load(&ictx->groups, id);
+	if (igroup && kref_get_unless_zero(&igroup->users)) {
+		xa_unlock(&ictx->groups);
+		iommu_group_put(group);
+		return igroup;
+	}
+	xa_unlock(&ictx->groups);
+
+	igroup = kzalloc(sizeof(*igroup), GFP_KERNEL);
+	if (!igroup) {
+		iommu_group_put(group);
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_init(&igroup->users);
+	mutex_init(&igroup->lock);
+	igroup->ictx = ictx;
+	igroup->group = group;
+
+	/* Replace a dying entry; lose to a racing maker. */
+	cur = xa_load(&ictx->groups, id);
+	cur = xa_cmpxchg(&ictx->groups, id, cur, igroup, GFP_KERNEL);
+	if (xa_is_err(cur) || (cur && kref_get_unless_zero(&cur->users))) {
+		iommu_group_put(group);
+		mutex_destroy(&igroup->lock);
+		kfree(igroup);
+		return xa_is_err(cur) ? ERR_PTR(xa_err(cur)) : cur;
+	}
+	return igroup;
+}
+
+/**
+ * iommufd_device_bind() - hand a device to an iommufd context
+ * @ictx: the context
+ * @dev: the device, with an IOMMU group and no DMA-API driver bound
+ * @id: out: the device's object id
+ *
+ * Context: process context, may sleep.
+ * Return: the binding, or ERR_PTR(): -ENODEV without an IOMMU group;
+ * -EINVAL if the IOMMU cannot keep its DMA cache coherent; -EPERM for
+ * non-isolated interrupts (see allow_unsafe_interrupts); -EBUSY if a
+ * kernel driver owns its DMA.
+ */
+struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
+					   struct device *dev, u32 *id)
+{
+	struct iommufd_group *igroup;
+	struct iommufd_device *idev;
+	int rc;
+
+	if (!device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY))
+		return ERR_PTR(-EINVAL);
+
+	igroup = iommufd_group_get(ictx, dev);
+	if (IS_ERR(igroup))
+		return ERR_CAST(igroup);
+
+	if (!iommufd_test_is_mock_dev(dev) &&
+	    !iommu_group_has_isolated_msi(igroup->group)) {
+		if (!allow_unsafe_interrupts) {
+			rc = -EPERM;
+			goto err_group;
+		}
+		dev_warn(dev,
+			 "MSI writes are not isolated; bound anyway (allow_unsafe_interrupts)\n");
+	}
+
+	rc = iommu_device_claim_dma_owner(dev, ictx);
+	if (rc)
+		goto err_group;
+
+	idev = iommufd_object_alloc(ictx, struct iommufd_device,
+				    IOMMUFD_OBJ_DEVICE);
+	if (IS_ERR(idev)) {
+		rc = PTR_ERR(idev);
+		goto err_release_owner;
+	}
+	idev->ictx = ictx;
+	/*
+	 * The binding keeps the file alive, except for mock devices, which
+	 * the file itself binds (a reference would never let it close).
+	 */
+	if (!iommufd_test_is_mock_dev(dev))
+		iommufd_ctx_get(ictx);
+	idev->dev = get_device(dev);
+	idev->igroup = igroup;
+	idev->enforce_cache_coherency =
+		device_iommu_capable(dev, IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
+	/* The binding driver is a user until iommufd_device_unbind(). */
+	refcount_inc(&idev->obj.users);
+	*id = idev->obj.id;
+	iommufd_object_finalize(ictx, &idev->obj);
+	return idev;
+
+err_release_owner:
+	iommu_device_release_dma_owner(dev);
+err_group:
+	iommufd_group_put(igroup);
+	return ERR_PTR(rc);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_bind, IOMMUFD);
+
+/**
+ * iommufd_device_destroy() - destroy callback of a device object
+ * @obj: the object, detached
+ *
+ * Context: process context, may sleep.
+ */
+void iommufd_device_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_device *idev =
+		container_of(obj, struct iommufd_device, obj);
+
+	WARN_ON(idev->hwpt);
+	iommu_device_release_dma_owner(idev->dev);
+	iommufd_group_put(idev->igroup);
+	if (!iommufd_test_is_mock_dev(idev->dev))
+		iommufd_ctx_put(idev->ictx);
+	put_device(idev->dev);
+}
+
+/**
+ * iommufd_device_unbind() - undo iommufd_device_bind()
+ * @idev: the binding, detached
+ *
+ * Waits for ioctls still using the device object.
+ *
+ * Context: process context, sleeps.
+ */
+void iommufd_device_unbind(struct iommufd_device *idev)
+{
+	iommufd_object_destroy_owned(idev->ictx, &idev->obj);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_unbind, IOMMUFD);
+
+/**
+ * iommufd_device_to_ictx() - the context a device is bound to
+ * @idev: the binding
+ *
+ * Return: the context; no reference is taken.
+ */
+struct iommufd_ctx *iommufd_device_to_ictx(struct iommufd_device *idev)
+{
+	return idev->ictx;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_to_ictx, IOMMUFD);
+
+/**
+ * iommufd_device_to_id() - the object id of a binding
+ * @idev: the binding
+ *
+ * Return: the id user space knows the device by.
+ */
+u32 iommufd_device_to_id(struct iommufd_device *idev)
+{
+	return idev->obj.id;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_to_id, IOMMUFD);
+
+/**
+ * iommufd_ctx_has_group() - is a device of @group bound to @ictx?
+ * @ictx: the context
+ * @group: the iommu group
+ *
+ * Return: true if any device of the group is bound to the context.
+ */
+bool iommufd_ctx_has_group(struct iommufd_ctx *ictx, struct iommu_group *group)
+{
+	struct iommufd_group *igroup;
+	bool found;
+
+	if (!ictx || !group)
+		return false;
+	xa_lock(&ictx->groups);
+	igroup = xa_load(&ictx->groups, iommu_group_id(group));
+	found = igroup && igroup->group == group &&
+		kref_read(&igroup->users);
+	xa_unlock(&ictx->groups);
+	return found;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_has_group, IOMMUFD);
+
+/* Reserve @idev's reserved regions in @iopt, owned by @idev. */
+static int iommufd_device_reserve(struct iommufd_device *idev,
+				  struct io_pagetable *iopt)
+{
+	struct iommu_resv_region *resv;
+	LIST_HEAD(regions);
+	int rc = 0;
+
+	iommu_get_resv_regions(idev->dev, &regions);
+	list_for_each_entry(resv, &regions, list) {
+		if (resv->type == IOMMU_RESV_DIRECT_RELAXABLE)
+			continue;
+		rc = iopt_reserve(iopt, resv->start,
+				  resv->start + resv->length - 1, idev);
+		if (rc)
+			break;
+	}
+	iommu_put_resv_regions(idev->dev, &regions);
+	if (rc)
+		iopt_unreserve(iopt, idev);
+	return rc;
+}
+
+/*
+ * Put @idev (and, if it is the first, its group) on @hwpt.  A group already
+ * attached elsewhere refuses: its devices cannot be isolated apart.
+ */
+static int iommufd_device_do_attach(struct iommufd_device *idev,
+				    struct iommufd_hwpt_paging *hwpt)
+{
+	struct iommufd_group *igroup = idev->igroup;
+	int rc;
+
+	if (idev->enforce_cache_coherency && !hwpt->enforce_cache_coherency)
+		return -EINVAL;
+
+	mutex_lock(&igroup->lock);
+	if (idev->hwpt) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	if (igroup->hwpt && igroup->hwpt != hwpt) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	rc = iommufd_device_reserve(idev, &hwpt->ioas->iopt);
+	if (rc)
+		goto out_unlock;
+	if (!igroup->hwpt) {
+		rc = iommu_attach_group(hwpt->domain, igroup->group);
+		if (rc) {
+			iopt_unreserve(&hwpt->ioas->iopt, idev);
+			goto out_unlock;
+		}
+		igroup->hwpt = hwpt;
+	}
+	igroup->attached++;
+	refcount_inc(&hwpt->obj.users);
+	idev->hwpt = hwpt;
+out_unlock:
+	mutex_unlock(&igroup->lock);
+	return rc;
+}
+
+/* Take @idev off its HWPT; returns the HWPT, still holding @idev's use. */
+static struct iommufd_hwpt_paging *
+iommufd_device_do_detach(struct iommufd_device *idev)
+{
+	struct iommufd_group *igroup = idev->igroup;
+	struct iommufd_hwpt_paging *hwpt;
+
+	mutex_lock(&igroup->lock);
+	hwpt = idev->hwpt;
+	if (hwpt) {
+		idev->hwpt = NULL;
+		if (!--igroup->attached) {
+			iommu_detach_group(hwpt->domain, igroup->group);
+			igroup->hwpt = NULL;
+		}
+		iopt_unreserve(&hwpt->ioas->iopt, idev);
+	}
+	mutex_unlock(&igroup->lock);
+	return hwpt;
+}
+
+/*
+ * Drop the use taken at attach; an automatic HWPT goes when nothing else
+ * uses it.
+ */
+static void iommufd_hwpt_put(struct iommufd_ctx *ictx,
+			     struct iommufd_hwpt_paging *hwpt)
+{
+	u32 id = hwpt->obj.id;
+
+	if (!hwpt->auto_domain) {
+		refcount_dec(&hwpt->obj.users);
+		return;
+	}
+	refcount_dec(&hwpt->obj.users);
+	/* EBUSY: still attached, or user space holds it; it lives on. */
+	iommufd_object_remove(ictx, id);
+}
+
+/*
+ * Attach to @ioas through an automatic HWPT: one of the IOAS's the device
+ * accepts, else a new one.
+ */
+static int iommufd_device_auto_attach(struct iommufd_device *idev,
+				      struct iommufd_ioas *ioas, u32 *pt_id)
+{
+	struct iommufd_hwpt_paging *hwpt;
+	int rc;
+
+	mutex_lock(&ioas->mutex);
+	list_for_each_entry(hwpt, &ioas->hwpt_list, hwpt_item) {
+		if (!hwpt->auto_domain ||
+		    !refcount_inc_not_zero(&hwpt->obj.users))
+			continue;
+		rc = iommufd_device_do_attach(idev, hwpt);
+		refcount_dec(&hwpt->obj.users);
+		/* EINVAL: not compatible, try the next one. */
+		if (rc == -EINVAL)
+			continue;
+		if (!rc)
+			*pt_id = hwpt->obj.id;
+		goto out_unlock;
+	}
+
+	hwpt = iommufd_hwpt_paging_alloc(idev->ictx, ioas, idev, 0, true);
+	if (IS_ERR(hwpt)) {
+		rc = PTR_ERR(hwpt);
+		goto out_unlock;
+	}
+	rc = iommufd_device_do_attach(idev, hwpt);
+	if (rc)
+		goto err_abort;
+	rc = iopt_table_add_domain(&ioas->iopt, hwpt->domain);
+	if (rc)
+		goto err_detach;
+	list_add_tail(&hwpt->hwpt_item, &ioas->hwpt_list);
+	*pt_id = hwpt->obj.id;
+	iommufd_object_finalize(idev->ictx, &hwpt->obj);
+	mutex_unlock(&ioas->mutex);
+	return 0;
+
+err_detach:
+	iommufd_device_do_detach(idev);
+	refcount_dec(&hwpt->obj.users);
+err_abort:
+	mutex_unlock(&ioas->mutex);
+	iommufd_object_abort_and_destroy(idev->ictx, &hwpt->obj);
+	return rc;
+out_unlock:
+	mutex_unlock(&ioas->mutex);
+	return rc;
+}
+
+/**
+ * iommufd_device_attach() - attach a bound device to an IOAS or a HWPT
+ * @idev: the binding, not attached
+ * @pt_id: in: an IOAS or HWPT_PAGING id; out: the HWPT attached to
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -ENOENT for an unknown id; -EINVAL for an object that is
+ * neither, an incompatible HWPT or a group attached elsewhere;
+ * -EADDRINUSE if the device's reserved regions are mapped in the IOAS; the
+ * errors of the IOMMU driver.
+ */
+int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
+{
+	struct iommufd_hwpt_paging *hwpt;
+	struct iommufd_ioas *ioas;
+	struct iommufd_object *pt;
+	int rc;
+
+	pt = iommufd_get_object(idev->ictx, *pt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(pt))
+		return PTR_ERR(pt);
+	switch (pt->type) {
+	case IOMMUFD_OBJ_IOAS:
+		ioas = container_of(pt, struct iommufd_ioas, obj);
+		rc = iommufd_device_auto_attach(idev, ioas, pt_id);
+		break;
+	case IOMMUFD_OBJ_HWPT_PAGING:
+		hwpt = container_of(pt, struct iommufd_hwpt_paging, obj);
+		rc = iommufd_device_do_attach(idev, hwpt);
+		break;
+	default:
+		rc = -EINVAL;
+	}
+	iommufd_put_object(idev->ictx, pt);
+	return rc;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_attach, IOMMUFD);
+
+/**
+ * iommufd_device_detach() - undo iommufd_device_attach()
+ * @idev: the binding, attached
+ *
+ * Context: process context, may sleep.
+ */
+void iommufd_device_detach(struct iommufd_device *idev)
+{
+	struct iommufd_hwpt_paging *hwpt = iommufd_device_do_detach(idev);
+
+	if (WARN_ON(!hwpt))
+		return;
+	iommufd_hwpt_put(idev->ictx, hwpt);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD);
+
+/*
+ * Switch @idev's group from its HWPT to @new in one step.  Only a group
+ * whose every attached device is @idev can move; DMA keeps going through
+ * one page table or the other.
+ */
+static int iommufd_device_do_replace(struct iommufd_device *idev,
+				     struct iommufd_hwpt_paging *new,
+				     struct iommufd_hwpt_paging **old)
+{
+	struct iommufd_group *igroup = idev->igroup;
+	int rc;
+
+	if (idev->enforce_cache_coherency && !new->enforce_cache_coherency)
+		return -EINVAL;
+
+	mutex_lock(&igroup->lock);
+	*old = idev->hwpt;
+	if (!*old) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	if (*old == new) {
+		*old = NULL;
+		rc = 0;
+		goto out_unlock;
+	}
+	if (igroup->attached != 1) {
+		rc = -EBUSY;
+		goto out_unlock;
+	}
+	rc = iommufd_device_reserve(idev, &new->ioas->iopt);
+	if (rc)
+		goto out_unlock;
+	rc = iommu_group_replace_domain(igroup->group, new->domain);
+	if (rc) {
+		iopt_unreserve(&new->ioas->iopt, idev);
+		goto out_unlock;
+	}
+	if (new->ioas != (*old)->ioas)
+		iopt_unreserve(&(*old)->ioas->iopt, idev);
+	refcount_inc(&new->obj.users);
+	igroup->hwpt = new;
+	idev->hwpt = new;
+out_unlock:
+	mutex_unlock(&igroup->lock);
+	return rc;
+}
+
+/**
+ * iommufd_device_replace() - move an attached device to another page table
+ * @idev: the binding, attached
+ * @pt_id: in: an IOAS or HWPT_PAGING id; out: the HWPT now attached
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or the errors of iommufd_device_attach(), with the device
+ * still attached where it was; -EBUSY if other devices of its group are
+ * attached.
+ */
+int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
+{
+	struct iommufd_hwpt_paging *new, *old = NULL;
+	struct iommufd_object *pt;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	pt = iommufd_get_object(idev->ictx, *pt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(pt))
+		return PTR_ERR(pt);
+	if (pt->type == IOMMUFD_OBJ_HWPT_PAGING) {
+		new = container_of(pt, struct iommufd_hwpt_paging, obj);
+		rc = iommufd_device_do_replace(idev, new, &old);
+		goto out_put;
+	}
+	if (pt->type != IOMMUFD_OBJ_IOAS) {
+		rc = -EINVAL;
+		goto out_put;
+	}
+
+	/* To an IOAS: an automatic domain there, made if needed. */
+	ioas = container_of(pt, struct iommufd_ioas, obj);
+	mutex_lock(&ioas->mutex);
+	list_for_each_entry(new, &ioas->hwpt_list, hwpt_item) {
+		if (!new->auto_domain)
+			continue;
+		rc = iommufd_device_do_replace(idev, new, &old);
+		if (rc != -EINVAL)
+			goto out_found;
+	}
+	new = iommufd_hwpt_paging_alloc(idev->ictx, ioas, idev, 0, false);
+	if (IS_ERR(new)) {
+		rc = PTR_ERR(new);
+		mutex_unlock(&ioas->mutex);
+		goto out_put;
+	}
+	new->auto_domain = true;
+	rc = iommufd_device_do_replace(idev, new, &old);
+	if (rc) {
+		mutex_unlock(&ioas->mutex);
+		iommufd_object_abort_and_destroy(idev->ictx, &new->obj);
+		goto out_put;
+	}
+	iommufd_object_finalize(idev->ictx, &new->obj);
+out_found:
+	if (!rc)
+		*pt_id = new->obj.id;
+	mutex_unlock(&ioas->mutex);
+out_put:
+	iommufd_put_object(idev->ictx, pt);
+	if (!rc && old)
+		iommufd_hwpt_put(idev->ictx, old);
+	return rc;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_replace, IOMMUFD);

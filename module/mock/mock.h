@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The mock IOMMU: a software IOMMU driver registered with the IOMMU core of
+ * the running kernel, and mock devices behind it, for the test ABI.  Test
+ * builds only.
+ */
+#ifndef IOMMUFD_MOCK_H
+#define IOMMUFD_MOCK_H
+
+#include <linux/types.h>
+
+struct device;
+struct iommu_domain;
+
+int iommufd_mock_init(void);
+void iommufd_mock_exit(void);
+
+struct device *iommufd_mock_dev_create(u32 flags);
+void iommufd_mock_dev_destroy(struct device *dev);
+bool iommufd_mock_is_dev(struct device *dev);
+bool iommufd_mock_is_domain(struct iommu_domain *domain);
+int iommufd_mock_check_map(struct iommu_domain *domain, unsigned long iova,
+			   unsigned long length, void __user *uptr);
+
+#endif /* IOMMUFD_MOCK_H */

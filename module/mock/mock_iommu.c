@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The mock IOMMU on the stock kernel.
+ *
+ * Debian's kernel does not export the hook upstream's mock uses to hang an
+ * IOMMU off a bus of its own, and an IOMMU registered without a firmware
+ * node would lose to VT-d (the core hands devices without a fwspec to the
+ * first such IOMMU).  So this one registers an iommu_device with a firmware
+ * node of its own, and each mock device is a platform device whose fwspec
+ * names that node before it is added: the core's platform-bus notifier
+ * then probes it with these ops, beside VT-d, untouched by it.
+ *
+ * A mock domain is an xarray indexed by IOVA / MOCK_IO_PAGE_SIZE (half a
+ * CPU page, so IOVA granularity finer than PAGE_SIZE is exercised) whose
+ * entries hold the physical address and marks for the first and last
+ * IOVA of each map call: an unmap that starts or ends inside one map call
+ * means the caller split a mapping, and warns.
+ */
+#include <linux/fwnode.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/platform_device.h>
+#include <linux/property.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include <uapi/linux/iommufd.h>
+#include <uapi/linux/iommufd_test.h>
+
+#include "mock.h"
+
+#define MOCK_IO_PAGE_SIZE (PAGE_SIZE / 2)
+#define MOCK_HUGE_PAGE_SIZE (512 * MOCK_IO_PAGE_SIZE)
+
+/* Entry = physical address / MOCK_IO_PAGE_SIZE, plus these marks. */
+#define MOCK_ENT_FIRST BIT(60)
+#define MOCK_ENT_LAST BIT(61)
+#define MOCK_ENT_ADDR (MOCK_ENT_FIRST - 1)
+
+struct mock_domain {
+	struct iommu_domain domain;
+	struct xarray ptes;	/* IOVA / MOCK_IO_PAGE_SIZE -> entry */
+};
+
+static struct fwnode_handle mock_fwnode;
+static const struct fwnode_operations mock_fwnode_ops = {};
+static struct iommu_device mock_iommu;
+static const struct iommu_ops mock_ops;
+
+static struct mock_domain *to_mock_domain(struct iommu_domain *domain)
+{
+	return container_of(domain, struct mock_domain, domain);
+}
+
+static u32 mock_dev_flags(struct device *dev)
+{
+	u32 *flags = dev_get_platdata(dev);
+
+	return flags ? *flags : 0;
+}
+
+static int mock_attach_nop(struct iommu_domain *domain, struct device *dev)
+{
+	return 0;
+}
+
+static const struct iommu_domain_ops mock_blocking_ops = {
+	.attach_dev = mock_attach_nop,
+};
+
+static struct iommu_domain mock_blocking_domain = {
+	.type = IOMMU_DOMAIN_BLOCKED,
+	.ops = &mock_blocking_ops,
+};
+
+static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
+			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			  int prot, gfp_t gfp, size_t *mapped)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+	unsigned long first = iova, n = pgsize * pgcount / MOCK_IO_PAGE_SIZE;
+	unsigned long i;
+
+	if (WARN_ON(iova % MOCK_IO_PAGE_SIZE || pgsize % MOCK_IO_PAGE_SIZE))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		unsigned long ent = paddr / MOCK_IO_PAGE_SIZE + i;
+		void *old;
+
+		if (i == 0)
+			ent |= MOCK_ENT_FIRST;
+		if (i == n - 1)
+			ent |= MOCK_ENT_LAST;
+		old = xa_store(&mock->ptes, iova / MOCK_IO_PAGE_SIZE,
+			       xa_mk_value(ent), gfp);
+		if (xa_is_err(old)) {
+			for (; first != iova; first += MOCK_IO_PAGE_SIZE)
+				xa_erase(&mock->ptes, first / MOCK_IO_PAGE_SIZE);
+			return xa_err(old);
+		}
+		WARN_ON(old);	/* mapped over a mapping */
+		iova += MOCK_IO_PAGE_SIZE;
+		*mapped += MOCK_IO_PAGE_SIZE;
+	}
+	return 0;
+}
+
+static size_t mock_unmap_pages(struct iommu_domain *domain, unsigned long iova,
+			       size_t pgsize, size_t pgcount,
+			       struct iommu_iotlb_gather *gather)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+	unsigned long n = pgsize * pgcount / MOCK_IO_PAGE_SIZE, i;
+	bool huge = domain->pgsize_bitmap & MOCK_HUGE_PAGE_SIZE;
+
+	for (i = 0; i < n; i++, iova += MOCK_IO_PAGE_SIZE) {
+		void *ent = xa_erase(&mock->ptes, iova / MOCK_IO_PAGE_SIZE);
+
+		/*
+		 * Unmaps cover whole map calls.  (With huge IOVA pages the
+		 * core splits differently and the marks say nothing.)
+		 */
+		if (!ent || huge)
+			continue;
+		if (i == 0)
+			WARN_ON(!(xa_to_value(ent) & MOCK_ENT_FIRST));
+		if (i == n - 1)
+			WARN_ON(!(xa_to_value(ent) & MOCK_ENT_LAST));
+	}
+	return n * MOCK_IO_PAGE_SIZE;
+}
+
+static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
+				     dma_addr_t iova)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+	void *ent = xa_load(&mock->ptes, iova / MOCK_IO_PAGE_SIZE);
+
+	if (!ent)
+		return 0;
+	return (xa_to_value(ent) & MOCK_ENT_ADDR) * MOCK_IO_PAGE_SIZE +
+	       iova % MOCK_IO_PAGE_SIZE;
+}
+
+static void mock_domain_free(struct iommu_domain *domain)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+
+	WARN_ON(!xa_empty(&mock->ptes));
+	xa_destroy(&mock->ptes);
+	kfree(mock);
+}
+
+static const struct iommu_domain_ops mock_domain_ops = {
+	.attach_dev = mock_attach_nop,
+	.map_pages = mock_map_pages,
+	.unmap_pages = mock_unmap_pages,
+	.iova_to_phys = mock_iova_to_phys,
+	.free = mock_domain_free,
+};
+
+static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
+{
+	struct mock_domain *mock;
+
+	mock = kzalloc(sizeof(*mock), GFP_KERNEL);
+	if (!mock)
+		return NULL;
+	mock->domain.type = IOMMU_DOMAIN_UNMANAGED;
+	mock->domain.ops = &mock_domain_ops;
+	mock->domain.geometry.aperture_start = MOCK_APERTURE_START;
+	mock->domain.geometry.aperture_end = MOCK_APERTURE_LAST;
+	mock->domain.pgsize_bitmap = MOCK_IO_PAGE_SIZE;
+	if (dev && (mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_HUGE_IOVA))
+		mock->domain.pgsize_bitmap |= MOCK_HUGE_PAGE_SIZE;
+	xa_init(&mock->ptes);
+	return &mock->domain;
+}
+
+static struct iommu_domain *
+mock_domain_alloc_user(struct device *dev, u32 flags,
+		       struct iommu_domain *parent,
+		       const struct iommu_user_data *user_data)
+{
+	struct iommu_domain *domain;
+
+	/* Nested (user-managed) domains come with nesting support. */
+	if (parent || user_data)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
+		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		return ERR_PTR(-EOPNOTSUPP);
+	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	    (mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_NO_DIRTY))
+		return ERR_PTR(-EOPNOTSUPP);
+	domain = mock_domain_alloc_paging(dev);
+	return domain ?: ERR_PTR(-ENOMEM);
+}
+
+static bool mock_capable(struct device *dev, enum iommu_cap cap)
+{
+	switch (cap) {
+	case IOMMU_CAP_CACHE_COHERENCY:
+		return true;
+	case IOMMU_CAP_DIRTY_TRACKING:
+		return !(mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_NO_DIRTY);
+	default:
+		return false;
+	}
+}
+
+static void *mock_hw_info(struct device *dev, u32 *length, u32 *type)
+{
+	struct iommu_test_hw_info *info;
+
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return ERR_PTR(-ENOMEM);
+	info->test_reg = IOMMU_HW_INFO_SELFTEST_REGVAL;
+	*length = sizeof(*info);
+	*type = IOMMU_HW_INFO_TYPE_SELFTEST;
+	return info;
+}
+
+static struct iommu_device *mock_probe_device(struct device *dev)
+{
+	return &mock_iommu;
+}
+
+static const struct iommu_ops mock_ops = {
+	.owner = THIS_MODULE,
+	/* Devices start blocked; BLOCKED cannot be a def_domain_type(). */
+	.default_domain = &mock_blocking_domain,
+	.blocked_domain = &mock_blocking_domain,
+	.pgsize_bitmap = MOCK_IO_PAGE_SIZE,
+	.capable = mock_capable,
+	.hw_info = mock_hw_info,
+	.domain_alloc_paging = mock_domain_alloc_paging,
+	.domain_alloc_user = mock_domain_alloc_user,
+	.probe_device = mock_probe_device,
+	.device_group = generic_device_group,
+	.default_domain_ops = &mock_domain_ops,
+};
+
+/**
+ * iommufd_mock_is_domain() - is @domain one of the mock IOMMU's?
+ * @domain: any domain
+ *
+ * Return: true for mock paging domains.
+ */
+bool iommufd_mock_is_domain(struct iommu_domain *domain)
+{
+	return domain->ops == &mock_domain_ops;
+}
+
+/**
+ * iommufd_mock_is_dev() - is @dev a mock device?
+ * @dev: any device
+ *
+ * Return: true if the mock IOMMU translates for @dev.
+ */
+bool iommufd_mock_is_dev(struct device *dev)
+{
+	struct iommu_fwspec *fwspec = dev_iommu_fwspec_get(dev);
+
+	return fwspec && fwspec->iommu_fwnode == &mock_fwnode;
+}
+
+/**
+ * iommufd_mock_check_map() - does @domain map [@iova, +@length) to the
+ *	memory at @uptr?
+ * @domain: a mock domain
+ * @iova: start, MOCK_IO_PAGE_SIZE aligned
+ * @length: bytes, a multiple of MOCK_IO_PAGE_SIZE
+ * @uptr: user address of the memory it should map, same alignment
+ *
+ * Context: process context, may fault.
+ * Return: 0; -EINVAL for a misaligned request or a wrong or missing
+ * translation; the errors of looking up the user page.
+ */
+int iommufd_mock_check_map(struct iommu_domain *domain, unsigned long iova,
+			   unsigned long length, void __user *uptr)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+
+	if (iova % MOCK_IO_PAGE_SIZE || length % MOCK_IO_PAGE_SIZE ||
+	    (unsigned long)uptr % MOCK_IO_PAGE_SIZE)
+		return -EINVAL;
+	for (; length; length -= MOCK_IO_PAGE_SIZE) {
+		unsigned long uaddr = (unsigned long)uptr;
+		struct page *page;
+		phys_addr_t want;
+		void *ent;
+		long got;
+
+		got = get_user_pages_fast(uaddr & PAGE_MASK, 1, 0, &page);
+		if (got < 0)
+			return got;
+		if (got != 1)
+			return -EFAULT;
+		want = page_to_phys(page) + offset_in_page(uaddr);
+		put_page(page);
+		ent = xa_load(&mock->ptes, iova / MOCK_IO_PAGE_SIZE);
+		if (!ent)
+			return -EINVAL;
+		if (want != (xa_to_value(ent) & MOCK_ENT_ADDR) * MOCK_IO_PAGE_SIZE)
+			return -EINVAL;
+		iova += MOCK_IO_PAGE_SIZE;
+		uptr += MOCK_IO_PAGE_SIZE;
+	}
+	return 0;
+}
+
+/**
+ * iommufd_mock_dev_create() - add a mock device behind the mock IOMMU
+ * @flags: MOCK_FLAGS_DEVICE_*
+ *
+ * Context: process context, may sleep.
+ * Return: the device, probed by the IOMMU core into a group of its own, or
+ * an ERR_PTR().
+ */
+struct device *iommufd_mock_dev_create(u32 flags)
+{
+	const struct property_entry pasid_props[] = {
+		PROPERTY_ENTRY_U32("pasid-num-bits", MOCK_PASID_WIDTH),
+		{}
+	};
+	struct platform_device *pdev;
+	int rc;
+
+	if (flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_HUGE_IOVA |
+		      MOCK_FLAGS_DEVICE_PASID))
+		return ERR_PTR(-EINVAL);
+
+	pdev = platform_device_alloc("iommufd-mock", PLATFORM_DEVID_AUTO);
+	if (!pdev)
+		return ERR_PTR(-ENOMEM);
+	rc = platform_device_add_data(pdev, &flags, sizeof(flags));
+	if (rc)
+		goto err_put;
+	if (flags & MOCK_FLAGS_DEVICE_PASID) {
+		rc = device_create_managed_software_node(&pdev->dev,
+							 pasid_props, NULL);
+		if (rc)
+			goto err_put;
+	}
+	/* Name the mock IOMMU before the bus notifier probes the device. */
+	rc = iommu_fwspec_init(&pdev->dev, &mock_fwnode);
+	if (rc)
+		goto err_put;
+	rc = platform_device_add(pdev);
+	if (rc)
+		goto err_put;
+	if (!pdev->dev.iommu_group) {
+		platform_device_unregister(pdev);
+		return ERR_PTR(-ENODEV);
+	}
+	return &pdev->dev;
+
+err_put:
+	platform_device_put(pdev);
+	return ERR_PTR(rc);
+}
+
+/**
+ * iommufd_mock_dev_destroy() - remove a device of iommufd_mock_dev_create()
+ * @dev: the device, no longer bound to iommufd
+ *
+ * Context: process context, may sleep.
+ */
+void iommufd_mock_dev_destroy(struct device *dev)
+{
+	platform_device_unregister(to_platform_device(dev));
+}
+
+/**
+ * iommufd_mock_init() - register the mock IOMMU with the IOMMU core
+ *
+ * Context: process context (module init).
+ * Return: 0 or a negative errno.
+ */
+int iommufd_mock_init(void)
+{
+	int rc;
+
+	fwnode_init(&mock_fwnode, &mock_fwnode_ops);
+	mock_iommu.fwnode = &mock_fwnode;
+	mock_iommu.max_pasids = 1U << MOCK_PASID_WIDTH;
+	/* The core links each probed device to the IOMMU's sysfs node. */
+	rc = iommu_device_sysfs_add(&mock_iommu, NULL, NULL, "iommufd-mock");
+	if (rc)
+		return rc;
+	rc = iommu_device_register(&mock_iommu, &mock_ops, NULL);
+	if (rc)
+		iommu_device_sysfs_remove(&mock_iommu);
+	return rc;
+}
+
+/**
+ * iommufd_mock_exit() - unregister the mock IOMMU
+ *
+ * Every mock device must be gone.
+ *
+ * Context: process context (module exit).
+ */
+void iommufd_mock_exit(void)
+{
+	iommu_device_unregister(&mock_iommu);
+	iommu_device_sysfs_remove(&mock_iommu);
+}
