@@ -29,6 +29,10 @@ $(OUT)/modules/vfio.ko: $(VFIO_DIR)/.unpacked $(OUT)/build/iommufd-test/module/i
 		vfio/Kbuild vfio/pci/Kbuild
 	cp vfio/Kbuild $(VFIO_DIR)/Kbuild
 	cp vfio/pci/Kbuild $(VFIO_DIR)/pci/Kbuild
+	@# Symbol versions come from iommufd.ko's Module.symvers, which changes
+	@# with it: relink (modpost and link only; objects stay).
+	@rm -f $(addprefix $(VFIO_DIR)/,$(VFIO_KOS)) $(VFIO_DIR)/Module.symvers \
+		$(VFIO_DIR)/*.mod.[co] $(VFIO_DIR)/pci/*.mod.[co]
 	$(MAKE) -C $(KDIR) M=$(VFIO_DIR) $(VFIO_FLAGS) KBUILD_MODPOST_WARN=1 \
 		modules
 	@mkdir -p $(@D)

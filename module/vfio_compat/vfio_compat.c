@@ -8,12 +8,32 @@
  * that need it fail with ENODEV, as type1 does before VFIO_SET_IOMMU.
  */
 #include <linux/capability.h>
+#include <linux/iommufd.h>
 #include <linux/iommu.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/vfio.h>
 
 #include "../iommufd_private.h"
+
+/*
+ * Is the compat IOAS alive (not being destroyed)?  It is then returned
+ * without a use taken; ERR_PTR(-ENODEV) otherwise.
+ */
+static struct iommufd_ioas *iommufd_vfio_peek(struct iommufd_ctx *ictx)
+{
+	struct iommufd_ioas *ioas;
+
+	lockdep_assert_held(&ictx->vfio_lock);
+
+	if (!ictx->vfio_ioas)
+		return ERR_PTR(-ENODEV);
+	ioas = iommufd_get_ioas(ictx, ictx->vfio_ioas->obj.id);
+	if (IS_ERR(ioas))
+		return ERR_PTR(-ENODEV);
+	iommufd_put_object(ictx, &ioas->obj);
+	return ioas;
+}
 
 /* The compat IOAS, as a user; ERR_PTR(-ENODEV) when there is none. */
 static struct iommufd_ioas *iommufd_vfio_get_ioas(struct iommufd_ctx *ictx)
@@ -29,6 +49,57 @@ static struct iommufd_ioas *iommufd_vfio_get_ioas(struct iommufd_ctx *ictx)
 	mutex_unlock(&ictx->vfio_lock);
 	return ioas;
 }
+
+/**
+ * iommufd_vfio_compat_ioas_get_id() - the id of the compat IOAS
+ * @ictx: the context
+ * @out_ioas_id: out: the id
+ *
+ * Context: process context.
+ * Return: 0, or -ENODEV when there is no compat IOAS.
+ */
+int iommufd_vfio_compat_ioas_get_id(struct iommufd_ctx *ictx, u32 *out_ioas_id)
+{
+	struct iommufd_ioas *ioas = iommufd_vfio_get_ioas(ictx);
+
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	*out_ioas_id = ioas->obj.id;
+	iommufd_put_object(ictx, &ioas->obj);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_vfio_compat_ioas_get_id, IOMMUFD);
+
+/**
+ * iommufd_vfio_compat_ioas_create() - make sure there is a compat IOAS
+ * @ictx: the context
+ *
+ * For VFIO_GROUP_SET_CONTAINER on an iommufd: the compat IOAS chosen with
+ * IOMMU_VFIO_IOAS, or a new one.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENOMEM.
+ */
+int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx)
+{
+	struct iommufd_ioas *ioas;
+
+	ioas = iommufd_ioas_create(ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	mutex_lock(&ictx->vfio_lock);
+	if (ictx->vfio_ioas && !IS_ERR(iommufd_vfio_peek(ictx))) {
+		mutex_unlock(&ictx->vfio_lock);
+		iommufd_object_abort_and_destroy(ictx, &ioas->obj);
+		return 0;
+	}
+	ictx->vfio_ioas = ioas;
+	iommufd_object_finalize(ictx, &ioas->obj);
+	mutex_unlock(&ictx->vfio_lock);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_vfio_compat_ioas_create, IOMMUFD);
 
 /**
  * iommufd_vfio_forget_ioas() - an IOAS is being destroyed
