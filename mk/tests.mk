@@ -10,7 +10,7 @@ TEST_HDRS := $(wildcard tests/lib/*.h) $(wildcard include/uapi/linux/*.h) $(OUT)
 UAPI_HDRS := iommufd.h vfio.h
 
 # One program per source file: tests/AREA/NAME_test.c -> out/tests/bin/AREA_NAME
-VM_TEST_SRCS := $(wildcard tests/core/*_test.c tests/ioas/*_test.c)
+VM_TEST_SRCS := $(wildcard tests/core/*_test.c tests/ioas/*_test.c tests/vfio/*_test.c)
 VM_TESTS := $(foreach s,$(VM_TEST_SRCS),$(OUT)/tests/bin/$(notdir $(patsubst %/,%,$(dir $(s))))_$(patsubst %_test.c,%,$(notdir $(s))))
 
 .PHONY: tests
@@ -36,6 +36,6 @@ $(OUT)/tests/host/harness_selftest: tests/harness/harness_selftest.c $(TEST_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB)
 
-$(OUT)/demo/iommufd-demo: demo/iommufd_demo.c $(OUT)/include/.done
+$(OUT)/demo/iommufd-demo: demo/iommufd_demo.c tests/lib/edu.h $(OUT)/include/.done
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $<
