@@ -9,6 +9,8 @@
 #   --iommu KIND     intel (default), intel-sm (scalable mode), virtio, amd,
 #                    none
 #   --quiet          do not print the command's output
+#   --debug          boot the debug kernel of scripts/debug-kernel.sh with
+#                    the image of scripts/debug-check.sh
 #
 # It prints the command's output, then, on stderr, one "vm: ..." line per
 # problem found.  Exit status:
@@ -22,13 +24,14 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$top/out}
-name=run timeout=900 iommu=intel quiet=0
+name=run timeout=900 iommu=intel quiet=0 debug=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) name=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--iommu) iommu=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--debug) debug=1; shift ;;
 	--) shift; break ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 64 ;;
 	esac
@@ -37,6 +40,13 @@ done
 kver=${KVER:-$(cat "$out/kver")}
 kernel=$out/kernel/$kver/boot/vmlinuz-$kver
 base=$out/vm/base.cpio.gz
+cpu=max
+if [ "$debug" = 1 ]; then
+	kernel=$out/debug/linux/arch/x86/boot/bzImage
+	base=$out/debug/base.cpio.gz
+	# LA57 under TCG makes KASAN report a false positive in identify_cpu.
+	cpu=max,-la57
+fi
 for f in "$kernel" "$base"; do
 	[ -f "$f" ] || { echo "run.sh: $f missing; run make" >&2; exit 64; }
 done
@@ -79,7 +89,7 @@ none) ;;
 *) echo "run.sh: unknown --iommu $iommu" >&2; exit 64 ;;
 esac
 
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -M "$machine" -smp 2 -m 2G
+qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -M "$machine" -smp 2 -m 2G
 	-nodefaults -no-reboot -display none -vga none
 	"${iommu_dev[@]}"
 	-device edu

@@ -310,6 +310,46 @@ int iommufd_mock_check_map(struct iommu_domain *domain, unsigned long iova,
 	return 0;
 }
 
+/*
+ * Point @dev, not yet added, at the mock IOMMU.  iommu_fwspec_init() would
+ * do it, but wants iommu_probe_device_lock held, which Debian's kernel
+ * does not export (firmware code calls it under that lock).  A device not
+ * yet added cannot race with its own probe, so build the same per-device
+ * data directly; the core frees it when the device is removed.
+ */
+static int mock_dev_set_fwspec(struct device *dev)
+{
+	struct iommu_fwspec *fwspec;
+	struct dev_iommu *param;
+
+	param = kzalloc(sizeof(*param), GFP_KERNEL);
+	fwspec = kzalloc(struct_size(fwspec, ids, 1), GFP_KERNEL);
+	if (!param || !fwspec) {
+		kfree(param);
+		kfree(fwspec);
+		return -ENOMEM;
+	}
+	mutex_init(&param->lock);
+	fwspec->iommu_fwnode = fwnode_handle_get(&mock_fwnode);
+	param->fwspec = fwspec;
+	dev->iommu = param;
+	return 0;
+}
+
+/* Undo mock_dev_set_fwspec() for a device that was never added. */
+static void mock_dev_free_fwspec(struct device *dev)
+{
+	struct dev_iommu *param = dev->iommu;
+
+	if (!param)
+		return;
+	dev->iommu = NULL;
+	fwnode_handle_put(param->fwspec->iommu_fwnode);
+	kfree(param->fwspec);
+	mutex_destroy(&param->lock);
+	kfree(param);
+}
+
 /**
  * iommufd_mock_dev_create() - add a mock device behind the mock IOMMU
  * @flags: MOCK_FLAGS_DEVICE_*
@@ -344,12 +384,14 @@ struct device *iommufd_mock_dev_create(u32 flags)
 			goto err_put;
 	}
 	/* Name the mock IOMMU before the bus notifier probes the device. */
-	rc = iommu_fwspec_init(&pdev->dev, &mock_fwnode);
+	rc = mock_dev_set_fwspec(&pdev->dev);
 	if (rc)
 		goto err_put;
 	rc = platform_device_add(pdev);
-	if (rc)
+	if (rc) {
+		mock_dev_free_fwspec(&pdev->dev);
 		goto err_put;
+	}
 	if (!pdev->dev.iommu_group) {
 		platform_device_unregister(pdev);
 		return ERR_PTR(-ENODEV);

@@ -1,0 +1,38 @@
+#!/bin/bash
+# debug-check.sh: run the VM tests on a debug kernel (KASAN, lockdep,
+# kmemleak; see debug-kernel.sh) to hunt locking and memory bugs.  Not part
+# of make check (the kernel takes about 20 minutes to build); run it by hand
+# after changing locking or lifetimes.  VFIO is built into that kernel
+# without iommufd, so the VFIO tests skip there.
+#
+#   scripts/debug-check.sh [COMMAND]   default: every test program, then
+#                                      upstream's selftest
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${OUT:-$top/out}
+linux=$out/debug/linux
+dbg=$out/debug
+
+[ -f "$linux/arch/x86/boot/bzImage" ] || "$top/scripts/debug-kernel.sh"
+
+# The module, test configuration, against the debug tree.
+mkdir -p "$dbg/build/module" "$dbg/build/include" "$dbg/modules"
+rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+	"$top/module/" "$dbg/build/module/"
+rsync -a --delete "$top/include/" "$dbg/build/include/"
+make -s -C "$linux" M="$dbg/build/module" IOMMUFD_SELFTEST=y modules
+cp "$dbg/build/module/iommufd.ko" "$dbg/modules/"
+install -m 755 "$top/vm/guest/load.sh" "$top/vm/guest/unload.sh" "$dbg/modules/"
+echo no >"$dbg/modules/vfio.links"
+
+# The normal image with the debug modules in place of the stock ones.
+rm -rf "$dbg/root"
+cp -a "$out/vm/root" "$dbg/root"
+rm -rf "$dbg/root/lib/iommufd"
+cp -a "$dbg/modules" "$dbg/root/lib/iommufd"
+(cd "$dbg/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$dbg/base.cpio.gz"
+
+# After the tests, two kmemleak scans: leaks show in the kernel log.
+leakscan="echo scan >/sys/kernel/debug/kmemleak; sleep 2; echo scan >/sys/kernel/debug/kmemleak; cat /sys/kernel/debug/kmemleak"
+cmd="${1:-/tests/run-all.sh; /tests/run-upstream.sh}; $leakscan"
+exec "$top/vm/run.sh" --debug --name debug --timeout 3000 -- "$cmd"
