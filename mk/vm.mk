@@ -12,8 +12,13 @@ $(OUT)/modules/irqbypass.ko: $(KMODS)/virt/lib/irqbypass.ko.xz
 	@mkdir -p $(@D)
 	xz -dc $< >$@
 
+# Debian's virtio-iommu driver, for VMs with -device virtio-iommu-pci.
+$(OUT)/modules/virtio-iommu.ko: $(KMODS)/drivers/iommu/virtio-iommu.ko.xz
+	@mkdir -p $(@D)
+	xz -dc $< >$@
+
 $(OUT)/vm/base.cpio.gz: $(OUT)/modules/.done $(OUT)/modules/vfio.ko \
-		$(OUT)/modules/irqbypass.ko $(VM_TESTS) $(OUT)/demo/iommufd-demo \
+		$(OUT)/modules/irqbypass.ko $(OUT)/modules/virtio-iommu.ko $(VM_TESTS) $(OUT)/demo/iommufd-demo \
 		$(OUT)/tests/upstream/iommufd vm/guest/run-upstream.sh \
 		vm/guest/init \
 		vm/guest/run-tests.sh /bin/busybox

@@ -7,6 +7,8 @@
 #   vm       the test programs in the VM, under Intel VT-d with the edu,
 #            e1000e and nvme devices; the kernel log must stay clean and the
 #            modules must unload afterwards
+#   iommus  the VFIO/edu tests again under VT-d scalable mode, AMD-Vi and
+#            virtio-iommu
 #   upstream upstream's selftest (tools/testing/selftests/iommu/iommufd.c),
 #            every fixture and variant; cases listed in
 #            vm/upstream-pending.txt are reported skipped, with the reason
@@ -61,6 +63,23 @@ else
 	fi
 fi
 echo "   (VM run took $((SECONDS - start)) s)"
+
+echo "== iommus: the VFIO/edu tests under the other IOMMUs QEMU emulates"
+for iommu in intel-sm amd virtio; do
+	prep=
+	# x86 virtio-iommu has no interrupt remapping: MSI is not isolated.
+	[ $iommu = virtio ] &&
+		prep='echo 1 >/sys/module/iommufd/parameters/allow_unsafe_interrupts; '
+	"$here/run.sh" --name "iommu-$iommu" --iommu $iommu --quiet --timeout 300 \
+		-- "$prep/tests/bin/vfio_edu" 2>"$out/logs/iommu-$iommu.vm.err"
+	vm_rc=$?
+	{ echo "# program vfio_edu"; cat "$out/logs/iommu-$iommu/output.txt"; } |
+		fold_tap "iommu-$iommu"
+	if [ $vm_rc -ne 0 ] && [ $vm_rc -ne 1 ]; then
+		sed 's/^/    /' "$out/logs/iommu-$iommu.vm.err"
+		result FAIL "iommu-$iommu/run" "$(grep -m1 '^vm: ' "$out/logs/iommu-$iommu.vm.err")"
+	fi
+done
 
 echo "== upstream: upstream's iommufd selftest"
 start=$SECONDS

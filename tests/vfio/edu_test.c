@@ -20,6 +20,13 @@ FIXTURE(edu) {
 	long objects_before, pinned_before;
 };
 
+/* QEMU's virtio-iommu with Debian's driver, which finishes a domain only
+ * at its first attach. */
+static int behind_virtio_iommu(void)
+{
+	return !access("/sys/module/virtio_iommu", F_OK);
+}
+
 FIXTURE_SETUP(edu)
 {
 	self->objects_before = iommufd_live_objects();
@@ -72,7 +79,9 @@ TEST_F(edu, dma_goes_through_the_ioas_and_unmap_blocks_it)
 	ASSERT_OK(edu_dma(&self->edu, EDU_BUFFER, IOVA_DST, XFER, 1));
 	for (unsigned int i = 0; i < XFER; i++)
 		ASSERT_EQ(0, self->dst[i]);
-	ASSERT_TRUE(kernel_log_has_fault(IOVA_DST));
+	/* VT-d logs the fault; QEMU 7.2's AMD-Vi and virtio-iommu do not. */
+	if (!access("/sys/class/iommu/dmar0", F_OK))
+		ASSERT_TRUE(kernel_log_has_fault(IOVA_DST));
 	ASSERT_OK(edu_detach(&self->edu));
 	ASSERT_EQ(self->pinned_before, iommufd_pinned_pages());
 }
@@ -80,6 +89,9 @@ TEST_F(edu, dma_goes_through_the_ioas_and_unmap_blocks_it)
 TEST_F(edu, replace_switches_page_tables_under_the_device)
 {
 	__u32 other, pt = self->ioas, pt2;
+
+	if (behind_virtio_iommu())
+		SKIP("virtio-iommu (6.12) finishes a domain only at its first attach, so a new domain cannot be filled before the replace");
 
 	ASSERT_OK(_ioas_alloc(self->fd, &other));
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, self->src, PAGE_SZ,
@@ -127,6 +139,9 @@ TEST_F(edu, explicit_hwpt_and_device_reserved_regions)
 		.allowed_iovas = (uintptr_t)ranges,
 	};
 	__u32 pt;
+
+	if (behind_virtio_iommu())
+		SKIP("virtio-iommu (6.12) finishes a domain only at its first attach, so IOMMU_HWPT_ALLOC cannot fill one");
 
 	ASSERT_OK(ioctl(self->fd, IOMMU_HWPT_ALLOC, &cmd));
 	pt = cmd.out_hwpt_id;

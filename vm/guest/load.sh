@@ -3,7 +3,8 @@
 # folder) in dependency order, in the test configuration: iommufd.ko built
 # with the test ABI, then VFIO when it links against iommufd.ko cleanly
 # (DIR/vfio.links says "yes"); Debian's irqbypass.ko, which VFIO needs, is
-# looked for in DIR, then in the running kernel's module tree.
+# looked for in DIR, then in the running kernel's module tree.  Debian's
+# virtio-iommu.ko first, when the VM has a virtio-iommu.
 # Safe to run again: loaded modules are skipped.
 set -e
 dir=${1:-$(dirname "$0")}
@@ -17,6 +18,13 @@ load() {
 	loaded "$name" && return 0
 	insmod "$1"
 }
+
+# A virtio-iommu in the VM needs its (Debian) driver before devices are
+# handed out; virtio PCI device id 0x1057.
+if grep -qx 0x1057 /sys/bus/pci/devices/*/device 2>/dev/null &&
+	[ -f "$dir/virtio-iommu.ko" ]; then
+	load "$dir/virtio-iommu.ko"
+fi
 
 load "$dir/iommufd.ko"
 
