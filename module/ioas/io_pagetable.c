@@ -556,7 +556,7 @@ again:
 		interval_tree_remove(&area->node, &iopt->area_itree);
 		iopt_area_free(area);
 	}
-	rc = total || !whole_areas_only ? 0 : -ENOENT;
+	rc = 0;
 out_unlock:
 	up_write(&iopt->iova_rwsem);
 	up_read(&iopt->domains_rwsem);
@@ -574,9 +574,9 @@ out_unlock:
  * In-kernel accesses holding pins inside the range are told to unpin first.
  *
  * Context: process context, may sleep.
- * Return: 0; -ENOENT, with nothing changed, if an area crosses the range's
- * edges or the range holds no area; -EDEADLOCK if an access would not let
- * go; -EOVERFLOW, -EINVAL for a bad range.
+ * Return: 0, with *@unmapped 0 if the range held nothing; -ENOENT, with
+ * nothing changed, if an area crosses the range's edges; -EDEADLOCK if an
+ * access would not let go; -EOVERFLOW, -EINVAL for a bad range.
  */
 int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
 	       unsigned long length, unsigned long *unmapped)
@@ -762,7 +762,8 @@ int iopt_check_alignment(struct io_pagetable *iopt, unsigned long align)
  * satisfy.
  *
  * Context: process context, may sleep.
- * Return: 0, or -EADDRINUSE with nothing changed.
+ * Return: 0, or with nothing changed -EADDRINUSE, or -EINVAL when
+ * disabling while domains already map areas.
  */
 int iopt_set_large_pages(struct io_pagetable *iopt, bool enable)
 {
@@ -771,6 +772,12 @@ int iopt_set_large_pages(struct io_pagetable *iopt, bool enable)
 
 	down_write(&iopt->iova_rwsem);
 	old = iopt->disable_large_pages;
+	/* Domains already hold large mappings of the areas. */
+	if (!enable && !old && !xa_empty(&iopt->domains) &&
+	    !RB_EMPTY_ROOT(&iopt->area_itree.rb_root)) {
+		up_write(&iopt->iova_rwsem);
+		return -EINVAL;
+	}
 	iopt->disable_large_pages = !enable;
 	rc = iopt_check_alignment(iopt, iopt_needed_alignment(iopt));
 	if (rc)
@@ -778,5 +785,105 @@ int iopt_set_large_pages(struct io_pagetable *iopt, bool enable)
 	else
 		iopt->iova_alignment = iopt_needed_alignment(iopt);
 	up_write(&iopt->iova_rwsem);
+	return rc;
+}
+
+/* Split @area so that a new area starts at @iova, inside it. */
+static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
+			   unsigned long iova)
+{
+	unsigned long left_len = iova - iopt_area_iova(area);
+	unsigned long start_byte = iopt_area_start_byte(area);
+	struct iopt_pages *pages = area->pages;
+	struct iopt_area *right;
+	unsigned long old_first = area->pages_node.start;
+	unsigned long old_last = area->pages_node.last;
+	bool filled = !xa_empty(&iopt->domains);
+	int rc;
+
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	mutex_lock(&pages->mutex);
+	rc = area->prevent_access ? -EBUSY : area->num_accesses ? -EINVAL : 0;
+	mutex_unlock(&pages->mutex);
+	if (rc)
+		return rc;
+	if ((iova | ((start_byte + left_len) % PAGE_SIZE)) &
+	    (iopt->iova_alignment - 1))
+		return -EINVAL;
+
+	right = kzalloc(sizeof(*right), GFP_KERNEL_ACCOUNT);
+	if (!right)
+		return -ENOMEM;
+	right->iopt = iopt;
+	right->pages = pages;
+	right->iommu_prot = area->iommu_prot;
+	right->node.start = iova;
+	right->node.last = iopt_area_last_iova(area);
+	right->page_offset = (start_byte + left_len) % PAGE_SIZE;
+	right->pages_node.start = (start_byte + left_len) / PAGE_SIZE;
+	right->pages_node.last = old_last;
+
+	/*
+	 * Each half gets its own pin range before the whole one goes, so no
+	 * page is unpinned or pinned again on the way.
+	 */
+	if (filled) {
+		rc = iopt_pages_pin(pages, right->pages_node.start, old_last);
+		if (rc)
+			goto err_free;
+		rc = iopt_pages_pin(pages, old_first,
+				    (start_byte + left_len - 1) / PAGE_SIZE);
+		if (rc) {
+			iopt_pages_unpin(pages, right->pages_node.start,
+					 old_last);
+			goto err_free;
+		}
+		iopt_pages_unpin(pages, old_first, old_last);
+	}
+	iopt_pages_get(pages);
+	interval_tree_remove(&area->node, &iopt->area_itree);
+	area->node.last = iova - 1;
+	area->pages_node.last = (start_byte + left_len - 1) / PAGE_SIZE;
+	interval_tree_insert(&area->node, &iopt->area_itree);
+	interval_tree_insert(&right->node, &iopt->area_itree);
+	return 0;
+
+err_free:
+	kfree(right);
+	return rc;
+}
+
+/**
+ * iopt_cut_iova() - split areas so that each IOVA in @iovas ends one
+ * @iopt: the page table, with IOMMU_OPTION_HUGE_PAGES off (domains then
+ *	map page by page, so an area's mapping can be split too)
+ * @iovas: last IOVAs of the pieces to make
+ * @count: how many
+ *
+ * For VFIO type1 (v1), whose unmap may cut a mapping.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EINVAL for a cut off the alignment or through pins of an
+ * in-kernel access; -EBUSY during an unmap of that area; -ENOMEM.
+ */
+int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
+		  unsigned int count)
+{
+	unsigned int i;
+	int rc = 0;
+
+	down_read(&iopt->domains_rwsem);
+	down_write(&iopt->iova_rwsem);
+	for (i = 0; i < count && !rc; i++) {
+		struct iopt_area *area;
+
+		area = iopt_area_first(iopt, iovas[i], iovas[i]);
+		if (!area || iopt_area_last_iova(area) == iovas[i])
+			continue;
+		rc = iopt_area_split(iopt, area, iovas[i] + 1);
+	}
+	up_write(&iopt->iova_rwsem);
+	up_read(&iopt->domains_rwsem);
 	return rc;
 }

@@ -223,6 +223,8 @@ void iopt_free_itree(struct rb_root_cached *itree);
 unsigned long iopt_needed_alignment(struct io_pagetable *iopt);
 int iopt_check_alignment(struct io_pagetable *iopt, unsigned long align);
 int iopt_set_large_pages(struct io_pagetable *iopt, bool enable);
+int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
+		  unsigned int count);
 
 /* ioas/iopt_domain.c */
 int iopt_area_fill_domains(struct io_pagetable *iopt, struct iopt_area *area);

@@ -378,6 +378,8 @@ int iommufd_ioas_unmap_ioctl(struct iommufd_ucmd *ucmd)
 	} else {
 		rc = iopt_unmap(&ioas->iopt, cmd->iova, cmd->length,
 				&unmapped);
+		if (!rc && !unmapped)
+			rc = -ENOENT;
 	}
 	if (!rc) {
 		cmd->length = unmapped;

@@ -175,14 +175,21 @@ static int iommufd_vfio_check_extension(unsigned long type)
 static int iommufd_vfio_set_iommu(struct iommufd_ctx *ictx, unsigned long type)
 {
 	struct iommufd_ioas *ioas;
+	int rc;
 
 	if (type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU)
 		return -EINVAL;
 	ioas = iommufd_vfio_get_ioas(ictx);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
+	/*
+	 * Type1 v1 lets unmap cut a mapping anywhere on a page boundary, so
+	 * every page is mapped on its own.
+	 */
+	rc = type == VFIO_TYPE1_IOMMU ?
+		iopt_set_large_pages(&ioas->iopt, false) : 0;
 	iommufd_put_object(ictx, &ioas->obj);
-	return 0;
+	return rc;
 }
 
 static int iommufd_vfio_map_dma(struct iommufd_ctx *ictx, void __user *arg)
@@ -231,12 +238,22 @@ static int iommufd_vfio_unmap_dma(struct iommufd_ctx *ictx, void __user *arg)
 	ioas = iommufd_vfio_get_ioas(ictx);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	if (unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL)
+	if (unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL) {
 		rc = unmap.iova || unmap.size ? -EINVAL :
 			iopt_unmap_all(&ioas->iopt, &unmapped);
-	else
-		rc = iopt_unmap(&ioas->iopt, unmap.iova, unmap.size,
-				&unmapped);
+	} else {
+		unsigned long cuts[] = { unmap.iova + unmap.size - 1,
+					 unmap.iova - 1 };
+
+		/* Type1 v1 may cut mappings; v2 must unmap whole ones. */
+		rc = 0;
+		if (READ_ONCE(ioas->iopt.disable_large_pages) && unmap.size)
+			rc = iopt_cut_iova(&ioas->iopt, cuts,
+					   unmap.iova ? 2 : 1);
+		if (!rc)
+			rc = iopt_unmap(&ioas->iopt, unmap.iova, unmap.size,
+					&unmapped);
+	}
 	if (!rc) {
 		unmap.size = unmapped;
 		if (copy_to_user(arg, &unmap, minsz))
@@ -246,27 +263,134 @@ static int iommufd_vfio_unmap_dma(struct iommufd_ctx *ictx, void __user *arg)
 	return rc;
 }
 
+/* Page sizes every domain of the IOAS supports, as type1 reports them. */
+static u64 iommufd_vfio_pgsizes(struct io_pagetable *iopt)
+{
+	u64 sizes = ULONG_MAX & PAGE_MASK;
+	struct iommu_domain *domain;
+	unsigned long index;
+
+	lockdep_assert_held(&iopt->iova_rwsem);
+
+	xa_for_each(&iopt->domains, index, domain)
+		sizes &= domain->pgsize_bitmap | (PAGE_SIZE - 1);
+	sizes &= PAGE_MASK;
+	if (iopt->disable_large_pages || !sizes)
+		sizes = PAGE_SIZE;
+	return sizes;
+}
+
+/*
+ * The capability chain of VFIO_IOMMU_GET_INFO, built in @buf: the DMA
+ * mapping limit (none), then the usable IOVA ranges.  @base is where the
+ * chain starts in the caller's struct, for the "next" offsets.  Returns the
+ * length, or a negative errno.
+ */
+static int iommufd_vfio_build_caps(struct io_pagetable *iopt, void *buf,
+				   size_t room, u32 base)
+{
+	struct vfio_iommu_type1_info_cap_iova_range *ranges;
+	struct vfio_iommu_type1_info_dma_avail *avail;
+	struct interval_tree_node *resv;
+	size_t len = ALIGN(sizeof(*avail), sizeof(u64));
+	unsigned long pos = 0;
+
+	lockdep_assert_held(&iopt->iova_rwsem);
+
+	if (room < len + sizeof(*ranges))
+		return -ENOSPC;
+	avail = buf;
+	avail->header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
+	avail->header.version = 1;
+	avail->header.next = base + len;
+	avail->avail = U32_MAX;
+
+	ranges = buf + len;
+	ranges->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+	ranges->header.version = 1;
+	for (;;) {
+		struct vfio_iova_range *range;
+
+		resv = interval_tree_iter_first(&iopt->reserved_itree, pos,
+						ULONG_MAX);
+		if (resv && resv->start <= pos) {
+			if (resv->last == ULONG_MAX)
+				break;
+			pos = resv->last + 1;
+			continue;
+		}
+		if (room < len + struct_size(ranges, iova_ranges,
+					     ranges->nr_iovas + 1))
+			return -ENOSPC;
+		range = &ranges->iova_ranges[ranges->nr_iovas++];
+		range->start = pos;
+		range->end = resv ? resv->start - 1 : ULONG_MAX;
+		if (!resv || resv->last == ULONG_MAX)
+			break;
+		pos = resv->last + 1;
+	}
+	len += struct_size(ranges, iova_ranges, ranges->nr_iovas);
+	return ALIGN(len, sizeof(u64));
+}
+
+/*
+ * VFIO_IOMMU_GET_INFO: page sizes, and the capability chain after the
+ * struct when the caller's argsz holds all of it; argsz returns the size
+ * the whole answer needs.
+ */
 static int iommufd_vfio_iommu_get_info(struct iommufd_ctx *ictx,
 				       void __user *arg)
 {
 	size_t minsz = offsetofend(struct vfio_iommu_type1_info, iova_pgsizes);
 	struct vfio_iommu_type1_info info = {};
 	struct iommufd_ioas *ioas;
+	size_t room = PAGE_SIZE;
+	int caplen, rc = 0;
+	void *caps;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
+	minsz = min_t(size_t, info.argsz, sizeof(info));
 
 	ioas = iommufd_vfio_get_ioas(ictx);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	info.flags = VFIO_IOMMU_INFO_PGSIZES;
-	down_read(&ioas->iopt.iova_rwsem);
-	info.iova_pgsizes = ~(ioas->iopt.iova_alignment - 1) & PAGE_MASK;
-	up_read(&ioas->iopt.iova_rwsem);
+	for (;;) {
+		caps = kzalloc(room, GFP_KERNEL);
+		if (!caps) {
+			rc = -ENOMEM;
+			goto out_put;
+		}
+		down_read(&ioas->iopt.iova_rwsem);
+		caplen = iommufd_vfio_build_caps(&ioas->iopt, caps, room,
+						 sizeof(info));
+		info.iova_pgsizes = iommufd_vfio_pgsizes(&ioas->iopt);
+		up_read(&ioas->iopt.iova_rwsem);
+		if (caplen != -ENOSPC)
+			break;
+		kfree(caps);
+		room *= 2;
+	}
+
+	info.flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
+	info.cap_offset = 0;
+	if (info.argsz >= sizeof(info) + caplen) {
+		if (copy_to_user(arg + sizeof(info), caps, caplen)) {
+			rc = -EFAULT;
+			goto out_free;
+		}
+		info.cap_offset = sizeof(info);
+	}
+	info.argsz = sizeof(info) + caplen;
+	if (copy_to_user(arg, &info, minsz))
+		rc = -EFAULT;
+out_free:
+	kfree(caps);
+out_put:
 	iommufd_put_object(ictx, &ioas->obj);
-	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+	return rc;
 }
 
 /**
