@@ -28,6 +28,10 @@ $(OUT)/vm/base.cpio.gz: $(OUT)/modules/.done $(OUT)/modules/vfio.ko \
 	@install -m 755 vm/guest/init $(VM_ROOT)/init
 	@install -m 755 vm/guest/run-tests.sh $(VM_ROOT)/tests/run-all.sh
 	@cp -r $(OUT)/modules $(VM_ROOT)/lib/iommufd
+	@# A DMA-API driver for the DMA-ownership tests (not loaded by load.sh).
+	@mkdir -p $(VM_ROOT)/lib/extra
+	@xz -dc $(KMODS)/drivers/net/ethernet/intel/e1000/e1000.ko.xz \
+		>$(VM_ROOT)/lib/extra/e1000.ko
 	@cp $(VM_TESTS) $(VM_ROOT)/tests/bin/
 	@cp $(OUT)/demo/iommufd-demo $(VM_ROOT)/demo/
 	@cp $(OUT)/tests/upstream/iommufd $(VM_ROOT)/tests/upstream/

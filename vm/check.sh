@@ -9,6 +9,7 @@
 #            modules must unload afterwards
 #   iommus  the VFIO/edu tests again under VT-d scalable mode, AMD-Vi and
 #            virtio-iommu
+#   group    DMA ownership across an IOMMU group of several devices
 #   upstream upstream's selftest (tools/testing/selftests/iommu/iommufd.c),
 #            every fixture and variant; cases listed in
 #            vm/upstream-pending.txt are reported skipped, with the reason
@@ -80,6 +81,16 @@ for iommu in intel-sm amd virtio; do
 		result FAIL "iommu-$iommu/run" "$(grep -m1 '^vm: ' "$out/logs/iommu-$iommu.vm.err")"
 	fi
 done
+
+echo "== group: DMA ownership of a multi-device IOMMU group (PCIe-to-PCI bridge)"
+"$here/run.sh" --name group --bridge --quiet --timeout 300 \
+	-- /tests/bin/vfio_group 2>"$out/logs/group.vm.err"
+vm_rc=$?
+{ echo "# program vfio_group"; cat "$out/logs/group/output.txt"; } | fold_tap group
+if [ $vm_rc -ne 0 ] && [ $vm_rc -ne 1 ]; then
+	sed 's/^/    /' "$out/logs/group.vm.err"
+	result FAIL "group/run" "$(grep -m1 '^vm: ' "$out/logs/group.vm.err")"
+fi
 
 echo "== upstream: upstream's iommufd selftest"
 start=$SECONDS

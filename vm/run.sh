@@ -9,6 +9,8 @@
 #   --iommu KIND     intel (default), intel-sm (scalable mode), virtio, amd,
 #                    none
 #   --quiet          do not print the command's output
+#   --bridge         add a PCIe-to-PCI bridge with a second edu and an e1000
+#                    behind it: one IOMMU group of several devices
 #   --debug          boot the debug kernel of scripts/debug-kernel.sh with
 #                    the image of scripts/debug-check.sh
 #
@@ -24,7 +26,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$top/out}
-name=run timeout=900 iommu=intel quiet=0 debug=0
+name=run timeout=900 iommu=intel quiet=0 debug=0 bridge=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) name=$2; shift 2 ;;
@@ -32,6 +34,12 @@ while [ $# -gt 0 ]; do
 	--iommu) iommu=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	--debug) debug=1; shift ;;
+	--bridge)
+		bridge=(-device pcie-pci-bridge,id=br0
+			-device edu,bus=br0,addr=1
+			-device e1000,bus=br0,addr=2,netdev=net1
+			-netdev user,id=net1,restrict=on)
+		shift ;;
 	--) shift; break ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 64 ;;
 	esac
@@ -100,6 +108,7 @@ qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu "$cpu" -M "$machine" -smp
 	-netdev user,id=net0,restrict=on -device e1000e,netdev=net0
 	-drive file="$out/vm/nvme.img",if=none,id=nvme0,format=raw
 	-device nvme,serial=iommufd0,drive=nvme0
+	"${bridge[@]}"
 	-kernel "$kernel" -initrd "$initrd" -append "$append")
 
 if [ $# -eq 0 ]; then

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Driving QEMU's "edu" PCI device from user space through VFIO's device
- * cdev and /dev/iommu: what a VMM or a user-space driver does.  Shared by
- * the demo and the tests.
+ * Driving QEMU's "edu" PCI device (and binding any PCI device) from user
+ * space through VFIO's device cdev and /dev/iommu: what a VMM or a
+ * user-space driver does.  Shared by the demo and the tests.
  *
  * edu: BAR0 registers 0x00 identification, 0x80 DMA source, 0x88 DMA
  * destination, 0x90 DMA count, 0x98 DMA command (bit 0 start/busy, bit 1
@@ -74,8 +74,9 @@ static inline unsigned long sysfs_read_hex(const char *path)
 	return strtoul(buf, NULL, 16);
 }
 
-/* The PCI address of the first edu device; 0 if found. */
-static inline int edu_find(struct edu *edu)
+/* The first PCI device with these ids, into @edu->bdf; 0 if found. */
+static inline int pci_find(struct edu *edu, unsigned long vendor,
+			   unsigned long device)
 {
 	DIR *dir = opendir("/sys/bus/pci/devices");
 	struct dirent *de;
@@ -89,11 +90,11 @@ static inline int edu_find(struct edu *edu)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
 			 de->d_name);
-		if (sysfs_read_hex(path) != EDU_VENDOR)
+		if (sysfs_read_hex(path) != vendor)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
 			 de->d_name);
-		if (sysfs_read_hex(path) != EDU_DEVICE)
+		if (sysfs_read_hex(path) != device)
 			continue;
 		snprintf(edu->bdf, sizeof(edu->bdf), "%s", de->d_name);
 		rc = 0;
@@ -101,6 +102,12 @@ static inline int edu_find(struct edu *edu)
 	}
 	closedir(dir);
 	return rc;
+}
+
+/* The PCI address of the first edu device; 0 if found. */
+static inline int edu_find(struct edu *edu)
+{
+	return pci_find(edu, EDU_VENDOR, EDU_DEVICE);
 }
 
 /* Bind the device to vfio-pci and open its cdev; 0 on success. */
