@@ -276,11 +276,55 @@ void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
 	xa_unlock(&iopt->accesses);
 }
 
-static bool iommufd_area_allows(struct iopt_area *area, unsigned int flags)
+/*
+ * May the access use @area for @flags now?  0; -EINVAL while an unmap of
+ * it waits for accesses to let go; -EPERM against its protection.
+ */
+static int iommufd_access_check_area(struct iopt_area *area,
+				     unsigned int flags)
 {
-	if (flags & IOMMUFD_ACCESS_RW_WRITE)
-		return area->iommu_prot & IOMMU_WRITE;
-	return area->iommu_prot & IOMMU_READ;
+	int prot = flags & IOMMUFD_ACCESS_RW_WRITE ? IOMMU_WRITE : IOMMU_READ;
+	bool blocked;
+
+	mutex_lock(&area->pages->mutex);
+	blocked = area->prevent_access;
+	mutex_unlock(&area->pages->mutex);
+	if (blocked)
+		return -EINVAL;
+	return area->iommu_prot & prot ? 0 : -EPERM;
+}
+
+/*
+ * Validate [iova, iova + length) and lock the page table the access uses:
+ * access->ioas_lock and iova_rwsem for read, released by
+ * iommufd_access_unlock_iopt().  *@last is the range's last IOVA.
+ */
+static struct io_pagetable *
+iommufd_access_lock_iopt(struct iommufd_access *access, unsigned long iova,
+			 unsigned long length, unsigned long *last)
+{
+	struct io_pagetable *iopt;
+
+	if (!length)
+		return ERR_PTR(-EINVAL);
+	if (check_add_overflow(iova, length - 1, last))
+		return ERR_PTR(-EOVERFLOW);
+
+	mutex_lock(&access->ioas_lock);
+	if (!access->ioas) {
+		mutex_unlock(&access->ioas_lock);
+		return ERR_PTR(-ENOENT);
+	}
+	iopt = &access->ioas->iopt;
+	down_read(&iopt->iova_rwsem);
+	return iopt;
+}
+
+static void iommufd_access_unlock_iopt(struct iommufd_access *access,
+				       struct io_pagetable *iopt)
+{
+	up_read(&iopt->iova_rwsem);
+	mutex_unlock(&access->ioas_lock);
 }
 
 /* Unpin [iova, last] from the areas of @iopt, which must cover it. */
@@ -363,37 +407,19 @@ int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 
 	if (WARN_ON(access->iova_alignment != PAGE_SIZE || !access->ops->unmap))
 		return -EINVAL;
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
-
-	mutex_lock(&access->ioas_lock);
-	if (!access->ioas) {
-		mutex_unlock(&access->ioas_lock);
-		return -ENOENT;
-	}
-	iopt = &access->ioas->iopt;
-	down_read(&iopt->iova_rwsem);
+	iopt = iommufd_access_lock_iopt(access, iova, length, &last);
+	if (IS_ERR(iopt))
+		return PTR_ERR(iopt);
 	for (area = iopt_area_first(iopt, iova, last); area;
 	     area = iopt_area_next(area, iova, last)) {
 		unsigned long end = min(last, iopt_area_last_iova(area));
 		unsigned long first_index, last_index, i;
-		bool blocked;
 
 		if (iopt_area_iova(area) > pos)
 			break;	/* a gap */
-		mutex_lock(&area->pages->mutex);
-		blocked = area->prevent_access;
-		mutex_unlock(&area->pages->mutex);
-		if (blocked) {
-			rc = -EINVAL;
+		rc = iommufd_access_check_area(area, flags);
+		if (rc)
 			goto err_unpin;
-		}
-		if (!iommufd_area_allows(area, flags)) {
-			rc = -EPERM;
-			goto err_unpin;
-		}
 		/* Whole pages only: the pin starts and ends on page edges. */
 		if (offset_in_page(iopt_area_start_byte(area) +
 				   (pos - iopt_area_iova(area))) ||
@@ -424,8 +450,7 @@ err_unpin:
 	if (pos != iova)
 		iommufd_access_unpin_range(iopt, iova, pos - 1);
 out_unlock:
-	up_read(&iopt->iova_rwsem);
-	mutex_unlock(&access->ioas_lock);
+	iommufd_access_unlock_iopt(access, iopt);
 	return rc;
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_pin_pages, IOMMUFD);
@@ -455,37 +480,19 @@ int iommufd_access_rw(struct iommufd_access *access, unsigned long iova,
 	struct iopt_area *area;
 	int rc = -ENOENT;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
-
-	mutex_lock(&access->ioas_lock);
-	if (!access->ioas) {
-		mutex_unlock(&access->ioas_lock);
-		return -ENOENT;
-	}
-	iopt = &access->ioas->iopt;
-	down_read(&iopt->iova_rwsem);
+	iopt = iommufd_access_lock_iopt(access, iova, length, &last);
+	if (IS_ERR(iopt))
+		return PTR_ERR(iopt);
 	for (area = iopt_area_first(iopt, iova, last); area;
 	     area = iopt_area_next(area, iova, last)) {
 		unsigned long end = min(last, iopt_area_last_iova(area));
 		unsigned long offset;
-		bool blocked;
 
 		if (iopt_area_iova(area) > pos)
+			break;	/* a gap */
+		rc = iommufd_access_check_area(area, flags);
+		if (rc)
 			break;
-		mutex_lock(&area->pages->mutex);
-		blocked = area->prevent_access;
-		mutex_unlock(&area->pages->mutex);
-		if (blocked) {
-			rc = -EINVAL;
-			break;
-		}
-		if (!iommufd_area_allows(area, flags)) {
-			rc = -EPERM;
-			break;
-		}
 		offset = iopt_area_start_byte(area) + (pos - iopt_area_iova(area));
 		rc = iopt_pages_rw(area->pages, offset, data, end - pos + 1,
 				   flags & IOMMUFD_ACCESS_RW_WRITE,
@@ -498,8 +505,7 @@ int iommufd_access_rw(struct iommufd_access *access, unsigned long iova,
 		pos = end + 1;
 		rc = -ENOENT;
 	}
-	up_read(&iopt->iova_rwsem);
-	mutex_unlock(&access->ioas_lock);
+	iommufd_access_unlock_iopt(access, iopt);
 	return rc;
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_rw, IOMMUFD);

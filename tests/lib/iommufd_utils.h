@@ -230,6 +230,25 @@ static inline void *test_buffer(size_t length)
  * The fixture most tests share: a fresh /dev/iommu file, and a check at
  * teardown that closing it left no object behind.
  */
+/*
+ * Leak checks of the test build: objects and pinned pages counted before,
+ * back to the same after.
+ */
+#define LEAK_BASELINE(self)						\
+	do {								\
+		(self)->objects_before = iommufd_live_objects();	\
+		(self)->pinned_before = iommufd_pinned_pages();		\
+		if ((self)->objects_before < 0 || (self)->pinned_before < 0) \
+			SKIP("%s missing: not the test build of iommufd.ko", \
+			     IOMMUFD_DEBUGFS);				\
+	} while (0)
+
+#define LEAK_CHECK(self)						\
+	do {								\
+		ASSERT_EQ((self)->objects_before, iommufd_live_objects()); \
+		ASSERT_EQ((self)->pinned_before, iommufd_pinned_pages()); \
+	} while (0)
+
 FIXTURE(iommufd) {
 	int fd;
 	long objects_before;
@@ -238,19 +257,14 @@ FIXTURE(iommufd) {
 
 FIXTURE_SETUP(iommufd)
 {
-	self->objects_before = iommufd_live_objects();
-	self->pinned_before = iommufd_pinned_pages();
-	if (self->objects_before < 0 || self->pinned_before < 0)
-		SKIP("%s missing: not the test build of iommufd.ko",
-		     IOMMUFD_DEBUGFS);
+	LEAK_BASELINE(self);
 	self->fd = iommufd_open();
 }
 
 FIXTURE_TEARDOWN(iommufd)
 {
 	ASSERT_OK(close(self->fd));
-	ASSERT_EQ(self->objects_before, iommufd_live_objects());
-	ASSERT_EQ(self->pinned_before, iommufd_pinned_pages());
+	LEAK_CHECK(self);
 }
 
 /* An open /dev/iommu with one IOAS, and the same leak checks. */
@@ -263,11 +277,7 @@ FIXTURE(ioas) {
 
 FIXTURE_SETUP(ioas)
 {
-	self->objects_before = iommufd_live_objects();
-	self->pinned_before = iommufd_pinned_pages();
-	if (self->objects_before < 0 || self->pinned_before < 0)
-		SKIP("%s missing: not the test build of iommufd.ko",
-		     IOMMUFD_DEBUGFS);
+	LEAK_BASELINE(self);
 	self->fd = iommufd_open();
 	ASSERT_OK(_ioas_alloc(self->fd, &self->ioas));
 }
@@ -275,8 +285,7 @@ FIXTURE_SETUP(ioas)
 FIXTURE_TEARDOWN(ioas)
 {
 	ASSERT_OK(close(self->fd));
-	ASSERT_EQ(self->objects_before, iommufd_live_objects());
-	ASSERT_EQ(self->pinned_before, iommufd_pinned_pages());
+	LEAK_CHECK(self);
 }
 
 #endif /* IOMMUFD_UTILS_H */

@@ -29,8 +29,7 @@ static int behind_virtio_iommu(void)
 
 FIXTURE_SETUP(edu)
 {
-	self->objects_before = iommufd_live_objects();
-	self->pinned_before = iommufd_pinned_pages();
+	LEAK_BASELINE(self);
 	if (edu_find(&self->edu))
 		SKIP("no edu PCI device in this VM");
 	if (edu_open_cdev(&self->edu))
@@ -52,8 +51,7 @@ FIXTURE_TEARDOWN(edu)
 		munmap((void *)self->edu.bar0, self->edu.bar0_size);
 	ASSERT_OK(close(self->edu.devfd));
 	ASSERT_OK(close(self->fd));
-	ASSERT_EQ(self->objects_before, iommufd_live_objects());
-	ASSERT_EQ(self->pinned_before, iommufd_pinned_pages());
+	LEAK_CHECK(self);
 }
 
 TEST_F(edu, dma_goes_through_the_ioas_and_unmap_blocks_it)
