@@ -52,6 +52,6 @@ include mk/tests.mk
 include mk/selftest.mk
 include mk/vm.mk
 
-build: $(OUT)/modules/.done $(OUT)/release/iommufd.ko vfio tests upstream-selftest vm-image
+build: $(OUT)/modules/.done $(OUT)/release/iommufd.ko vfio vfio-container tests upstream-selftest vm-image
 	@echo "build: done (kernel $(KVER))"
 endif

@@ -49,3 +49,32 @@ $(OUT)/modules/vfio.ko: $(VFIO_DIR)/.unpacked $(OUT)/build/iommufd-test/module/i
 	else \
 		echo yes >$(@D)/vfio.links; \
 	fi
+
+# The /dev/vfio/vfio variant: VFIO without its container, with an iommufd.ko
+# built with IOMMUFD_VFIO_CONTAINER=y (test configuration too), together in
+# out/modules/container/ with their own load.sh.
+VFIO_NC_DIR := $(OUT)/build/vfio-nc
+CONTAINER_DIR := $(OUT)/modules/container
+
+.PHONY: vfio-container
+vfio-container: $(CONTAINER_DIR)/vfio.ko
+
+$(OUT)/build/iommufd-container/module/iommufd.ko: $(MODULE_SRCS)
+	$(call build_module,$(OUT)/build/iommufd-container,IOMMUFD_SELFTEST=y IOMMUFD_VFIO_CONTAINER=y)
+
+$(CONTAINER_DIR)/vfio.ko: $(VFIO_DIR)/.unpacked \
+		$(OUT)/build/iommufd-container/module/iommufd.ko \
+		vfio/no-container/Kbuild vfio/no-container/undef_container.h \
+		vfio/pci/Kbuild vm/guest/load.sh vm/guest/unload.sh
+	@rm -rf $(VFIO_NC_DIR) && mkdir -p $(VFIO_NC_DIR)/pci
+	cp $(VFIO_DIR)/*.[ch] vfio/no-container/Kbuild \
+		vfio/no-container/undef_container.h $(VFIO_NC_DIR)/
+	cp $(VFIO_DIR)/pci/*.[ch] vfio/pci/Kbuild $(VFIO_NC_DIR)/pci/
+	$(MAKE) -C $(KDIR) M=$(VFIO_NC_DIR) \
+		KBUILD_EXTRA_SYMBOLS=$(OUT)/build/iommufd-container/module/Module.symvers \
+		modules
+	@mkdir -p $(@D)
+	cp $(OUT)/build/iommufd-container/module/iommufd.ko $(@D)/
+	cp $(addprefix $(VFIO_NC_DIR)/,$(VFIO_KOS)) $(@D)/
+	install -m 755 vm/guest/load.sh vm/guest/unload.sh $(@D)/
+	echo yes >$(@D)/vfio.links

@@ -18,6 +18,7 @@ $(OUT)/modules/virtio-iommu.ko: $(KMODS)/drivers/iommu/virtio-iommu.ko.xz
 	xz -dc $< >$@
 
 $(OUT)/vm/base.cpio.gz: $(OUT)/modules/.done $(OUT)/modules/vfio.ko \
+		$(OUT)/modules/container/vfio.ko \
 		$(OUT)/modules/irqbypass.ko $(OUT)/modules/virtio-iommu.ko $(VM_TESTS) $(OUT)/demo/iommufd-demo \
 		$(OUT)/tests/upstream/iommufd vm/guest/run-upstream.sh \
 		vm/guest/init \
@@ -28,6 +29,10 @@ $(OUT)/vm/base.cpio.gz: $(OUT)/modules/.done $(OUT)/modules/vfio.ko \
 	@install -m 755 vm/guest/init $(VM_ROOT)/init
 	@install -m 755 vm/guest/run-tests.sh $(VM_ROOT)/tests/run-all.sh
 	@cp -r $(OUT)/modules $(VM_ROOT)/lib/iommufd
+	@# The /dev/vfio/vfio variant, loaded instead with vm/run.sh --container.
+	@mv $(VM_ROOT)/lib/iommufd/container $(VM_ROOT)/lib/iommufd-container
+	@cp $(OUT)/modules/irqbypass.ko $(OUT)/modules/virtio-iommu.ko \
+		$(VM_ROOT)/lib/iommufd-container/
 	@# A DMA-API driver for the DMA-ownership tests (not loaded by load.sh).
 	@mkdir -p $(VM_ROOT)/lib/extra
 	@xz -dc $(KMODS)/drivers/net/ethernet/intel/e1000/e1000.ko.xz \

@@ -9,6 +9,7 @@
 #            modules must unload afterwards
 #   iommus  the VFIO/edu tests again under VT-d scalable mode, AMD-Vi and
 #            virtio-iommu
+#   container  the legacy VFIO flow on /dev/vfio/vfio served by iommufd.ko
 #   group    DMA ownership across an IOMMU group of several devices
 #   upstream upstream's selftest (tools/testing/selftests/iommu/iommufd.c),
 #            every fixture and variant; cases listed in
@@ -81,6 +82,18 @@ for iommu in intel-sm amd virtio; do
 		result FAIL "iommu-$iommu/run" "$(grep -m1 '^vm: ' "$out/logs/iommu-$iommu.vm.err")"
 	fi
 done
+
+echo "== container: /dev/vfio/vfio served by iommufd.ko (VFIO without its container)"
+"$here/run.sh" --name container --container --quiet --timeout 300 \
+	-- '/tests/bin/vfio_compat && /tests/bin/vfio_edu' \
+	2>"$out/logs/container.vm.err"
+vm_rc=$?
+awk '/^TAP version/ { print "# program container" NR } { print }' \
+	"$out/logs/container/output.txt" | fold_tap container
+if [ $vm_rc -ne 0 ] && [ $vm_rc -ne 1 ]; then
+	sed 's/^/    /' "$out/logs/container.vm.err"
+	result FAIL "container/run" "$(grep -m1 '^vm: ' "$out/logs/container.vm.err")"
+fi
 
 echo "== group: DMA ownership of a multi-device IOMMU group (PCIe-to-PCI bridge)"
 "$here/run.sh" --name group --bridge --quiet --timeout 300 \

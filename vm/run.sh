@@ -9,6 +9,7 @@
 #   --iommu KIND     intel (default), intel-sm (scalable mode), virtio, amd,
 #                    none
 #   --quiet          do not print the command's output
+#   --container      load the /dev/vfio/vfio variant (out/modules/container)
 #   --bridge         add a PCIe-to-PCI bridge with a second edu and an e1000
 #                    behind it: one IOMMU group of several devices
 #   --debug          boot the debug kernel of scripts/debug-kernel.sh with
@@ -26,7 +27,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$top/out}
-name=run timeout=900 iommu=intel quiet=0 debug=0 bridge=()
+name=run timeout=900 iommu=intel quiet=0 debug=0 bridge=() modules=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) name=$2; shift 2 ;;
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--iommu) iommu=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	--debug) debug=1; shift ;;
+	--container) modules=" vm.modules=iommufd-container"; shift ;;
 	--bridge)
 		bridge=(-device pcie-pci-bridge,id=br0
 			-device edu,bus=br0,addr=1
@@ -74,7 +76,7 @@ fi
 
 [ -f "$out/vm/nvme.img" ] || truncate -s 16M "$out/vm/nvme.img"
 
-append="console=ttyS0,115200 loglevel=7 panic=-1 oops=panic mitigations=off"
+append="console=ttyS0,115200 loglevel=7 panic=-1 oops=panic mitigations=off$modules"
 machine=q35
 iommu_dev=()
 case "$iommu" in

@@ -16,6 +16,25 @@
 #include "../iommufd_private.h"
 #include "../selftest/selftest.h"
 
+#ifdef IOMMUFD_VFIO_CONTAINER
+/*
+ * /dev/vfio/vfio, for a VFIO built without its own container: legacy VFIO
+ * user space opens it, sets it as its groups' container, and gets an
+ * iommufd answering the type1 ioctls.
+ */
+static struct miscdevice iommufd_vfio_dev;
+
+static bool iommufd_is_vfio_container(struct file *filp)
+{
+	return filp->private_data == &iommufd_vfio_dev;
+}
+#else
+static bool iommufd_is_vfio_container(struct file *filp)
+{
+	return false;
+}
+#endif
+
 static int iommufd_fops_open(struct inode *inode, struct file *filp)
 {
 	struct iommufd_ctx *ictx;
@@ -23,6 +42,12 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 	ictx = kzalloc(sizeof(*ictx), GFP_KERNEL_ACCOUNT);
 	if (!ictx)
 		return -ENOMEM;
+
+	/*
+	 * Opened as VFIO's container: charge pins per process, as type1
+	 * does.  (misc_open() left the miscdevice in private_data.)
+	 */
+	ictx->process_accounting = iommufd_is_vfio_container(filp);
 
 	xa_init_flags(&ictx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	init_waitqueue_head(&ictx->destroy_wait);
@@ -145,6 +170,38 @@ static struct miscdevice iommufd_misc_dev = {
 	.mode = 0660,
 };
 
+#ifdef IOMMUFD_VFIO_CONTAINER
+static struct miscdevice iommufd_vfio_dev = {
+	.minor = VFIO_MINOR,
+	.name = "vfio",
+	.nodename = "vfio/vfio",
+	.fops = &iommufd_fops,
+	.mode = 0666,
+};
+
+static int iommufd_vfio_dev_register(void)
+{
+	return misc_register(&iommufd_vfio_dev);
+}
+
+static void iommufd_vfio_dev_deregister(void)
+{
+	misc_deregister(&iommufd_vfio_dev);
+}
+
+MODULE_ALIAS_MISCDEV(VFIO_MINOR);
+MODULE_ALIAS("devname:vfio/vfio");
+#else
+static int iommufd_vfio_dev_register(void)
+{
+	return 0;
+}
+
+static void iommufd_vfio_dev_deregister(void)
+{
+}
+#endif
+
 static int __init iommufd_init(void)
 {
 	int rc;
@@ -152,12 +209,16 @@ static int __init iommufd_init(void)
 	rc = iommufd_test_init();
 	if (rc)
 		return rc;
-
 	rc = misc_register(&iommufd_misc_dev);
 	if (rc)
 		goto err_test;
+	rc = iommufd_vfio_dev_register();
+	if (rc)
+		goto err_misc;
 	return 0;
 
+err_misc:
+	misc_deregister(&iommufd_misc_dev);
 err_test:
 	iommufd_test_exit();
 	return rc;
@@ -165,6 +226,7 @@ err_test:
 
 static void __exit iommufd_exit(void)
 {
+	iommufd_vfio_dev_deregister();
 	misc_deregister(&iommufd_misc_dev);
 	iommufd_test_exit();
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The legacy VFIO flow, unchanged, on a /dev/iommu fd: the group is set to
- * the iommufd as if it were a type1 container, the device fd comes from
- * the group, and DMA mappings are made with VFIO_IOMMU_MAP_DMA on the
- * iommufd.  They land in the compat IOAS (IOMMU_VFIO_IOAS), and QEMU's edu
- * does DMA through them.
+ * The legacy VFIO flow, unchanged, on an iommufd: the group is set to the
+ * iommufd as if it were a type1 container, the device fd comes from the
+ * group, and DMA mappings are made with VFIO_IOMMU_MAP_DMA on the iommufd.
+ * They land in the compat IOAS (IOMMU_VFIO_IOAS), and QEMU's edu does DMA
+ * through them.  The iommufd is a /dev/iommu fd, or /dev/vfio/vfio itself
+ * when iommufd.ko serves it (vm/run.sh --container).
  */
 #include "edu.h"
 #include "iommufd_utils.h"
@@ -38,7 +39,7 @@ static int map_dma(int fd, void *buf, __u64 iova, __u64 size)
 	return ioctl(fd, VFIO_IOMMU_MAP_DMA, &map);
 }
 
-TEST(vfio_group, type1_container_on_dev_iommu)
+static void legacy_flow(int fd)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	struct iommu_vfio_ioas compat = { .size = sizeof(compat),
@@ -50,8 +51,8 @@ TEST(vfio_group, type1_container_on_dev_iommu)
 	long objects = iommufd_live_objects(), pinned = iommufd_pinned_pages();
 	unsigned char *src = test_buffer(PAGE_SZ), *dst = test_buffer(PAGE_SZ);
 	struct edu edu = {};
-	int fd, group;
 	char path[64];
+	int group;
 
 	if (edu_find(&edu))
 		SKIP("no edu PCI device in this VM");
@@ -64,7 +65,6 @@ TEST(vfio_group, type1_container_on_dev_iommu)
 	ASSERT_OK(ioctl(group, VFIO_GROUP_GET_STATUS, &status));
 	ASSERT_TRUE(status.flags & VFIO_GROUP_FLAGS_VIABLE);
 
-	fd = iommufd_open();
 	ASSERT_EQ(VFIO_API_VERSION, ioctl(fd, VFIO_GET_API_VERSION));
 	ASSERT_EQ(1, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU));
 	ASSERT_OK(ioctl(group, VFIO_GROUP_SET_CONTAINER, &fd));
@@ -108,4 +108,25 @@ TEST(vfio_group, type1_container_on_dev_iommu)
 	ASSERT_OK(close(fd));
 	ASSERT_EQ(objects, iommufd_live_objects());
 	ASSERT_EQ(pinned, iommufd_pinned_pages());
+}
+
+TEST(vfio_group, type1_container_on_dev_iommu)
+{
+	legacy_flow(iommufd_open());
+}
+
+TEST(vfio_group, dev_vfio_vfio_served_by_iommufd)
+{
+	int fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	__u32 ioas;
+
+	if (fd < 0)
+		SKIP("no /dev/vfio/vfio");
+	/* Only an iommufd answers IOMMU_IOAS_ALLOC. */
+	if (_ioas_alloc(fd, &ioas)) {
+		close(fd);
+		SKIP("/dev/vfio/vfio is VFIO's own container (iommufd serves it under vm/run.sh --container)");
+	}
+	ASSERT_OK(_destroy(fd, ioas));
+	legacy_flow(fd);
 }
