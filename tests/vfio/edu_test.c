@@ -160,3 +160,35 @@ TEST_F(edu, explicit_hwpt_and_device_reserved_regions)
 	/* An explicit HWPT outlives its devices until destroyed. */
 	ASSERT_OK(_destroy(self->fd, cmd.out_hwpt_id));
 }
+
+/*
+ * A device whose MSI writes the IOMMU cannot isolate (no interrupt
+ * remapping, as under x86 virtio-iommu) is refused unless the
+ * allow_unsafe_interrupts module parameter says otherwise.
+ */
+TEST(msi, non_isolated_interrupts_refused_unless_allowed)
+{
+	const char *param = "/sys/module/iommufd/parameters/allow_unsafe_interrupts";
+	struct edu edu = {};
+	char old[4] = "N";
+	int fd, pfd;
+
+	if (!behind_virtio_iommu())
+		SKIP("MSI is isolated under this IOMMU (interrupt remapping)");
+	if (edu_find(&edu) || edu_open_cdev(&edu))
+		SKIP("no edu bound to vfio-pci");
+	pfd = open(param, O_RDONLY);
+	ASSERT_GE(pfd, 0);
+	ASSERT_GE(read(pfd, old, 1), 1);
+	close(pfd);
+	fd = iommufd_open();
+
+	ASSERT_OK(sysfs_write(param, "0"));
+	ASSERT_ERRNO(EPERM, edu_bind(&edu, fd));
+	ASSERT_OK(sysfs_write(param, "1"));
+	ASSERT_OK(edu_bind(&edu, fd));
+
+	ASSERT_OK(close(edu.devfd));
+	ASSERT_OK(close(fd));
+	ASSERT_OK(sysfs_write(param, old[0] == 'Y' ? "1" : "0"));
+}
