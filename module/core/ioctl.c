@@ -27,6 +27,8 @@ union iommufd_ucmd_buffer {
 	struct iommu_hw_info info;
 	struct iommu_hwpt_alloc hwpt;
 	struct iommu_hwpt_invalidate cache;
+	struct iommu_hwpt_set_dirty_tracking set_dirty;
+	struct iommu_hwpt_get_dirty_bitmap get_dirty;
 	struct iommu_ioas_alloc ioas_alloc;
 	struct iommu_ioas_allow_iovas allow_iovas;
 	struct iommu_ioas_copy ioas_copy;
@@ -88,6 +90,12 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_hwpt_alloc, __reserved),
 	IOCTL_OP(IOMMUFD_CMD_GET_HW_INFO, iommufd_get_hw_info_ioctl,
 		 struct iommu_hw_info, __reserved),
+	IOCTL_OP(IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING,
+		 iommufd_hwpt_set_dirty_tracking_ioctl,
+		 struct iommu_hwpt_set_dirty_tracking, __reserved),
+	IOCTL_OP(IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP,
+		 iommufd_hwpt_get_dirty_bitmap_ioctl,
+		 struct iommu_hwpt_get_dirty_bitmap, data),
 	IOCTL_OP(IOMMUFD_CMD_HWPT_INVALIDATE, iommufd_hwpt_invalidate_ioctl,
 		 struct iommu_hwpt_invalidate, __reserved),
 #ifdef IOMMUFD_SELFTEST

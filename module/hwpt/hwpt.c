@@ -93,6 +93,10 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 			goto err_abort;
 		}
 		hwpt->domain->owner = ops;
+		rc = -EOPNOTSUPP;
+		if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+		    !hwpt->domain->dirty_ops)
+			goto err_abort;
 	} else {
 		hwpt->domain = iommu_paging_domain_alloc(idev->dev);
 		if (IS_ERR(hwpt->domain)) {

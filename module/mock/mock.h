@@ -19,6 +19,9 @@ struct device *iommufd_mock_dev_create(u32 flags);
 void iommufd_mock_dev_destroy(struct device *dev);
 bool iommufd_mock_is_dev(struct device *dev);
 bool iommufd_mock_is_domain(struct iommu_domain *domain);
+int iommufd_mock_mark_dirty(struct iommu_domain *domain, unsigned long iova,
+			    unsigned long length, unsigned long page_size,
+			    const unsigned long *bits, unsigned long *count);
 int iommufd_mock_check_map(struct iommu_domain *domain, unsigned long iova,
 			   unsigned long length, void __user *uptr);
 

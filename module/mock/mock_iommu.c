@@ -14,7 +14,10 @@
  * CPU page, so IOVA granularity finer than PAGE_SIZE is exercised) whose
  * entries hold the physical address and marks for the first and last
  * IOVA of each map call: an unmap that starts or ends inside one map call
- * means the caller split a mapping, and warns.
+ * means the caller split a mapping, and warns.  Domains allocated for
+ * dirty tracking keep a dirty mark per entry, which IOMMU_TEST_OP_DIRTY
+ * sets (the "device" wrote) and read_and_clear_dirty() reports, a huge
+ * IOVA page as a whole.
  */
 #include <linux/fwnode.h>
 #include <linux/iommu.h>
@@ -32,13 +35,16 @@
 #define MOCK_HUGE_PAGE_SIZE (512 * MOCK_IO_PAGE_SIZE)
 
 /* Entry = physical address / MOCK_IO_PAGE_SIZE, plus these marks. */
-#define MOCK_ENT_FIRST BIT(60)
-#define MOCK_ENT_LAST BIT(61)
+#define MOCK_ENT_FIRST BIT(58)
+#define MOCK_ENT_LAST BIT(59)
+#define MOCK_ENT_HUGE BIT(60)	/* mapped as part of a MOCK_HUGE_PAGE_SIZE */
+#define MOCK_ENT_DIRTY BIT(61)
 #define MOCK_ENT_ADDR (MOCK_ENT_FIRST - 1)
 
 struct mock_domain {
 	struct iommu_domain domain;
 	struct xarray ptes;	/* IOVA / MOCK_IO_PAGE_SIZE -> entry */
+	bool dirty_tracking;	/* IOMMU_HWPT_SET_DIRTY_TRACKING state */
 };
 
 static struct fwnode_handle mock_fwnode;
@@ -60,6 +66,15 @@ static u32 mock_dev_flags(struct device *dev)
 
 static int mock_attach_nop(struct iommu_domain *domain, struct device *dev)
 {
+	return 0;
+}
+
+static int mock_attach_paging(struct iommu_domain *domain, struct device *dev)
+{
+	/* A device without dirty tracking cannot join a tracking domain. */
+	if (domain->dirty_ops &&
+	    (mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_NO_DIRTY))
+		return -EINVAL;
 	return 0;
 }
 
@@ -90,6 +105,8 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 			ent |= MOCK_ENT_FIRST;
 		if (i == n - 1)
 			ent |= MOCK_ENT_LAST;
+		if (pgsize != MOCK_IO_PAGE_SIZE)
+			ent |= MOCK_ENT_HUGE;
 		old = xa_store(&mock->ptes, iova / MOCK_IO_PAGE_SIZE,
 			       xa_mk_value(ent), gfp);
 		if (xa_is_err(old)) {
@@ -151,7 +168,7 @@ static void mock_domain_free(struct iommu_domain *domain)
 }
 
 static const struct iommu_domain_ops mock_domain_ops = {
-	.attach_dev = mock_attach_nop,
+	.attach_dev = mock_attach_paging,
 	.map_pages = mock_map_pages,
 	.unmap_pages = mock_unmap_pages,
 	.iova_to_phys = mock_iova_to_phys,
@@ -176,6 +193,104 @@ static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
 	return &mock->domain;
 }
 
+static int mock_set_dirty_tracking(struct iommu_domain *domain, bool enable)
+{
+	to_mock_domain(domain)->dirty_tracking = enable;
+	return 0;
+}
+
+/* Test and (unless @keep) clear the dirty marks of [iova, iova + size). */
+static bool mock_test_clear_dirty(struct mock_domain *mock, unsigned long iova,
+				  unsigned long size, bool keep)
+{
+	bool dirty = false;
+	unsigned long i;
+
+	for (i = 0; i < size / MOCK_IO_PAGE_SIZE; i++) {
+		unsigned long index = iova / MOCK_IO_PAGE_SIZE + i;
+		void *ent = xa_load(&mock->ptes, index);
+
+		if (!ent || !(xa_to_value(ent) & MOCK_ENT_DIRTY))
+			continue;
+		dirty = true;
+		if (!keep)
+			xa_store(&mock->ptes, index,
+				 xa_mk_value(xa_to_value(ent) & ~MOCK_ENT_DIRTY),
+				 GFP_KERNEL);
+	}
+	return dirty;
+}
+
+static int mock_read_and_clear_dirty(struct iommu_domain *domain,
+				     unsigned long iova, size_t size,
+				     unsigned long flags,
+				     struct iommu_dirty_bitmap *dirty)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+	unsigned long end = iova + size;
+
+	/* Reading needs tracking on; clearing (no bitmap) does not. */
+	if (!mock->dirty_tracking && dirty->bitmap)
+		return -EINVAL;
+	while (iova < end) {
+		void *ent = xa_load(&mock->ptes, iova / MOCK_IO_PAGE_SIZE);
+		unsigned long unit = MOCK_IO_PAGE_SIZE, head;
+
+		if (ent && (xa_to_value(ent) & MOCK_ENT_HUGE))
+			unit = MOCK_HUGE_PAGE_SIZE;
+		head = iova & ~(unit - 1);
+		if (ent && mock_test_clear_dirty(mock, head, unit,
+						 flags & IOMMU_DIRTY_NO_CLEAR))
+			iommu_dirty_bitmap_record(dirty, head, unit);
+		iova = head + unit;
+	}
+	return 0;
+}
+
+static const struct iommu_dirty_ops mock_dirty_ops = {
+	.set_dirty_tracking = mock_set_dirty_tracking,
+	.read_and_clear_dirty = mock_read_and_clear_dirty,
+};
+
+/**
+ * iommufd_mock_mark_dirty() - the "device" writes: mark pages dirty
+ * @domain: a mock domain with dirty tracking on
+ * @iova: start, page_size aligned
+ * @length: bytes, a multiple of page_size
+ * @page_size: bytes per bit of @bits
+ * @bits: one bit per page; set bits are marked
+ * @count: out: mapped pages marked
+ *
+ * Context: process context.
+ * Return: 0, or -EINVAL with tracking off.
+ */
+int iommufd_mock_mark_dirty(struct iommu_domain *domain, unsigned long iova,
+			    unsigned long length, unsigned long page_size,
+			    const unsigned long *bits, unsigned long *count)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+	unsigned long i;
+
+	if (!mock->dirty_tracking)
+		return -EINVAL;
+	*count = 0;
+	for (i = 0; i < length / page_size; i++) {
+		unsigned long index = (iova + i * page_size) / MOCK_IO_PAGE_SIZE;
+		void *ent;
+
+		if (!test_bit(i, bits))
+			continue;
+		ent = xa_load(&mock->ptes, index);
+		if (!ent)
+			continue;
+		xa_store(&mock->ptes, index,
+			 xa_mk_value(xa_to_value(ent) | MOCK_ENT_DIRTY),
+			 GFP_KERNEL);
+		(*count)++;
+	}
+	return 0;
+}
+
 static struct iommu_domain *
 mock_domain_alloc_user(struct device *dev, u32 flags,
 		       struct iommu_domain *parent,
@@ -193,7 +308,11 @@ mock_domain_alloc_user(struct device *dev, u32 flags,
 	    (mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_NO_DIRTY))
 		return ERR_PTR(-EOPNOTSUPP);
 	domain = mock_domain_alloc_paging(dev);
-	return domain ?: ERR_PTR(-ENOMEM);
+	if (!domain)
+		return ERR_PTR(-ENOMEM);
+	if (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING)
+		domain->dirty_ops = &mock_dirty_ops;
+	return domain;
 }
 
 static bool mock_capable(struct device *dev, enum iommu_cap cap)

@@ -20,6 +20,7 @@
 #include <linux/file.h>
 #include <linux/iommufd.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/iommufd_test.h>
@@ -529,6 +530,51 @@ static int test_md_check_map(struct iommufd_ucmd *ucmd, u32 hwpt_id,
 	return rc;
 }
 
+/* DIRTY: the mock device "wrote" the pages whose bits are set. */
+static int test_dirty(struct iommufd_ucmd *ucmd, u32 hwpt_id,
+		      unsigned long iova, unsigned long length,
+		      unsigned long page_size, void __user *uptr)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommufd_hwpt_paging *hwpt;
+	struct iommufd_object *obj;
+	unsigned long nbits, count;
+	unsigned long *bits;
+	int rc;
+
+	if (!page_size || !length || iova % page_size ||
+	    length % page_size || !uptr)
+		return -EINVAL;
+	nbits = length / page_size;
+	if (nbits > SZ_16M * BITS_PER_BYTE)
+		return -EOVERFLOW;
+	obj = iommufd_get_object(ucmd->ictx, hwpt_id, IOMMUFD_OBJ_HWPT_PAGING);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	hwpt = container_of(obj, struct iommufd_hwpt_paging, obj);
+	rc = -EINVAL;
+	if (!iommufd_mock_is_domain(hwpt->domain))
+		goto out_put;
+	bits = kvcalloc(BITS_TO_LONGS(nbits), sizeof(long), GFP_KERNEL_ACCOUNT);
+	rc = -ENOMEM;
+	if (!bits)
+		goto out_put;
+	rc = -EFAULT;
+	if (copy_from_user(bits, uptr, DIV_ROUND_UP(nbits, BITS_PER_BYTE)))
+		goto out_free;
+	rc = iommufd_mock_mark_dirty(hwpt->domain, iova, length, page_size,
+				     bits, &count);
+	if (!rc) {
+		cmd->dirty.out_nr_dirty = count;
+		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	}
+out_free:
+	kvfree(bits);
+out_put:
+	iommufd_put_object(ucmd->ictx, obj);
+	return rc;
+}
+
 /**
  * iommufd_test_cmd_ioctl() - IOMMU_TEST_CMD
  * @ucmd: the command; struct iommu_test_cmd
@@ -581,6 +627,10 @@ int iommufd_test_cmd_ioctl(struct iommufd_ucmd *ucmd)
 		return test_md_check_map(ucmd, cmd->id, cmd->check_map.iova,
 					 cmd->check_map.length,
 					 u64_to_user_ptr(cmd->check_map.uptr));
+	case IOMMU_TEST_OP_DIRTY:
+		return test_dirty(ucmd, cmd->id, cmd->dirty.iova,
+				  cmd->dirty.length, cmd->dirty.page_size,
+				  u64_to_user_ptr(cmd->dirty.uptr));
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* Room for at least one entry, as upstream requires. */
 		if (cmd->memory_limit.limit < sizeof(unsigned long) + sizeof(u32))
