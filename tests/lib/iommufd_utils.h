@@ -31,18 +31,27 @@ static inline int iommufd_open(void)
 	return fd;
 }
 
-/* Objects alive in all /dev/iommu files (test build); -1 if unknown. */
-static inline long iommufd_live_objects(void)
+/* A number from a file of the test build's debugfs; -1 if unknown. */
+static inline long iommufd_debugfs_long(const char *name)
 {
-	FILE *f = fopen(IOMMUFD_DEBUGFS "/objects", "r");
+	char path[128];
 	long n = -1;
+	FILE *f;
 
+	snprintf(path, sizeof(path), "%s/%s", IOMMUFD_DEBUGFS, name);
+	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	if (fscanf(f, "%ld", &n) != 1)
 		n = -1;
 	fclose(f);
 	return n;
+}
+
+/* Objects alive in all /dev/iommu files (test build); -1 if unknown. */
+static inline long iommufd_live_objects(void)
+{
+	return iommufd_debugfs_long("objects");
 }
 
 static inline int _ioas_alloc(int fd, __u32 *id)
@@ -65,15 +74,7 @@ static inline int _destroy(int fd, __u32 id)
 /* Pages pinned by all IOASes together (test build); -1 if unknown. */
 static inline long iommufd_pinned_pages(void)
 {
-	FILE *f = fopen(IOMMUFD_DEBUGFS "/pinned_pages", "r");
-	long n = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
+	return iommufd_debugfs_long("pinned_pages");
 }
 
 /* A "Vm...:   N kB" line of /proc/self/status, in pages; -1 if absent. */
