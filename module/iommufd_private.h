@@ -148,6 +148,8 @@ static inline void iommufd_put_object(struct iommufd_ctx *ictx,
 int iommufd_object_remove(struct iommufd_ctx *ictx, u32 id);
 void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 				  struct iommufd_object *obj);
+void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
+					struct iommufd_object *obj);
 void iommufd_destroy_all_objects(struct iommufd_ctx *ictx);
 
 /* The command of an ioctl being executed; see core/ioctl.c. */

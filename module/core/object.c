@@ -213,16 +213,10 @@ int iommufd_object_remove(struct iommufd_ctx *ictx, u32 id)
 	return 0;
 }
 
-/* Unpublish @obj once the table is its only user; true when done. */
-static bool iommufd_object_try_unpublish(struct iommufd_ctx *ictx,
-					 struct iommufd_object *obj)
+/* The last ioctl using a hidden object let go: it is ours to destroy. */
+static bool iommufd_object_drained(struct iommufd_object *obj)
 {
-	bool done;
-
-	xa_lock(&ictx->objects);
-	done = !__iommufd_object_unpublish(ictx, obj);
-	xa_unlock(&ictx->objects);
-	return done;
+	return refcount_dec_if_one(&obj->users);
 }
 
 /**
@@ -231,18 +225,56 @@ static bool iommufd_object_try_unpublish(struct iommufd_ctx *ictx,
  * @obj: the object, published, with one user held by the driver since
  *	creation (which is why user space cannot destroy it)
  *
- * Drops the driver's use and waits for ioctls still using the object to
- * finish, then destroys it.  The driver must have dropped every long-term
- * dependency first, or this waits forever.
+ * Hides the object from lookups (its id stays reserved), so neither a new
+ * ioctl nor IOMMU_DESTROY can reach it from then on, drops the driver's
+ * use, waits for ioctls that found it earlier to finish, then destroys it.
+ * The driver must have dropped every long-term dependency first, or this
+ * waits forever.
  *
  * Context: process context, sleeps.
  */
 void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 				  struct iommufd_object *obj)
 {
+	xa_lock(&ictx->objects);
+	/* The slot exists, so this store needs no memory. */
+	WARN_ON(__xa_store(&ictx->objects, obj->id, XA_ZERO_ENTRY,
+			   GFP_ATOMIC) != obj);
 	refcount_dec(&obj->users);
-	wait_event(ictx->destroy_wait, iommufd_object_try_unpublish(ictx, obj));
+	xa_unlock(&ictx->objects);
+
+	/* The table's use is all that is left once the ioctls are done. */
+	wait_event(ictx->destroy_wait, iommufd_object_drained(obj));
+	xa_erase(&ictx->objects, obj->id);
 	iommufd_object_destroy(obj);
+}
+
+/**
+ * iommufd_object_put_and_try_destroy() - drop a long-term use; destroy the
+ *	object if that was the last use besides the table's
+ * @ictx: the owning context
+ * @obj: the object, published
+ *
+ * For objects that live only while used (automatic HWPTs): the drop and
+ * the check happen under the table's lock, by pointer, so a concurrent
+ * IOMMU_DESTROY, or another object that reused the id, is never confused
+ * with this one.
+ *
+ * Context: process context, may sleep.
+ */
+void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
+					struct iommufd_object *obj)
+{
+	bool destroy = false;
+
+	xa_lock(&ictx->objects);
+	refcount_dec(&obj->users);
+	if (xa_load(&ictx->objects, obj->id) == obj)
+		destroy = !__iommufd_object_unpublish(ictx, obj);
+	xa_unlock(&ictx->objects);
+	wake_up_all(&ictx->destroy_wait);
+	if (destroy)
+		iommufd_object_destroy(obj);
 }
 
 /**

@@ -53,40 +53,38 @@ static struct iommufd_group *iommufd_group_get(struct iommufd_ctx *ictx,
 	struct iommufd_group *igroup, *cur;
 	struct iommu_group *group;
 	unsigned int id;
+	int rc;
 
 	group = iommu_group_get(dev);
 	if (!group)
 		return ERR_PTR(-ENODEV);
 	id = iommu_group_id(group);
 
-	xa_lock(&ictx->groups);
-	igroup = xa_load(&ictx->groups, id);
-	if (igroup && kref_get_unless_zero(&igroup->users)) {
-		xa_unlock(&ictx->groups);
-		iommu_group_put(group);
-		return igroup;
-	}
-	xa_unlock(&ictx->groups);
-
 	igroup = kzalloc(sizeof(*igroup), GFP_KERNEL);
-	if (!igroup) {
+	/* A slot to store into under the lock without allocating. */
+	rc = igroup ? xa_reserve(&ictx->groups, id, GFP_KERNEL) : -ENOMEM;
+	if (rc) {
+		kfree(igroup);
 		iommu_group_put(group);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(rc);
 	}
 	kref_init(&igroup->users);
 	mutex_init(&igroup->lock);
 	igroup->ictx = ictx;
 	igroup->group = group;
 
-	/* Replace a dying entry; lose to a racing maker. */
+	xa_lock(&ictx->groups);
 	cur = xa_load(&ictx->groups, id);
-	cur = xa_cmpxchg(&ictx->groups, id, cur, igroup, GFP_KERNEL);
-	if (xa_is_err(cur) || (cur && kref_get_unless_zero(&cur->users))) {
-		iommu_group_put(group);
+	if (cur && kref_get_unless_zero(&cur->users)) {
+		xa_unlock(&ictx->groups);
 		mutex_destroy(&igroup->lock);
 		kfree(igroup);
-		return xa_is_err(cur) ? ERR_PTR(xa_err(cur)) : cur;
+		iommu_group_put(group);
+		return cur;
 	}
+	/* Empty, or a dying entry, whose release will find it replaced. */
+	__xa_store(&ictx->groups, id, igroup, GFP_ATOMIC);
+	xa_unlock(&ictx->groups);
 	return igroup;
 }
 
@@ -333,15 +331,10 @@ iommufd_device_do_detach(struct iommufd_device *idev)
 static void iommufd_hwpt_put(struct iommufd_ctx *ictx,
 			     struct iommufd_hwpt_paging *hwpt)
 {
-	u32 id = hwpt->obj.id;
-
-	if (!hwpt->auto_domain) {
+	if (hwpt->auto_domain)
+		iommufd_object_put_and_try_destroy(ictx, &hwpt->obj);
+	else
 		refcount_dec(&hwpt->obj.users);
-		return;
-	}
-	refcount_dec(&hwpt->obj.users);
-	/* EBUSY: still attached, or user space holds it; it lives on. */
-	iommufd_object_remove(ictx, id);
 }
 
 /*
@@ -462,6 +455,7 @@ static int iommufd_device_do_replace(struct iommufd_device *idev,
 				     struct iommufd_hwpt_paging **old)
 {
 	struct iommufd_group *igroup = idev->igroup;
+	bool same_ioas;
 	int rc;
 
 	if (idev->enforce_cache_coherency && !new->enforce_cache_coherency)
@@ -482,15 +476,20 @@ static int iommufd_device_do_replace(struct iommufd_device *idev,
 		rc = -EBUSY;
 		goto out_unlock;
 	}
-	rc = iommufd_device_reserve(idev, &new->ioas->iopt);
-	if (rc)
-		goto out_unlock;
+	/* Within one IOAS the reservations stay as they are. */
+	same_ioas = new->ioas == (*old)->ioas;
+	if (!same_ioas) {
+		rc = iommufd_device_reserve(idev, &new->ioas->iopt);
+		if (rc)
+			goto out_unlock;
+	}
 	rc = iommu_group_replace_domain(igroup->group, new->domain);
 	if (rc) {
-		iopt_unreserve(&new->ioas->iopt, idev);
+		if (!same_ioas)
+			iopt_unreserve(&new->ioas->iopt, idev);
 		goto out_unlock;
 	}
-	if (new->ioas != (*old)->ioas)
+	if (!same_ioas)
 		iopt_unreserve(&(*old)->ioas->iopt, idev);
 	refcount_inc(&new->obj.users);
 	igroup->hwpt = new;
@@ -534,9 +533,12 @@ int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
 	ioas = container_of(pt, struct iommufd_ioas, obj);
 	mutex_lock(&ioas->mutex);
 	list_for_each_entry(new, &ioas->hwpt_list, hwpt_item) {
-		if (!new->auto_domain)
+		/* Skip ones being destroyed (their last user is gone). */
+		if (!new->auto_domain ||
+		    !refcount_inc_not_zero(&new->obj.users))
 			continue;
 		rc = iommufd_device_do_replace(idev, new, &old);
+		refcount_dec(&new->obj.users);
 		if (rc != -EINVAL)
 			goto out_found;
 	}
@@ -546,13 +548,14 @@ int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
 		mutex_unlock(&ioas->mutex);
 		goto out_put;
 	}
-	new->auto_domain = true;
 	rc = iommufd_device_do_replace(idev, new, &old);
 	if (rc) {
+		/* Not automatic yet, so no attach picks it meanwhile. */
 		mutex_unlock(&ioas->mutex);
 		iommufd_object_abort_and_destroy(idev->ictx, &new->obj);
 		goto out_put;
 	}
+	new->auto_domain = true;
 	iommufd_object_finalize(idev->ictx, &new->obj);
 out_found:
 	if (!rc)

@@ -487,7 +487,7 @@ int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
  * the caller starts over.
  */
 static int iopt_unmap_wait_accesses(struct io_pagetable *iopt,
-				    struct iopt_area *area,
+				    struct iopt_area *area, bool *notified,
 				    unsigned long *notified_iova)
 {
 	unsigned long iova = iopt_area_iova(area);
@@ -499,7 +499,7 @@ static int iopt_unmap_wait_accesses(struct io_pagetable *iopt,
 
 	mutex_lock(&pages->mutex);
 	busy = area->num_accesses;
-	if (busy && *notified_iova == iova) {
+	if (busy && *notified && *notified_iova == iova) {
 		/* Told once already and still pinned: the driver is broken. */
 		area->prevent_access = false;
 		mutex_unlock(&pages->mutex);
@@ -515,9 +515,29 @@ static int iopt_unmap_wait_accesses(struct io_pagetable *iopt,
 	if (!busy)
 		return 0;
 
+	*notified = true;
 	*notified_iova = iova;
 	iommufd_access_notify_unmap(iopt, iova, length);
 	return -EAGAIN;
+}
+
+/*
+ * A failed unmap leaves its areas mapped: let accesses use them again (an
+ * earlier pass may have blocked them while it waited for unpins).
+ */
+static void iopt_unmap_allow_access(struct io_pagetable *iopt,
+				    unsigned long first, unsigned long last)
+{
+	struct iopt_area *area;
+
+	down_read(&iopt->iova_rwsem);
+	for (area = iopt_area_first(iopt, first, last); area;
+	     area = iopt_area_next(area, first, last)) {
+		mutex_lock(&area->pages->mutex);
+		area->prevent_access = false;
+		mutex_unlock(&area->pages->mutex);
+	}
+	up_read(&iopt->iova_rwsem);
 }
 
 static int iopt_unmap_range(struct io_pagetable *iopt, unsigned long first,
@@ -526,6 +546,7 @@ static int iopt_unmap_range(struct io_pagetable *iopt, unsigned long first,
 {
 	unsigned long notified_iova = 0, total = 0;
 	struct iopt_area *area, *next;
+	bool notified = false;
 	int rc;
 
 again:
@@ -536,14 +557,15 @@ again:
 		if (whole_areas_only && (iopt_area_iova(area) < first ||
 					 iopt_area_last_iova(area) > last)) {
 			rc = -ENOENT;
-			goto out_unlock;
+			goto out_unlock_allow;
 		}
 		if (area->num_accesses) {
 			/* Racy peek; iopt_unmap_wait_accesses() decides. */
-			rc = iopt_unmap_wait_accesses(iopt, area,
+			rc = iopt_unmap_wait_accesses(iopt, area, &notified,
 						      &notified_iova);
 			if (rc == -EAGAIN || !rc)
 				goto again;
+			iopt_unmap_allow_access(iopt, first, last);
 			return rc;
 		}
 	}
@@ -557,6 +579,13 @@ again:
 		iopt_area_free(area);
 	}
 	rc = 0;
+	goto out_unlock;
+
+out_unlock_allow:
+	up_write(&iopt->iova_rwsem);
+	up_read(&iopt->domains_rwsem);
+	iopt_unmap_allow_access(iopt, first, last);
+	return rc;
 out_unlock:
 	up_write(&iopt->iova_rwsem);
 	up_read(&iopt->domains_rwsem);

@@ -271,3 +271,40 @@ TEST_F(ioas, copy_refusals_change_nothing)
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, 0, UINT64_MAX, &length));
 	EXPECT_EQ(2 * PAGE_SZ, length);
 }
+
+/* Regression: a pin at IOVA 0 once made every unmap of it -EDEADLOCK. */
+TEST_F(ioas, unmap_of_pinned_iova_zero)
+{
+	void *buf = test_buffer(2 * PAGE_SZ);
+	int access = _access_create(self->fd, self->ioas, 1);
+	__u32 item;
+
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, 2 * PAGE_SZ, 0));
+	ASSERT_OK(_access_pin(self->fd, access, 0, PAGE_SZ, 0, &item));
+	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, 0, 2 * PAGE_SZ, NULL));
+	EXPECT_ERRNO(ENOENT, _access_unpin(self->fd, access, item));
+	ASSERT_OK(close(access));
+}
+
+/*
+ * Regression: an unmap that failed after asking accesses to unpin left the
+ * area blocked for new pins for good.
+ */
+TEST_F(ioas, failed_unmap_leaves_areas_usable)
+{
+	void *buf = test_buffer(4 * PAGE_SZ);
+	int access = _access_create(self->fd, self->ioas, 1);
+	__u32 item;
+
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, PAGE_SZ, BASE));
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, 2 * PAGE_SZ,
+				  BASE + 2 * PAGE_SZ));
+	ASSERT_OK(_access_pin(self->fd, access, BASE, PAGE_SZ, 0, &item));
+	/* Covers the pinned area whole and cuts the second one. */
+	EXPECT_ERRNO(ENOENT, _ioas_unmap(self->fd, self->ioas, BASE,
+					 3 * PAGE_SZ, NULL));
+	/* The first area is still mapped and can be pinned again. */
+	ASSERT_OK(_access_pin(self->fd, access, BASE, PAGE_SZ, 0, &item));
+	ASSERT_OK(_access_unpin(self->fd, access, item));
+	ASSERT_OK(close(access));
+}
