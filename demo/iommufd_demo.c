@@ -49,7 +49,7 @@ int main(void)
 	long page = sysconf(_SC_PAGESIZE);
 	unsigned char *src, *dst;
 	struct edu edu = {};
-	int fd, i, same;
+	int fd, i, same, mapped;
 	__u32 pt;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -84,8 +84,9 @@ int main(void)
 	for (i = 0; i < XFER; i++)
 		src[i] = (unsigned char)(i * 31 + 7);
 	memset(dst, 0, page);
-	step(!ioas_map(fd, alloc.out_ioas_id, src, page, IOVA_SRC) &&
-		     !ioas_map(fd, alloc.out_ioas_id, dst, page, IOVA_DST),
+	mapped = !ioas_map(fd, alloc.out_ioas_id, src, page, IOVA_SRC) &&
+		 !ioas_map(fd, alloc.out_ioas_id, dst, page, IOVA_DST);
+	step(mapped,
 	     "IOMMU_IOAS_MAP: mapped a source buffer at IOVA 0x100000 and an empty destination buffer at IOVA 0x200000");
 
 	step(!edu_enable(&edu), "mapped edu's registers and enabled bus mastering");

@@ -139,7 +139,6 @@ TEST_F(ioas, closing_the_access_unpins)
 	ASSERT_OK(_destroy(self->fd, self->ioas));
 }
 
-
 TEST_F(ioas, rw_with_and_without_pins)
 {
 	size_t len = 3 * PAGE_SZ;
