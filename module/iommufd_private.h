@@ -30,6 +30,7 @@
 #define IOMMUFD_PRIVATE_H
 
 #include <linux/build_bug.h>
+#include <linux/iommu.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
@@ -41,6 +42,7 @@
 
 struct file;
 struct iommufd_ioas;
+struct iopf_group;
 
 /**
  * struct iommufd_ctx - one open /dev/iommu
@@ -77,8 +79,8 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_ACCESS,
 	IOMMUFD_OBJ_DEVICE,
 	IOMMUFD_OBJ_HWPT_PAGING,
-	/* Looked up by the ioctls; none can be created yet. */
 	IOMMUFD_OBJ_HWPT_NESTED,
+	IOMMUFD_OBJ_FAULT,
 #ifdef IOMMUFD_SELFTEST
 	IOMMUFD_OBJ_SELFTEST,
 #endif
@@ -110,13 +112,15 @@ struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
  * whose struct iommufd_object must be its first member, named obj.
  */
 #define iommufd_object_alloc(ictx, container, type)			\
-	({								\
-		static_assert(offsetof(container, obj) == 0);		\
-		container_of(_iommufd_object_alloc(ictx,		\
-						   sizeof(container),	\
-						   type),		\
-			     container, obj);				\
-	})
+	iommufd_object_alloc_at(ictx, container, obj, type)
+
+/*
+ * The same, for an object head embedded deeper, as in common.obj; it must
+ * still start the struct, so an error pointer casts through unchanged.
+ */
+#define iommufd_object_alloc_at(ictx, container, member, type)		\
+	((typeof(container) *)_iommufd_object_alloc(ictx, sizeof(container) + \
+		BUILD_BUG_ON_ZERO(offsetof(container, member)), type))
 
 void iommufd_object_finalize(struct iommufd_ctx *ictx,
 			     struct iommufd_object *obj);
@@ -239,11 +243,26 @@ void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
 
 /* Devices and hardware page tables (device/, hwpt/). */
 
+struct iommufd_fault;
+
+/**
+ * struct iommufd_hw_pagetable - what every hardware page table object
+ *	starts with: an IOMMU domain devices attach to
+ * @obj: the object; its type says which kind follows
+ * @domain: the IOMMU domain
+ * @fault: where the domain's I/O page faults go (a user of it), or NULL
+ *	if the domain takes none
+ */
+struct iommufd_hw_pagetable {
+	struct iommufd_object obj;
+	struct iommu_domain *domain;
+	struct iommufd_fault *fault;
+};
+
 /**
  * struct iommufd_hwpt_paging - a kernel-managed I/O page table: an IOMMU
  *	paging domain mirroring an IOAS
- * @obj: the object
- * @domain: the IOMMU domain
+ * @common: the common head
  * @ioas: the IOAS it mirrors (a user of it)
  * @hwpt_item: in @ioas->hwpt_list, under @ioas->mutex
  * @auto_domain: made by an attach to the IOAS; destroyed when its last
@@ -252,8 +271,7 @@ void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
  * @nest_parent: allocated with IOMMU_HWPT_ALLOC_NEST_PARENT
  */
 struct iommufd_hwpt_paging {
-	struct iommufd_object obj;
-	struct iommu_domain *domain;
+	struct iommufd_hw_pagetable common;
 	struct iommufd_ioas *ioas;
 	struct list_head hwpt_item;
 	bool auto_domain;
@@ -262,12 +280,53 @@ struct iommufd_hwpt_paging {
 };
 
 /**
+ * struct iommufd_hwpt_nested - a user-managed stage-1 page table on top of
+ *	a kernel-managed stage-2 (IOMMU_HWPT_ALLOC with driver data)
+ * @common: the common head
+ * @parent: the stage-2, a NEST_PARENT HWPT_PAGING (a user of it)
+ *
+ * The IOMMU walks the stage-1 in user memory and translates its output
+ * through @parent, so the device reaches only what @parent->ioas maps.
+ */
+struct iommufd_hwpt_nested {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_hwpt_paging *parent;
+};
+
+static inline struct iommufd_hwpt_paging *
+to_hwpt_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	return container_of(hwpt, struct iommufd_hwpt_paging, common);
+}
+
+static inline struct iommufd_hwpt_nested *
+to_hwpt_nested(struct iommufd_hw_pagetable *hwpt)
+{
+	return container_of(hwpt, struct iommufd_hwpt_nested, common);
+}
+
+/* The kernel-managed table under @hwpt: itself, or a nested one's parent. */
+static inline struct iommufd_hwpt_paging *
+iommufd_hwpt_s2(struct iommufd_hw_pagetable *hwpt)
+{
+	if (hwpt->obj.type == IOMMUFD_OBJ_HWPT_NESTED)
+		return to_hwpt_nested(hwpt)->parent;
+	return to_hwpt_paging(hwpt);
+}
+
+static inline bool hwpt_is_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	return hwpt->obj.type == IOMMUFD_OBJ_HWPT_PAGING;
+}
+
+/**
  * struct iommufd_group - an iommu_group as seen by one iommufd context
  * @users: one per bound device of the group
  * @ictx: the context
  * @group: the iommu_group (a reference)
- * @lock: protects @hwpt and @attached
+ * @lock: protects @hwpt, @handle and @attached
  * @hwpt: what the group is attached to, or NULL (a user of it)
+ * @handle: the attach handle @hwpt was attached with, or NULL
  * @attached: bound devices of the group attached to @hwpt
  *
  * DMA isolation is per group, so all attached devices of a group share
@@ -279,8 +338,25 @@ struct iommufd_group {
 	struct iommufd_ctx *ictx;
 	struct iommu_group *group;
 	struct mutex lock;		/* see the kernel-doc above */
-	struct iommufd_hwpt_paging *hwpt;
+	struct iommufd_hw_pagetable *hwpt;
+	struct iommufd_attach_handle *handle;
 	unsigned int attached;
+};
+
+/**
+ * struct iommufd_attach_handle - how the IOMMU core names one attachment
+ *	of a group to a domain, so its page faults find their way back
+ * @handle: the core's handle; the core sets @handle.domain
+ * @idev: the device whose attach made it: faults are reported as its
+ * @hwpt: the page table attached
+ *
+ * Made for each attach or replace and freed once the attachment is gone
+ * and its pending faults are answered.
+ */
+struct iommufd_attach_handle {
+	struct iommu_attach_handle handle;
+	struct iommufd_device *idev;
+	struct iommufd_hw_pagetable *hwpt;
 };
 
 /**
@@ -292,6 +368,8 @@ struct iommufd_group {
  * @enforce_cache_coherency: the IOMMU can block its non-coherent DMA, so
  *	every domain it attaches to must
  * @hwpt: what it is attached to, or NULL; under @igroup->lock
+ * @iopf_enabled: the device's I/O page faults are on, for a @hwpt that
+ *	takes faults; under @igroup->lock
  */
 struct iommufd_device {
 	struct iommufd_object obj;
@@ -299,7 +377,8 @@ struct iommufd_device {
 	struct iommufd_group *igroup;
 	struct device *dev;
 	bool enforce_cache_coherency;
-	struct iommufd_hwpt_paging *hwpt;
+	struct iommufd_hw_pagetable *hwpt;
+	bool iopf_enabled;
 };
 
 static inline struct iommufd_device *
@@ -318,12 +397,26 @@ iommufd_get_device(struct iommufd_ucmd *ucmd, u32 id)
  */
 int iommu_group_replace_domain(struct iommu_group *group,
 			       struct iommu_domain *new_domain);
+int iommu_attach_group_handle(struct iommu_domain *domain,
+			      struct iommu_group *group,
+			      struct iommu_attach_handle *handle);
+void iommu_detach_group_handle(struct iommu_domain *domain,
+			       struct iommu_group *group);
+int iommu_replace_group_handle(struct iommu_group *group,
+			       struct iommu_domain *new_domain,
+			       struct iommu_attach_handle *handle);
 
 struct iommufd_hwpt_paging *
 iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 			  struct iommufd_device *idev, u32 flags,
 			  bool auto_domain);
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+void iommufd_hwpt_nested_destroy(struct iommufd_object *obj);
+struct iommufd_hwpt_nested *
+iommufd_hwpt_nested_alloc(struct iommufd_ctx *ictx,
+			  struct iommufd_hwpt_paging *parent,
+			  struct iommufd_device *idev, u32 flags,
+			  const struct iommu_user_data *user_data);
 void iommufd_device_destroy(struct iommufd_object *obj);
 const struct iommu_ops *iommufd_dev_ops(struct device *dev);
 int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
@@ -331,6 +424,15 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd);
+
+/* I/O page faults (fault/). */
+int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_fault_destroy(struct iommufd_object *obj);
+struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id);
+void iommufd_fault_put(struct iommufd_fault *fault);
+int iommufd_fault_iopf_handler(struct iopf_group *group);
+void iommufd_fault_flush_handle(struct iommufd_fault *fault,
+				struct iommufd_attach_handle *handle);
 
 /* VFIO compatibility (vfio_compat/). */
 int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);

@@ -26,6 +26,7 @@ union iommufd_ucmd_buffer {
 	struct iommu_destroy destroy;
 	struct iommu_hw_info info;
 	struct iommu_hwpt_alloc hwpt;
+	struct iommu_fault_alloc fault;
 	struct iommu_hwpt_invalidate cache;
 	struct iommu_hwpt_set_dirty_tracking set_dirty;
 	struct iommu_hwpt_get_dirty_bitmap get_dirty;
@@ -98,6 +99,8 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_hwpt_get_dirty_bitmap, data),
 	IOCTL_OP(IOMMUFD_CMD_HWPT_INVALIDATE, iommufd_hwpt_invalidate_ioctl,
 		 struct iommu_hwpt_invalidate, __reserved),
+	IOCTL_OP(IOMMUFD_CMD_FAULT_QUEUE_ALLOC, iommufd_fault_alloc_ioctl,
+		 struct iommu_fault_alloc, out_fault_fd),
 #ifdef IOMMUFD_SELFTEST
 	IOCTL_OP(_IOC_NR(IOMMU_TEST_CMD), iommufd_test_cmd_ioctl,
 		 struct iommu_test_cmd, last),

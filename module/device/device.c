@@ -18,6 +18,7 @@
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 
 #include "../iommufd_private.h"
@@ -263,16 +264,75 @@ static int iommufd_device_reserve(struct iommufd_device *idev,
 }
 
 /*
+ * Turn @idev's I/O page faults on for a HWPT that takes them.  A PCI
+ * virtual function shares PRI with its physical function, whose responses
+ * it must not disturb, so it cannot.
+ */
+static int iommufd_device_iopf_enable(struct iommufd_device *idev)
+{
+	int rc;
+
+	lockdep_assert_held(&idev->igroup->lock);
+
+	if (idev->iopf_enabled)
+		return 0;
+	if (dev_is_pci(idev->dev) && to_pci_dev(idev->dev)->is_virtfn)
+		return -EINVAL;
+	rc = iommu_dev_enable_feature(idev->dev, IOMMU_DEV_FEAT_IOPF);
+	if (!rc)
+		idev->iopf_enabled = true;
+	return rc;
+}
+
+static void iommufd_device_iopf_disable(struct iommufd_device *idev)
+{
+	lockdep_assert_held(&idev->igroup->lock);
+
+	if (!idev->iopf_enabled)
+		return;
+	iommu_dev_disable_feature(idev->dev, IOMMU_DEV_FEAT_IOPF);
+	idev->iopf_enabled = false;
+}
+
+static struct iommufd_attach_handle *
+iommufd_handle_alloc(struct iommufd_device *idev,
+		     struct iommufd_hw_pagetable *hwpt)
+{
+	struct iommufd_attach_handle *handle;
+
+	handle = kzalloc(sizeof(*handle), GFP_KERNEL_ACCOUNT);
+	if (handle) {
+		handle->idev = idev;
+		handle->hwpt = hwpt;
+	}
+	return handle;
+}
+
+/*
+ * An attachment through @handle has ended: the IOMMU core no longer finds
+ * it, and the driver has drained faults in flight.  Answer the faults it
+ * left pending and free it.
+ */
+static void iommufd_handle_retire(struct iommufd_attach_handle *handle)
+{
+	if (handle->hwpt->fault)
+		iommufd_fault_flush_handle(handle->hwpt->fault, handle);
+	kfree(handle);
+}
+
+/*
  * Put @idev (and, if it is the first, its group) on @hwpt.  A group already
  * attached elsewhere refuses: its devices cannot be isolated apart.
  */
 static int iommufd_device_do_attach(struct iommufd_device *idev,
-				    struct iommufd_hwpt_paging *hwpt)
+				    struct iommufd_hw_pagetable *hwpt)
 {
+	struct iommufd_hwpt_paging *s2 = iommufd_hwpt_s2(hwpt);
 	struct iommufd_group *igroup = idev->igroup;
+	struct iommufd_attach_handle *handle;
 	int rc;
 
-	if (idev->enforce_cache_coherency && !hwpt->enforce_cache_coherency)
+	if (idev->enforce_cache_coherency && !s2->enforce_cache_coherency)
 		return -EINVAL;
 
 	mutex_lock(&igroup->lock);
@@ -284,41 +344,67 @@ static int iommufd_device_do_attach(struct iommufd_device *idev,
 		rc = -EINVAL;
 		goto out_unlock;
 	}
-	rc = iommufd_device_reserve(idev, &hwpt->ioas->iopt);
-	if (rc)
-		goto out_unlock;
-	if (!igroup->hwpt) {
-		rc = iommu_attach_group(hwpt->domain, igroup->group);
-		if (rc) {
-			iopt_unreserve(&hwpt->ioas->iopt, idev);
+	if (hwpt->fault) {
+		rc = iommufd_device_iopf_enable(idev);
+		if (rc)
 			goto out_unlock;
+	}
+	rc = iommufd_device_reserve(idev, &s2->ioas->iopt);
+	if (rc)
+		goto err_iopf;
+	if (!igroup->hwpt) {
+		handle = iommufd_handle_alloc(idev, hwpt);
+		if (!handle) {
+			rc = -ENOMEM;
+			goto err_unreserve;
+		}
+		rc = iommu_attach_group_handle(hwpt->domain, igroup->group,
+					       &handle->handle);
+		if (rc) {
+			kfree(handle);
+			goto err_unreserve;
 		}
 		igroup->hwpt = hwpt;
+		igroup->handle = handle;
 	}
 	igroup->attached++;
 	refcount_inc(&hwpt->obj.users);
 	idev->hwpt = hwpt;
+	mutex_unlock(&igroup->lock);
+	return 0;
+
+err_unreserve:
+	iopt_unreserve(&s2->ioas->iopt, idev);
+err_iopf:
+	iommufd_device_iopf_disable(idev);
 out_unlock:
 	mutex_unlock(&igroup->lock);
 	return rc;
 }
 
 /* Take @idev off its HWPT; returns the HWPT, still holding @idev's use. */
-static struct iommufd_hwpt_paging *
+static struct iommufd_hw_pagetable *
 iommufd_device_do_detach(struct iommufd_device *idev)
 {
 	struct iommufd_group *igroup = idev->igroup;
-	struct iommufd_hwpt_paging *hwpt;
+	struct iommufd_attach_handle *handle = NULL;
+	struct iommufd_hw_pagetable *hwpt;
 
 	mutex_lock(&igroup->lock);
 	hwpt = idev->hwpt;
 	if (hwpt) {
 		idev->hwpt = NULL;
 		if (!--igroup->attached) {
-			iommu_detach_group(hwpt->domain, igroup->group);
+			iommu_detach_group_handle(hwpt->domain, igroup->group);
+			handle = igroup->handle;
+			igroup->handle = NULL;
 			igroup->hwpt = NULL;
 		}
-		iopt_unreserve(&hwpt->ioas->iopt, idev);
+		iopt_unreserve(&iommufd_hwpt_s2(hwpt)->ioas->iopt, idev);
+		/* Answer what the attachment left before faults go off. */
+		if (handle)
+			iommufd_handle_retire(handle);
+		iommufd_device_iopf_disable(idev);
 	}
 	mutex_unlock(&igroup->lock);
 	return hwpt;
@@ -329,9 +415,9 @@ iommufd_device_do_detach(struct iommufd_device *idev)
  * uses it.
  */
 static void iommufd_hwpt_put(struct iommufd_ctx *ictx,
-			     struct iommufd_hwpt_paging *hwpt)
+			     struct iommufd_hw_pagetable *hwpt)
 {
-	if (hwpt->auto_domain)
+	if (hwpt_is_paging(hwpt) && to_hwpt_paging(hwpt)->auto_domain)
 		iommufd_object_put_and_try_destroy(ictx, &hwpt->obj);
 	else
 		refcount_dec(&hwpt->obj.users);
@@ -350,15 +436,15 @@ static int iommufd_device_auto_attach(struct iommufd_device *idev,
 	mutex_lock(&ioas->mutex);
 	list_for_each_entry(hwpt, &ioas->hwpt_list, hwpt_item) {
 		if (!hwpt->auto_domain ||
-		    !refcount_inc_not_zero(&hwpt->obj.users))
+		    !refcount_inc_not_zero(&hwpt->common.obj.users))
 			continue;
-		rc = iommufd_device_do_attach(idev, hwpt);
-		refcount_dec(&hwpt->obj.users);
+		rc = iommufd_device_do_attach(idev, &hwpt->common);
+		refcount_dec(&hwpt->common.obj.users);
 		/* EINVAL: not compatible, try the next one. */
 		if (rc == -EINVAL)
 			continue;
 		if (!rc)
-			*pt_id = hwpt->obj.id;
+			*pt_id = hwpt->common.obj.id;
 		goto out_unlock;
 	}
 
@@ -367,24 +453,24 @@ static int iommufd_device_auto_attach(struct iommufd_device *idev,
 		rc = PTR_ERR(hwpt);
 		goto out_unlock;
 	}
-	rc = iommufd_device_do_attach(idev, hwpt);
+	rc = iommufd_device_do_attach(idev, &hwpt->common);
 	if (rc)
 		goto err_abort;
-	rc = iopt_table_add_domain(&ioas->iopt, hwpt->domain);
+	rc = iopt_table_add_domain(&ioas->iopt, hwpt->common.domain);
 	if (rc)
 		goto err_detach;
 	list_add_tail(&hwpt->hwpt_item, &ioas->hwpt_list);
-	*pt_id = hwpt->obj.id;
-	iommufd_object_finalize(idev->ictx, &hwpt->obj);
+	*pt_id = hwpt->common.obj.id;
+	iommufd_object_finalize(idev->ictx, &hwpt->common.obj);
 	mutex_unlock(&ioas->mutex);
 	return 0;
 
 err_detach:
 	iommufd_device_do_detach(idev);
-	refcount_dec(&hwpt->obj.users);
+	refcount_dec(&hwpt->common.obj.users);
 err_abort:
 	mutex_unlock(&ioas->mutex);
-	iommufd_object_abort_and_destroy(idev->ictx, &hwpt->obj);
+	iommufd_object_abort_and_destroy(idev->ictx, &hwpt->common.obj);
 	return rc;
 out_unlock:
 	mutex_unlock(&ioas->mutex);
@@ -394,7 +480,7 @@ out_unlock:
 /**
  * iommufd_device_attach() - attach a bound device to an IOAS or a HWPT
  * @idev: the binding, not attached
- * @pt_id: in: an IOAS or HWPT_PAGING id; out: the HWPT attached to
+ * @pt_id: in: an IOAS or HWPT id; out: the HWPT attached to
  *
  * Context: process context, may sleep.
  * Return: 0; -ENOENT for an unknown id; -EINVAL for an object that is
@@ -404,7 +490,7 @@ out_unlock:
  */
 int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
 {
-	struct iommufd_hwpt_paging *hwpt;
+	struct iommufd_hw_pagetable *hwpt;
 	struct iommufd_ioas *ioas;
 	struct iommufd_object *pt;
 	int rc;
@@ -418,7 +504,8 @@ int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
 		rc = iommufd_device_auto_attach(idev, ioas, pt_id);
 		break;
 	case IOMMUFD_OBJ_HWPT_PAGING:
-		hwpt = container_of(pt, struct iommufd_hwpt_paging, obj);
+	case IOMMUFD_OBJ_HWPT_NESTED:
+		hwpt = container_of(pt, struct iommufd_hw_pagetable, obj);
 		rc = iommufd_device_do_attach(idev, hwpt);
 		break;
 	default:
@@ -437,7 +524,7 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_attach, IOMMUFD);
  */
 void iommufd_device_detach(struct iommufd_device *idev)
 {
-	struct iommufd_hwpt_paging *hwpt = iommufd_device_do_detach(idev);
+	struct iommufd_hw_pagetable *hwpt = iommufd_device_do_detach(idev);
 
 	if (WARN_ON(!hwpt))
 		return;
@@ -451,14 +538,18 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD);
  * one page table or the other.
  */
 static int iommufd_device_do_replace(struct iommufd_device *idev,
-				     struct iommufd_hwpt_paging *new,
-				     struct iommufd_hwpt_paging **old)
+				     struct iommufd_hw_pagetable *new,
+				     struct iommufd_hw_pagetable **old)
 {
+	struct iommufd_hwpt_paging *new_s2 = iommufd_hwpt_s2(new);
 	struct iommufd_group *igroup = idev->igroup;
+	struct iommufd_attach_handle *handle, *old_handle;
+	struct iommufd_ioas *old_ioas;
+	bool iopf_was_on;
 	bool same_ioas;
 	int rc;
 
-	if (idev->enforce_cache_coherency && !new->enforce_cache_coherency)
+	if (idev->enforce_cache_coherency && !new_s2->enforce_cache_coherency)
 		return -EINVAL;
 
 	mutex_lock(&igroup->lock);
@@ -476,24 +567,50 @@ static int iommufd_device_do_replace(struct iommufd_device *idev,
 		rc = -EBUSY;
 		goto out_unlock;
 	}
-	/* Within one IOAS the reservations stay as they are. */
-	same_ioas = new->ioas == (*old)->ioas;
-	if (!same_ioas) {
-		rc = iommufd_device_reserve(idev, &new->ioas->iopt);
+	iopf_was_on = idev->iopf_enabled;
+	if (new->fault) {
+		rc = iommufd_device_iopf_enable(idev);
 		if (rc)
 			goto out_unlock;
 	}
-	rc = iommu_group_replace_domain(igroup->group, new->domain);
+	/* Within one IOAS the reservations stay as they are. */
+	old_ioas = iommufd_hwpt_s2(*old)->ioas;
+	same_ioas = new_s2->ioas == old_ioas;
+	if (!same_ioas) {
+		rc = iommufd_device_reserve(idev, &new_s2->ioas->iopt);
+		if (rc)
+			goto err_iopf;
+	}
+	handle = iommufd_handle_alloc(idev, new);
+	if (!handle) {
+		rc = -ENOMEM;
+		goto err_unreserve;
+	}
+	rc = iommu_replace_group_handle(igroup->group, new->domain,
+					&handle->handle);
 	if (rc) {
-		if (!same_ioas)
-			iopt_unreserve(&new->ioas->iopt, idev);
-		goto out_unlock;
+		kfree(handle);
+		goto err_unreserve;
 	}
 	if (!same_ioas)
-		iopt_unreserve(&(*old)->ioas->iopt, idev);
+		iopt_unreserve(&old_ioas->iopt, idev);
+	old_handle = igroup->handle;
 	refcount_inc(&new->obj.users);
+	igroup->handle = handle;
 	igroup->hwpt = new;
 	idev->hwpt = new;
+	iommufd_handle_retire(old_handle);
+	if (!new->fault)
+		iommufd_device_iopf_disable(idev);
+	mutex_unlock(&igroup->lock);
+	return 0;
+
+err_unreserve:
+	if (!same_ioas)
+		iopt_unreserve(&new_s2->ioas->iopt, idev);
+err_iopf:
+	if (!iopf_was_on)
+		iommufd_device_iopf_disable(idev);
 out_unlock:
 	mutex_unlock(&igroup->lock);
 	return rc;
@@ -502,7 +619,7 @@ out_unlock:
 /**
  * iommufd_device_replace() - move an attached device to another page table
  * @idev: the binding, attached
- * @pt_id: in: an IOAS or HWPT_PAGING id; out: the HWPT now attached
+ * @pt_id: in: an IOAS or HWPT id; out: the HWPT now attached
  *
  * Context: process context, may sleep.
  * Return: 0, or the errors of iommufd_device_attach(), with the device
@@ -511,7 +628,8 @@ out_unlock:
  */
 int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
 {
-	struct iommufd_hwpt_paging *new, *old = NULL;
+	struct iommufd_hw_pagetable *hwpt, *old = NULL;
+	struct iommufd_hwpt_paging *new;
 	struct iommufd_object *pt;
 	struct iommufd_ioas *ioas;
 	int rc;
@@ -519,9 +637,10 @@ int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
 	pt = iommufd_get_object(idev->ictx, *pt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(pt))
 		return PTR_ERR(pt);
-	if (pt->type == IOMMUFD_OBJ_HWPT_PAGING) {
-		new = container_of(pt, struct iommufd_hwpt_paging, obj);
-		rc = iommufd_device_do_replace(idev, new, &old);
+	if (pt->type == IOMMUFD_OBJ_HWPT_PAGING ||
+	    pt->type == IOMMUFD_OBJ_HWPT_NESTED) {
+		hwpt = container_of(pt, struct iommufd_hw_pagetable, obj);
+		rc = iommufd_device_do_replace(idev, hwpt, &old);
 		goto out_put;
 	}
 	if (pt->type != IOMMUFD_OBJ_IOAS) {
@@ -535,10 +654,10 @@ int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
 	list_for_each_entry(new, &ioas->hwpt_list, hwpt_item) {
 		/* Skip ones being destroyed (their last user is gone). */
 		if (!new->auto_domain ||
-		    !refcount_inc_not_zero(&new->obj.users))
+		    !refcount_inc_not_zero(&new->common.obj.users))
 			continue;
-		rc = iommufd_device_do_replace(idev, new, &old);
-		refcount_dec(&new->obj.users);
+		rc = iommufd_device_do_replace(idev, &new->common, &old);
+		refcount_dec(&new->common.obj.users);
 		if (rc != -EINVAL)
 			goto out_found;
 	}
@@ -548,18 +667,18 @@ int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
 		mutex_unlock(&ioas->mutex);
 		goto out_put;
 	}
-	rc = iommufd_device_do_replace(idev, new, &old);
+	rc = iommufd_device_do_replace(idev, &new->common, &old);
 	if (rc) {
 		/* Not automatic yet, so no attach picks it meanwhile. */
 		mutex_unlock(&ioas->mutex);
-		iommufd_object_abort_and_destroy(idev->ictx, &new->obj);
+		iommufd_object_abort_and_destroy(idev->ictx, &new->common.obj);
 		goto out_put;
 	}
 	new->auto_domain = true;
-	iommufd_object_finalize(idev->ictx, &new->obj);
+	iommufd_object_finalize(idev->ictx, &new->common.obj);
 out_found:
 	if (!rc)
-		*pt_id = new->obj.id;
+		*pt_id = new->common.obj.id;
 	mutex_unlock(&ioas->mutex);
 out_put:
 	iommufd_put_object(idev->ictx, pt);

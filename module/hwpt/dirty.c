@@ -19,7 +19,7 @@ iommufd_get_hwpt_paging(struct iommufd_ucmd *ucmd, u32 id)
 						       IOMMUFD_OBJ_HWPT_PAGING);
 
 	return IS_ERR(obj) ? ERR_CAST(obj) :
-			     container_of(obj, struct iommufd_hwpt_paging, obj);
+			     container_of(obj, struct iommufd_hwpt_paging, common.obj);
 }
 
 /* Clear every dirty bit of the domain's mappings of @iopt. */
@@ -67,7 +67,7 @@ int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd)
 	hwpt = iommufd_get_hwpt_paging(ucmd, cmd->hwpt_id);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
-	domain = hwpt->domain;
+	domain = hwpt->common.domain;
 	iopt = &hwpt->ioas->iopt;
 
 	rc = -EOPNOTSUPP;
@@ -80,7 +80,7 @@ int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd)
 		rc = domain->dirty_ops->set_dirty_tracking(domain, enable);
 	up_read(&iopt->iova_rwsem);
 out_put:
-	iommufd_put_object(ucmd->ictx, &hwpt->obj);
+	iommufd_put_object(ucmd->ictx, &hwpt->common.obj);
 	return rc;
 }
 
@@ -151,7 +151,7 @@ int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd)
 	iopt = &hwpt->ioas->iopt;
 
 	rc = -EOPNOTSUPP;
-	if (!hwpt->domain->dirty_ops)
+	if (!hwpt->common.domain->dirty_ops)
 		goto out_put;
 	rc = -EINVAL;
 	if (!cmd->length || !cmd->page_size || !is_power_of_2(cmd->page_size))
@@ -174,7 +174,7 @@ int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd)
 	iommu_dirty_bitmap_init(&dirty, bitmap, &gather);
 	walk = (struct iommufd_dirty_walk){
 		.iopt = iopt,
-		.domain = hwpt->domain,
+		.domain = hwpt->common.domain,
 		.dirty = &dirty,
 		.flags = cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR ?
 				 IOMMU_DIRTY_NO_CLEAR : 0,
@@ -183,10 +183,10 @@ int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd)
 	rc = -EINVAL;
 	if (!((cmd->iova | (last + 1)) & (iopt->iova_alignment - 1)))
 		rc = iova_bitmap_for_each(bitmap, &walk, iommufd_dirty_window);
-	iommu_iotlb_sync(hwpt->domain, &gather);
+	iommu_iotlb_sync(hwpt->common.domain, &gather);
 	up_read(&iopt->iova_rwsem);
 	iova_bitmap_free(bitmap);
 out_put:
-	iommufd_put_object(ucmd->ictx, &hwpt->obj);
+	iommufd_put_object(ucmd->ictx, &hwpt->common.obj);
 	return rc;
 }

@@ -3,7 +3,8 @@
  * Kernel-managed hardware page tables (HWPT_PAGING): an IOMMU paging
  * domain that mirrors one IOAS.  Made explicitly by IOMMU_HWPT_ALLOC, or
  * automatically when a device attaches to an IOAS and no existing
- * automatic domain of that IOAS suits it.
+ * automatic domain of that IOAS suits it.  IOMMU_HWPT_ALLOC on a
+ * HWPT_PAGING instead makes a nested table on it (hwpt/nested.c).
  */
 #include <linux/iommu.h>
 #include <linux/slab.h>
@@ -31,16 +32,16 @@ const struct iommu_ops *iommufd_dev_ops(struct device *dev)
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_hwpt_paging *hwpt =
-		container_of(obj, struct iommufd_hwpt_paging, obj);
+		container_of(obj, struct iommufd_hwpt_paging, common.obj);
 
 	if (!list_empty(&hwpt->hwpt_item)) {
 		mutex_lock(&hwpt->ioas->mutex);
 		list_del(&hwpt->hwpt_item);
 		mutex_unlock(&hwpt->ioas->mutex);
-		iopt_table_remove_domain(&hwpt->ioas->iopt, hwpt->domain);
+		iopt_table_remove_domain(&hwpt->ioas->iopt, hwpt->common.domain);
 	}
-	if (hwpt->domain)
-		iommu_domain_free(hwpt->domain);
+	if (hwpt->common.domain)
+		iommu_domain_free(hwpt->common.domain);
 	refcount_dec(&hwpt->ioas->obj.users);
 }
 
@@ -64,18 +65,20 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 {
 	const struct iommu_ops *ops = iommufd_dev_ops(idev->dev);
 	struct iommufd_hwpt_paging *hwpt;
+	struct iommu_domain *domain;
 	int rc;
 
 	lockdep_assert_held(&ioas->mutex);
 
+	/* A kernel-managed table cannot fault: the kernel pinned it all. */
 	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
 		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
 		return ERR_PTR(-EOPNOTSUPP);
 	if (flags && !ops->domain_alloc_user)
 		return ERR_PTR(-EOPNOTSUPP);
 
-	hwpt = iommufd_object_alloc(ictx, struct iommufd_hwpt_paging,
-				    IOMMUFD_OBJ_HWPT_PAGING);
+	hwpt = iommufd_object_alloc_at(ictx, struct iommufd_hwpt_paging,
+				       common.obj, IOMMUFD_OBJ_HWPT_PAGING);
 	if (IS_ERR(hwpt))
 		return hwpt;
 	INIT_LIST_HEAD(&hwpt->hwpt_item);
@@ -84,27 +87,20 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	hwpt->auto_domain = auto_domain;
 	hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
 
-	if (ops->domain_alloc_user) {
-		hwpt->domain = ops->domain_alloc_user(idev->dev, flags, NULL,
-						      NULL);
-		if (IS_ERR(hwpt->domain)) {
-			rc = PTR_ERR(hwpt->domain);
-			hwpt->domain = NULL;
-			goto err_abort;
-		}
-		hwpt->domain->owner = ops;
-		rc = -EOPNOTSUPP;
-		if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
-		    !hwpt->domain->dirty_ops)
-			goto err_abort;
-	} else {
-		hwpt->domain = iommu_paging_domain_alloc(idev->dev);
-		if (IS_ERR(hwpt->domain)) {
-			rc = PTR_ERR(hwpt->domain);
-			hwpt->domain = NULL;
-			goto err_abort;
-		}
+	if (ops->domain_alloc_user)
+		domain = ops->domain_alloc_user(idev->dev, flags, NULL, NULL);
+	else
+		domain = iommu_paging_domain_alloc(idev->dev);
+	if (IS_ERR(domain)) {
+		rc = PTR_ERR(domain);
+		goto err_abort;
 	}
+	hwpt->common.domain = domain;
+	/* domain_alloc_user() leaves the owner to the caller. */
+	domain->owner = ops;
+	rc = -EOPNOTSUPP;
+	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) && !domain->dirty_ops)
+		goto err_abort;
 
 	/*
 	 * A device that can have its non-coherent DMA blocked needs a domain
@@ -112,8 +108,8 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	 */
 	if (idev->enforce_cache_coherency) {
 		rc = -EINVAL;
-		if (!hwpt->domain->ops->enforce_cache_coherency ||
-		    !hwpt->domain->ops->enforce_cache_coherency(hwpt->domain))
+		if (!domain->ops->enforce_cache_coherency ||
+		    !domain->ops->enforce_cache_coherency(domain))
 			goto err_abort;
 		hwpt->enforce_cache_coherency = true;
 	}
@@ -123,7 +119,7 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	 * finish a domain at its first attach; the attacher fills it after.
 	 */
 	if (!auto_domain) {
-		rc = iopt_table_add_domain(&ioas->iopt, hwpt->domain);
+		rc = iopt_table_add_domain(&ioas->iopt, domain);
 		if (rc)
 			goto err_abort;
 		list_add_tail(&hwpt->hwpt_item, &ioas->hwpt_list);
@@ -131,27 +127,54 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	return hwpt;
 
 err_abort:
-	iommufd_object_abort_and_destroy(ictx, &hwpt->obj);
+	iommufd_object_abort_and_destroy(ictx, &hwpt->common.obj);
 	return ERR_PTR(rc);
+}
+
+/* Route the domain's page faults to the fault object @fault_id. */
+static int iommufd_hwpt_set_fault(struct iommufd_ctx *ictx,
+				  struct iommufd_hw_pagetable *hwpt,
+				  u32 fault_id)
+{
+	struct iommufd_fault *fault = iommufd_get_fault(ictx, fault_id);
+
+	if (IS_ERR(fault))
+		return PTR_ERR(fault);
+	/* The lookup's use becomes the HWPT's; see iommufd_hwpt_nested_destroy. */
+	hwpt->fault = fault;
+	hwpt->domain->iopf_handler = iommufd_fault_iopf_handler;
+	hwpt->domain->fault_data = hwpt;
+	return 0;
 }
 
 /**
  * iommufd_hwpt_alloc_ioctl() - IOMMU_HWPT_ALLOC
  * @ucmd: the command; struct iommu_hwpt_alloc
  *
- * Kernel-managed page tables only for now: pt_id names an IOAS and
- * data_type is IOMMU_HWPT_DATA_NONE.
+ * pt_id names an IOAS for a kernel-managed table (data_type
+ * IOMMU_HWPT_DATA_NONE), or a NEST_PARENT HWPT_PAGING for a nested one
+ * described by driver data; only a nested table can take page faults
+ * (IOMMU_HWPT_FAULT_ID_VALID).
  *
  * Context: process context, may sleep.
  * Return: 0 with out_hwpt_id set; -EOPNOTSUPP for a reserved field,
- * unsupported flags or data; -EINVAL when data_type and data_len disagree
- * or pt_id names nothing usable; -ENOENT for an unknown device.
+ * unsupported flags or data; -EINVAL when data_type and data_len disagree,
+ * for bad driver data, or when pt_id names nothing usable; -ENOENT for an
+ * unknown device or fault object; -EFAULT for unreadable data.
  */
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	struct iommufd_hwpt_paging *hwpt;
+	const struct iommu_user_data user_data = {
+		.type = cmd->data_type,
+		.uptr = u64_to_user_ptr(cmd->data_uptr),
+		.len = cmd->data_len,
+	};
+	struct iommufd_hw_pagetable *hwpt;
+	struct iommufd_hwpt_paging *paging;
+	struct iommufd_hwpt_nested *nested;
 	struct iommufd_device *idev;
+	struct iommufd_object *pt;
 	struct iommufd_ioas *ioas;
 	int rc;
 
@@ -165,32 +188,57 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	idev = iommufd_get_device(ucmd, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->pt_id);
-	if (IS_ERR(ioas)) {
+	pt = iommufd_get_object(ucmd->ictx, cmd->pt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(pt)) {
 		rc = -EINVAL;
 		goto out_put_idev;
 	}
-	if (cmd->data_type != IOMMU_HWPT_DATA_NONE) {
-		rc = -EOPNOTSUPP;
-		goto out_put_ioas;
-	}
 
-	mutex_lock(&ioas->mutex);
-	hwpt = iommufd_hwpt_paging_alloc(ucmd->ictx, ioas, idev, cmd->flags,
-					 false);
-	mutex_unlock(&ioas->mutex);
+	switch (pt->type) {
+	case IOMMUFD_OBJ_IOAS:
+		rc = -EOPNOTSUPP;
+		if (cmd->data_type != IOMMU_HWPT_DATA_NONE)
+			goto out_put_pt;
+		ioas = container_of(pt, struct iommufd_ioas, obj);
+		mutex_lock(&ioas->mutex);
+		paging = iommufd_hwpt_paging_alloc(ucmd->ictx, ioas, idev,
+						   cmd->flags, false);
+		mutex_unlock(&ioas->mutex);
+		hwpt = IS_ERR(paging) ? ERR_CAST(paging) : &paging->common;
+		break;
+	case IOMMUFD_OBJ_HWPT_PAGING:
+		paging = container_of(pt, struct iommufd_hwpt_paging,
+				      common.obj);
+		nested = iommufd_hwpt_nested_alloc(ucmd->ictx, paging, idev,
+						   cmd->flags, &user_data);
+		hwpt = IS_ERR(nested) ? ERR_CAST(nested) : &nested->common;
+		break;
+	default:
+		rc = -EINVAL;
+		goto out_put_pt;
+	}
 	if (IS_ERR(hwpt)) {
 		rc = PTR_ERR(hwpt);
-		goto out_put_ioas;
+		goto out_put_pt;
+	}
+
+	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+		rc = iommufd_hwpt_set_fault(ucmd->ictx, hwpt, cmd->fault_id);
+		if (rc)
+			goto out_abort;
 	}
 	cmd->out_hwpt_id = hwpt->obj.id;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)	/* the destroy callback takes ioas->mutex */
-		iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt->obj);
-	else
-		iommufd_object_finalize(ucmd->ictx, &hwpt->obj);
-out_put_ioas:
-	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	if (rc)
+		goto out_abort;
+	iommufd_object_finalize(ucmd->ictx, &hwpt->obj);
+	goto out_put_pt;
+
+out_abort:
+	/* The destroy callbacks take ioas->mutex; it is not held here. */
+	iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt->obj);
+out_put_pt:
+	iommufd_put_object(ucmd->ictx, pt);
 out_put_idev:
 	iommufd_put_object(ucmd->ictx, &idev->obj);
 	return rc;

@@ -12,6 +12,9 @@
 struct device;
 struct iommu_domain;
 
+/* Page response codes a mock device counts: SUCCESS, INVALID, FAILURE. */
+#define IOMMU_TEST_IOPF_RESP_CODES 3
+
 int iommufd_mock_init(void);
 void iommufd_mock_exit(void);
 
@@ -22,6 +25,11 @@ bool iommufd_mock_is_domain(struct iommu_domain *domain);
 int iommufd_mock_mark_dirty(struct iommu_domain *domain, unsigned long iova,
 			    unsigned long length, unsigned long page_size,
 			    const unsigned long *bits, unsigned long *count);
+int iommufd_mock_check_iotlb(struct iommu_domain *domain, u32 index,
+			     u32 value);
+int iommufd_mock_report_iopf(struct device *dev, u32 pasid, u32 grpid,
+			     u32 perm, u64 addr, bool last);
+void iommufd_mock_iopf_responses(struct device *dev, u32 *counts);
 int iommufd_mock_check_map(struct iommu_domain *domain, unsigned long iova,
 			   unsigned long length, void __user *uptr);
 

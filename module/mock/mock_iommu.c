@@ -18,11 +18,24 @@
  * dirty tracking keep a dirty mark per entry, which IOMMU_TEST_OP_DIRTY
  * sets (the "device" wrote) and read_and_clear_dirty() reports, a huge
  * IOVA page as a whole.
+ *
+ * A mock nested domain stands for a stage-1 table in user memory: all it
+ * has is a small "IOTLB" of MOCK_NESTED_DOMAIN_IOTLB_NUM values, set from
+ * the allocation data and zeroed by cache invalidation requests, which
+ * IOMMU_TEST_OP_MD_CHECK_IOTLB reads back.
+ *
+ * Page requests: IOMMU_TEST_OP_TRIGGER_IOPF reports one through the IOMMU
+ * core as a device's PRI would, holding the device's iopf_rwsem for
+ * reading; every domain change takes it for writing, so a change returns
+ * only once reports in flight are done (real drivers drain their page
+ * request queues there).  Responses the core delivers to the "device" are
+ * counted per response code.
  */
 #include <linux/fwnode.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/platform_device.h>
+#include <linux/rwsem.h>
 #include <linux/property.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
@@ -47,10 +60,37 @@ struct mock_domain {
 	bool dirty_tracking;	/* IOMMU_HWPT_SET_DIRTY_TRACKING state */
 };
 
+/**
+ * struct mock_nested - a mock stage-1 domain
+ * @domain: the domain, type IOMMU_DOMAIN_NESTED
+ * @parent: the stage-2
+ * @lock: protects @iotlb
+ * @iotlb: the cached "translations"; 0 once invalidated
+ */
+struct mock_nested {
+	struct iommu_domain domain;
+	struct mock_domain *parent;
+	spinlock_t lock;	/* see the kernel-doc above */
+	u32 iotlb[MOCK_NESTED_DOMAIN_IOTLB_NUM];
+};
+
+/**
+ * struct mock_dev - what the mock IOMMU keeps per device (dev_iommu_priv)
+ * @iopf_rwsem: held for reading while a page request is reported, for
+ *	writing to wait for reports in flight
+ * @responses: page responses delivered, by enum iommu_page_response_code;
+ *	atomic, as the core may answer from several contexts
+ */
+struct mock_dev {
+	struct rw_semaphore iopf_rwsem;
+	atomic_t responses[IOMMU_TEST_IOPF_RESP_CODES];
+};
+
 static struct fwnode_handle mock_fwnode;
 static const struct fwnode_operations mock_fwnode_ops = {};
 static struct iommu_device mock_iommu;
 static const struct iommu_ops mock_ops;
+static struct iopf_queue *mock_iopf_queue;
 
 static struct mock_domain *to_mock_domain(struct iommu_domain *domain)
 {
@@ -64,8 +104,25 @@ static u32 mock_dev_flags(struct device *dev)
 	return flags ? *flags : 0;
 }
 
+static struct mock_dev *to_mock_dev(struct device *dev)
+{
+	return dev_iommu_priv_get(dev);
+}
+
+/* Wait for page requests being reported from @dev to be handled. */
+static void mock_drain_iopf(struct device *dev)
+{
+	struct mock_dev *mdev = to_mock_dev(dev);
+
+	if (!mdev)	/* not probed yet, or released */
+		return;
+	down_write(&mdev->iopf_rwsem);
+	up_write(&mdev->iopf_rwsem);
+}
+
 static int mock_attach_nop(struct iommu_domain *domain, struct device *dev)
 {
+	mock_drain_iopf(dev);
 	return 0;
 }
 
@@ -75,6 +132,7 @@ static int mock_attach_paging(struct iommu_domain *domain, struct device *dev)
 	if (domain->dirty_ops &&
 	    (mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_NO_DIRTY))
 		return -EINVAL;
+	mock_drain_iopf(dev);
 	return 0;
 }
 
@@ -291,6 +349,89 @@ int iommufd_mock_mark_dirty(struct iommu_domain *domain, unsigned long iova,
 	return 0;
 }
 
+static struct mock_nested *to_mock_nested(struct iommu_domain *domain)
+{
+	return container_of(domain, struct mock_nested, domain);
+}
+
+static void mock_nested_free(struct iommu_domain *domain)
+{
+	kfree(to_mock_nested(domain));
+}
+
+/* Requests in order; stop at the first bad one, saying how many were done. */
+static int mock_cache_invalidate_user(struct iommu_domain *domain,
+				      struct iommu_user_data_array *array)
+{
+	struct mock_nested *nested = to_mock_nested(domain);
+	struct iommu_hwpt_invalidate_selftest inv;
+	u32 done;
+	int rc = 0;
+
+	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_SELFTEST) {
+		array->entry_num = 0;
+		return -EINVAL;
+	}
+	for (done = 0; done < array->entry_num; done++) {
+		rc = iommu_copy_struct_from_user_array(&inv, array,
+						       IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
+						       done, iotlb_id);
+		if (rc)
+			break;
+		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+			rc = -EOPNOTSUPP;
+			break;
+		}
+		if (inv.iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX) {
+			rc = -EINVAL;
+			break;
+		}
+		spin_lock(&nested->lock);
+		if (inv.flags & IOMMU_TEST_INVALIDATE_FLAG_ALL)
+			memset(nested->iotlb, 0, sizeof(nested->iotlb));
+		else
+			nested->iotlb[inv.iotlb_id] = 0;
+		spin_unlock(&nested->lock);
+	}
+	array->entry_num = done;
+	return rc;
+}
+
+static const struct iommu_domain_ops mock_nested_ops = {
+	.attach_dev = mock_attach_nop,
+	.cache_invalidate_user = mock_cache_invalidate_user,
+	.free = mock_nested_free,
+};
+
+static struct iommu_domain *
+mock_nested_alloc(struct iommu_domain *parent,
+		  const struct iommu_user_data *user_data)
+{
+	struct iommu_hwpt_selftest data;
+	struct mock_nested *nested;
+	int rc, i;
+
+	if (parent->ops != &mock_domain_ops)
+		return ERR_PTR(-EINVAL);
+	if (user_data->type != IOMMU_HWPT_DATA_SELFTEST)
+		return ERR_PTR(-EOPNOTSUPP);
+	rc = iommu_copy_struct_from_user(&data, user_data,
+					 IOMMU_HWPT_DATA_SELFTEST, iotlb);
+	if (rc)
+		return ERR_PTR(rc);
+
+	nested = kzalloc(sizeof(*nested), GFP_KERNEL_ACCOUNT);
+	if (!nested)
+		return ERR_PTR(-ENOMEM);
+	nested->domain.type = IOMMU_DOMAIN_NESTED;
+	nested->domain.ops = &mock_nested_ops;
+	nested->parent = to_mock_domain(parent);
+	spin_lock_init(&nested->lock);
+	for (i = 0; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
+		nested->iotlb[i] = data.iotlb;
+	return &nested->domain;
+}
+
 static struct iommu_domain *
 mock_domain_alloc_user(struct device *dev, u32 flags,
 		       struct iommu_domain *parent,
@@ -298,8 +439,12 @@ mock_domain_alloc_user(struct device *dev, u32 flags,
 {
 	struct iommu_domain *domain;
 
-	/* Nested (user-managed) domains come with nesting support. */
-	if (parent || user_data)
+	if (parent) {
+		if (flags || !user_data)
+			return ERR_PTR(-EOPNOTSUPP);
+		return mock_nested_alloc(parent, user_data);
+	}
+	if (user_data)
 		return ERR_PTR(-EOPNOTSUPP);
 	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
 		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
@@ -342,7 +487,45 @@ static void *mock_hw_info(struct device *dev, u32 *length, u32 *type)
 
 static struct iommu_device *mock_probe_device(struct device *dev)
 {
+	struct mock_dev *mdev;
+
+	mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
+	if (!mdev)
+		return ERR_PTR(-ENOMEM);
+	init_rwsem(&mdev->iopf_rwsem);
+	dev_iommu_priv_set(dev, mdev);
 	return &mock_iommu;
+}
+
+static void mock_release_device(struct device *dev)
+{
+	kfree(to_mock_dev(dev));
+	dev_iommu_priv_set(dev, NULL);
+}
+
+static int mock_dev_enable_feat(struct device *dev, enum iommu_dev_features f)
+{
+	if (f != IOMMU_DEV_FEAT_IOPF)
+		return -EINVAL;
+	return iopf_queue_add_device(mock_iopf_queue, dev);
+}
+
+static int mock_dev_disable_feat(struct device *dev, enum iommu_dev_features f)
+{
+	if (f != IOMMU_DEV_FEAT_IOPF)
+		return -EINVAL;
+	iopf_queue_remove_device(mock_iopf_queue, dev);
+	return 0;
+}
+
+/* The "device" receives a page response: count it by code. */
+static void mock_page_response(struct device *dev, struct iopf_fault *evt,
+			       struct iommu_page_response *msg)
+{
+	struct mock_dev *mdev = to_mock_dev(dev);
+
+	if (!WARN_ON(msg->code >= IOMMU_TEST_IOPF_RESP_CODES))
+		atomic_inc(&mdev->responses[msg->code]);
 }
 
 static const struct iommu_ops mock_ops = {
@@ -356,7 +539,13 @@ static const struct iommu_ops mock_ops = {
 	.domain_alloc_paging = mock_domain_alloc_paging,
 	.domain_alloc_user = mock_domain_alloc_user,
 	.probe_device = mock_probe_device,
+	.release_device = mock_release_device,
 	.device_group = generic_device_group,
+	.dev_enable_feat = mock_dev_enable_feat,
+	.dev_disable_feat = mock_dev_disable_feat,
+	.page_response = mock_page_response,
+	/* A nested domain's stage-1 holds the PASID table: see find_fault_handler(). */
+	.user_pasid_table = true,
 	.default_domain_ops = &mock_domain_ops,
 };
 
@@ -369,6 +558,84 @@ static const struct iommu_ops mock_ops = {
 bool iommufd_mock_is_domain(struct iommu_domain *domain)
 {
 	return domain->ops == &mock_domain_ops;
+}
+
+/**
+ * iommufd_mock_check_iotlb() - compare one "IOTLB" entry of a nested domain
+ * @domain: any domain
+ * @index: the entry
+ * @value: what it should hold
+ *
+ * Return: 0 if it does; -EINVAL if not, or for a bad @index or a domain
+ * that is no mock nested domain.
+ */
+int iommufd_mock_check_iotlb(struct iommu_domain *domain, u32 index, u32 value)
+{
+	struct mock_nested *nested;
+	int rc;
+
+	if (domain->ops != &mock_nested_ops ||
+	    index > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX)
+		return -EINVAL;
+	nested = to_mock_nested(domain);
+	spin_lock(&nested->lock);
+	rc = nested->iotlb[index] == value ? 0 : -EINVAL;
+	spin_unlock(&nested->lock);
+	return rc;
+}
+
+/**
+ * iommufd_mock_report_iopf() - a mock device sends a page request
+ * @dev: a mock device
+ * @pasid: the PASID, or IOMMU_NO_PASID for none
+ * @grpid: the page request group
+ * @perm: IOMMU_FAULT_PERM_* access wanted
+ * @addr: the faulting address
+ * @last: the last request of its group (the group is then handled)
+ *
+ * Context: process context, may sleep.
+ * Return: what iommu_report_device_fault() returns; the fault is answered
+ * (counted by iommufd_mock_iopf_responses()) when it cannot be handled.
+ */
+int iommufd_mock_report_iopf(struct device *dev, u32 pasid, u32 grpid,
+			     u32 perm, u64 addr, bool last)
+{
+	struct mock_dev *mdev = to_mock_dev(dev);
+	struct iopf_fault event = {
+		.fault = {
+			.type = IOMMU_FAULT_PAGE_REQ,
+			.prm = {
+				.pasid = pasid,
+				.grpid = grpid,
+				.perm = perm,
+				.addr = addr,
+			},
+		},
+	};
+	int rc;
+
+	if (last)
+		event.fault.prm.flags |= IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE;
+	if (pasid != IOMMU_NO_PASID)
+		event.fault.prm.flags |= IOMMU_FAULT_PAGE_REQUEST_PASID_VALID;
+	down_read(&mdev->iopf_rwsem);
+	rc = iommu_report_device_fault(dev, &event);
+	up_read(&mdev->iopf_rwsem);
+	return rc;
+}
+
+/**
+ * iommufd_mock_iopf_responses() - page responses a mock device received
+ * @dev: a mock device
+ * @counts: out: IOMMU_TEST_IOPF_RESP_CODES counts, by response code
+ */
+void iommufd_mock_iopf_responses(struct device *dev, u32 *counts)
+{
+	struct mock_dev *mdev = to_mock_dev(dev);
+	int i;
+
+	for (i = 0; i < IOMMU_TEST_IOPF_RESP_CODES; i++)
+		counts[i] = atomic_read(&mdev->responses[i]);
 }
 
 /**
@@ -543,16 +810,25 @@ int iommufd_mock_init(void)
 {
 	int rc;
 
+	mock_iopf_queue = iopf_queue_alloc("iommufd-mock-iopf");
+	if (!mock_iopf_queue)
+		return -ENOMEM;
 	fwnode_init(&mock_fwnode, &mock_fwnode_ops);
 	mock_iommu.fwnode = &mock_fwnode;
 	mock_iommu.max_pasids = 1U << MOCK_PASID_WIDTH;
 	/* The core links each probed device to the IOMMU's sysfs node. */
 	rc = iommu_device_sysfs_add(&mock_iommu, NULL, NULL, "iommufd-mock");
 	if (rc)
-		return rc;
+		goto err_free_queue;
 	rc = iommu_device_register(&mock_iommu, &mock_ops, NULL);
 	if (rc)
-		iommu_device_sysfs_remove(&mock_iommu);
+		goto err_sysfs;
+	return 0;
+
+err_sysfs:
+	iommu_device_sysfs_remove(&mock_iommu);
+err_free_queue:
+	iopf_queue_free(mock_iopf_queue);
 	return rc;
 }
 
@@ -567,4 +843,5 @@ void iommufd_mock_exit(void)
 {
 	iommu_device_unregister(&mock_iommu);
 	iommu_device_sysfs_remove(&mock_iommu);
+	iopf_queue_free(mock_iopf_queue);
 }

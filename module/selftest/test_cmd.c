@@ -513,7 +513,7 @@ static int test_md_check_map(struct iommufd_ucmd *ucmd, u32 hwpt_id,
 			     unsigned long iova, unsigned long length,
 			     void __user *uptr)
 {
-	struct iommufd_hwpt_paging *hwpt;
+	struct iommu_domain *domain;
 	struct iommufd_object *obj;
 	int rc;
 
@@ -521,13 +521,83 @@ static int test_md_check_map(struct iommufd_ucmd *ucmd, u32 hwpt_id,
 				 IOMMUFD_OBJ_HWPT_PAGING);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	hwpt = container_of(obj, struct iommufd_hwpt_paging, obj);
-	if (!iommufd_mock_is_domain(hwpt->domain))
+	domain = container_of(obj, struct iommufd_hw_pagetable, obj)->domain;
+	if (!iommufd_mock_is_domain(domain))
 		rc = -EINVAL;
 	else
-		rc = iommufd_mock_check_map(hwpt->domain, iova, length, uptr);
+		rc = iommufd_mock_check_map(domain, iova, length, uptr);
 	iommufd_put_object(ucmd->ictx, obj);
 	return rc;
+}
+
+/* MD_CHECK_IOTLB: does entry @index of a mock nested HWPT hold @value? */
+static int test_md_check_iotlb(struct iommufd_ucmd *ucmd, u32 hwpt_id,
+			       u32 index, u32 value)
+{
+	struct iommufd_object *obj;
+	int rc;
+
+	obj = iommufd_get_object(ucmd->ictx, hwpt_id, IOMMUFD_OBJ_HWPT_NESTED);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	rc = iommufd_mock_check_iotlb(container_of(obj,
+						   struct iommufd_hw_pagetable,
+						   obj)->domain,
+				      index, value);
+	iommufd_put_object(ucmd->ictx, obj);
+	return rc;
+}
+
+/* Look up a bound mock device by its device object id. */
+static struct iommufd_device *test_get_mock_idev(struct iommufd_ucmd *ucmd,
+						 u32 id)
+{
+	struct iommufd_device *idev = iommufd_get_device(ucmd, id);
+
+	if (!IS_ERR(idev) && !iommufd_mock_is_dev(idev->dev)) {
+		iommufd_put_object(ucmd->ictx, &idev->obj);
+		return ERR_PTR(-EINVAL);
+	}
+	return idev;
+}
+
+/*
+ * TRIGGER_IOPF(_PARTIAL): the mock device sends a page request.  As with
+ * hardware, the sender learns nothing: an unhandled request is answered,
+ * which IOPF_RESPONSES shows.
+ */
+static int test_trigger_iopf(struct iommufd_ucmd *ucmd, bool last)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommufd_device *idev;
+
+	idev = test_get_mock_idev(ucmd, cmd->trigger_iopf.dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	iommufd_mock_report_iopf(idev->dev, cmd->trigger_iopf.pasid,
+				 cmd->trigger_iopf.grpid,
+				 cmd->trigger_iopf.perm,
+				 cmd->trigger_iopf.addr, last);
+	iommufd_put_object(ucmd->ictx, &idev->obj);
+	return 0;
+}
+
+/* IOPF_RESPONSES: what the mock device was answered so far. */
+static int test_iopf_responses(struct iommufd_ucmd *ucmd, u32 idev_id)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	u32 counts[IOMMU_TEST_IOPF_RESP_CODES];
+	struct iommufd_device *idev;
+
+	idev = test_get_mock_idev(ucmd, idev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	iommufd_mock_iopf_responses(idev->dev, counts);
+	iommufd_put_object(ucmd->ictx, &idev->obj);
+	cmd->iopf_responses.out_success = counts[IOMMU_PAGE_RESP_SUCCESS];
+	cmd->iopf_responses.out_invalid = counts[IOMMU_PAGE_RESP_INVALID];
+	cmd->iopf_responses.out_failure = counts[IOMMU_PAGE_RESP_FAILURE];
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 /* DIRTY: the mock device "wrote" the pages whose bits are set. */
@@ -536,7 +606,7 @@ static int test_dirty(struct iommufd_ucmd *ucmd, u32 hwpt_id,
 		      unsigned long page_size, void __user *uptr)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
-	struct iommufd_hwpt_paging *hwpt;
+	struct iommu_domain *domain;
 	struct iommufd_object *obj;
 	unsigned long nbits, count;
 	unsigned long *bits;
@@ -551,9 +621,9 @@ static int test_dirty(struct iommufd_ucmd *ucmd, u32 hwpt_id,
 	obj = iommufd_get_object(ucmd->ictx, hwpt_id, IOMMUFD_OBJ_HWPT_PAGING);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	hwpt = container_of(obj, struct iommufd_hwpt_paging, obj);
+	domain = container_of(obj, struct iommufd_hw_pagetable, obj)->domain;
 	rc = -EINVAL;
-	if (!iommufd_mock_is_domain(hwpt->domain))
+	if (!iommufd_mock_is_domain(domain))
 		goto out_put;
 	bits = kvcalloc(BITS_TO_LONGS(nbits), sizeof(long), GFP_KERNEL_ACCOUNT);
 	rc = -ENOMEM;
@@ -562,7 +632,7 @@ static int test_dirty(struct iommufd_ucmd *ucmd, u32 hwpt_id,
 	rc = -EFAULT;
 	if (copy_from_user(bits, uptr, DIV_ROUND_UP(nbits, BITS_PER_BYTE)))
 		goto out_free;
-	rc = iommufd_mock_mark_dirty(hwpt->domain, iova, length, page_size,
+	rc = iommufd_mock_mark_dirty(domain, iova, length, page_size,
 				     bits, &count);
 	if (!rc) {
 		cmd->dirty.out_nr_dirty = count;
@@ -631,6 +701,15 @@ int iommufd_test_cmd_ioctl(struct iommufd_ucmd *ucmd)
 		return test_dirty(ucmd, cmd->id, cmd->dirty.iova,
 				  cmd->dirty.length, cmd->dirty.page_size,
 				  u64_to_user_ptr(cmd->dirty.uptr));
+	case IOMMU_TEST_OP_MD_CHECK_IOTLB:
+		return test_md_check_iotlb(ucmd, cmd->id, cmd->check_iotlb.id,
+					   cmd->check_iotlb.iotlb);
+	case IOMMU_TEST_OP_TRIGGER_IOPF:
+		return test_trigger_iopf(ucmd, true);
+	case IOMMU_TEST_OP_TRIGGER_IOPF_PARTIAL:
+		return test_trigger_iopf(ucmd, false);
+	case IOMMU_TEST_OP_IOPF_RESPONSES:
+		return test_iopf_responses(ucmd, cmd->id);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* Room for at least one entry, as upstream requires. */
 		if (cmd->memory_limit.limit < sizeof(unsigned long) + sizeof(u32))

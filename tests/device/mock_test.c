@@ -8,50 +8,7 @@
  */
 #include "iommufd_utils.h"
 
-#define BASE (1UL << 24)	/* MOCK_APERTURE_START */
-
-static int mock_domain(int fd, __u32 pt, __u32 flags, __u32 *stdev,
-		       __u32 *hwpt, __u32 *idev)
-{
-	struct iommu_test_cmd cmd = {
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS, .id = pt,
-		.mock_domain_flags.dev_flags = flags,
-	};
-
-	if (_test_cmd(fd, &cmd))
-		return -1;
-	if (stdev)
-		*stdev = cmd.mock_domain_flags.out_stdev_id;
-	if (hwpt)
-		*hwpt = cmd.mock_domain_flags.out_hwpt_id;
-	if (idev)
-		*idev = cmd.mock_domain_flags.out_idev_id;
-	return 0;
-}
-
-static int mock_replace(int fd, __u32 stdev, __u32 *pt)
-{
-	struct iommu_test_cmd cmd = {
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, .id = stdev,
-		.mock_domain_replace.pt_id = *pt,
-	};
-
-	if (_test_cmd(fd, &cmd))
-		return -1;
-	*pt = cmd.mock_domain_replace.pt_id;
-	return 0;
-}
-
-static int check_map(int fd, __u32 hwpt, __u64 iova, void *buf, __u64 len)
-{
-	struct iommu_test_cmd cmd = {
-		.op = IOMMU_TEST_OP_MD_CHECK_MAP, .id = hwpt,
-		.check_map = { .iova = iova, .length = len,
-			       .uptr = (uintptr_t)buf },
-	};
-
-	return _test_cmd(fd, &cmd);
-}
+#include "mock_utils.h"
 
 TEST_F(ioas, attach_fills_and_detach_empties)
 {

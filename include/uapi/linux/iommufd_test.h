@@ -35,6 +35,21 @@ enum {
 	IOMMU_TEST_OP_TRIGGER_IOPF,
 };
 
+/*
+ * This project's additions to the test ABI, numbered far above upstream's
+ * so that new upstream operations never collide with them.
+ *
+ * IOMMU_TEST_OP_TRIGGER_IOPF_PARTIAL: as IOMMU_TEST_OP_TRIGGER_IOPF, but
+ *	the request is not the last of its group; the group is handed to the
+ *	fault queue when a TRIGGER_IOPF with the same grpid completes it.
+ * IOMMU_TEST_OP_IOPF_RESPONSES: the page responses mock device @id (a
+ *	device object id) has received so far, by code.
+ */
+enum {
+	IOMMU_TEST_OP_TRIGGER_IOPF_PARTIAL = 0x1000,
+	IOMMU_TEST_OP_IOPF_RESPONSES,
+};
+
 /* The IOVA window of a mock domain. */
 enum {
 	MOCK_APERTURE_START = 1UL << 24,
@@ -152,6 +167,11 @@ struct iommu_test_cmd {
 			__u32 perm;
 			__u64 addr;
 		} trigger_iopf;
+		struct {
+			__u32 out_success;
+			__u32 out_invalid;
+			__u32 out_failure;
+		} iopf_responses;
 	};
 	__u32 last;
 };

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * I/O page faults delivered to user space (IOMMU_FAULT_QUEUE_ALLOC).
+ *
+ * A fault object is a queue with a file descriptor.  A nested HWPT
+ * allocated with IOMMU_HWPT_FAULT_ID_VALID sends its domain's page
+ * requests here: the IOMMU core groups a device's requests and hands each
+ * group to iommufd_fault_iopf_handler(), which queues it.  read() turns
+ * queued groups into struct iommu_hwpt_pgfault records, one per request,
+ * all carrying a cookie for the group; write() takes struct
+ * iommu_hwpt_page_response records and answers the group the cookie
+ * names, once, for all its requests.
+ *
+ * No group is left unanswered: when the attachment a fault came through
+ * goes away (detach, replace), its queued and read-but-unanswered groups
+ * are answered IOMMU_PAGE_RESP_INVALID; so is everything pending when the
+ * file is closed, and faults arriving after that are refused at once.
+ *
+ * read() does not block: with nothing queued it returns 0, as upstream's
+ * does; poll() reports EPOLLIN while groups are queued.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/iommufd.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/iommufd.h>
+
+#include "../iommufd_private.h"
+
+/**
+ * struct iommufd_fault - a fault object and its file
+ * @obj: the object
+ * @ictx: the context (a reference while the file is open)
+ * @lock: protects @deliver and @closed; taken by the fault handler, so
+ *	nothing that sleeps runs under it
+ * @deliver: groups (iopf_group.node) queued for read()
+ * @closed: the file is released: faults are refused
+ * @mutex: serializes read(), write() and the answering of pending groups;
+ *	protects @response
+ * @response: cookie -> iopf_group read by user space, not yet answered
+ * @wait: poll() waits here for a group to be queued
+ *
+ * Lock order: @mutex, then @lock.
+ */
+struct iommufd_fault {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	spinlock_t lock;		/* see the kernel-doc above */
+	struct list_head deliver;
+	bool closed;
+	struct mutex mutex;		/* see the kernel-doc above */
+	struct xarray response;
+	wait_queue_head_t wait;
+};
+
+static_assert((int)IOMMUFD_PAGE_RESP_SUCCESS == (int)IOMMU_PAGE_RESP_SUCCESS);
+static_assert((int)IOMMUFD_PAGE_RESP_INVALID == (int)IOMMU_PAGE_RESP_INVALID);
+
+/* Answer and free each group on @list. */
+static void iommufd_fault_answer_list(struct list_head *list,
+				      enum iommu_page_response_code code)
+{
+	struct iopf_group *group, *next;
+
+	list_for_each_entry_safe(group, next, list, node) {
+		list_del(&group->node);
+		iopf_group_response(group, code);
+		iopf_free_group(group);
+	}
+}
+
+/*
+ * Answer IOMMU_PAGE_RESP_INVALID every pending group that came through
+ * @handle, or every pending group if @handle is NULL.
+ */
+static void iommufd_fault_answer_pending(struct iommufd_fault *fault,
+					 struct iommufd_attach_handle *handle)
+{
+	struct iopf_group *group, *next;
+	unsigned long cookie;
+	LIST_HEAD(answer);
+
+	lockdep_assert_held(&fault->mutex);
+
+	spin_lock(&fault->lock);
+	list_for_each_entry_safe(group, next, &fault->deliver, node)
+		if (!handle || group->attach_handle == &handle->handle)
+			list_move_tail(&group->node, &answer);
+	spin_unlock(&fault->lock);
+
+	xa_for_each(&fault->response, cookie, group) {
+		if (handle && group->attach_handle != &handle->handle)
+			continue;
+		xa_erase(&fault->response, cookie);
+		list_add_tail(&group->node, &answer);
+	}
+	iommufd_fault_answer_list(&answer, IOMMU_PAGE_RESP_INVALID);
+}
+
+/**
+ * iommufd_fault_flush_handle() - answer what an ended attachment left
+ * @fault: the fault object of the detached HWPT
+ * @handle: the attach handle, no longer reachable through the IOMMU core
+ *
+ * Context: process context, may sleep.
+ */
+void iommufd_fault_flush_handle(struct iommufd_fault *fault,
+				struct iommufd_attach_handle *handle)
+{
+	mutex_lock(&fault->mutex);
+	iommufd_fault_answer_pending(fault, handle);
+	mutex_unlock(&fault->mutex);
+}
+
+/**
+ * iommufd_fault_iopf_handler() - the iopf_handler of fault-capable domains
+ * @group: a complete group of page requests from one device
+ *
+ * Context: the IOMMU driver's fault reporting context; does not sleep.
+ * Return: 0 with @group queued (answered later by user space or by
+ * iommufd); -ENODEV if the fault file is closed, and the core answers.
+ */
+int iommufd_fault_iopf_handler(struct iopf_group *group)
+{
+	struct iommufd_hw_pagetable *hwpt =
+		group->attach_handle->domain->fault_data;
+	struct iommufd_fault *fault = hwpt->fault;
+
+	spin_lock(&fault->lock);
+	if (fault->closed) {
+		spin_unlock(&fault->lock);
+		return -ENODEV;
+	}
+	list_add_tail(&group->node, &fault->deliver);
+	spin_unlock(&fault->lock);
+	wake_up_interruptible(&fault->wait);
+	return 0;
+}
+
+static struct iopf_group *iommufd_fault_pop(struct iommufd_fault *fault)
+{
+	struct iopf_group *group;
+
+	spin_lock(&fault->lock);
+	group = list_first_entry_or_null(&fault->deliver, struct iopf_group,
+					 node);
+	if (group)
+		list_del(&group->node);
+	spin_unlock(&fault->lock);
+	return group;
+}
+
+static void iommufd_fault_push_back(struct iommufd_fault *fault,
+				    struct iopf_group *group)
+{
+	spin_lock(&fault->lock);
+	list_add(&group->node, &fault->deliver);
+	spin_unlock(&fault->lock);
+}
+
+/* Copy out @group's requests as records; 0 or -EFAULT. */
+static int iommufd_fault_copy_group(struct iopf_group *group,
+				    char __user *buf)
+{
+	struct iommufd_attach_handle *handle =
+		container_of(group->attach_handle,
+			     struct iommufd_attach_handle, handle);
+	struct iommu_hwpt_pgfault rec;
+	struct iopf_fault *iopf;
+
+	list_for_each_entry(iopf, &group->faults, list) {
+		const struct iommu_fault_page_request *prm = &iopf->fault.prm;
+
+		rec = (struct iommu_hwpt_pgfault) {
+			.flags = prm->flags,
+			.dev_id = handle->idev->obj.id,
+			.pasid = prm->pasid,
+			.grpid = prm->grpid,
+			.perm = prm->perm,
+			.addr = prm->addr,
+			.cookie = group->cookie,
+		};
+		if (copy_to_user(buf, &rec, sizeof(rec)))
+			return -EFAULT;
+		buf += sizeof(rec);
+	}
+	return 0;
+}
+
+/*
+ * Whole groups only: a group that does not fit stays queued, and if not
+ * even the first fits the read fails with EINVAL.
+ */
+static ssize_t iommufd_fault_read(struct file *filep, char __user *buf,
+				  size_t count, loff_t *ppos)
+{
+	const size_t rec_size = sizeof(struct iommu_hwpt_pgfault);
+	struct iommufd_fault *fault = filep->private_data;
+	struct iopf_group *group;
+	size_t done = 0;
+	int rc = 0;
+
+	if (*ppos || count % rec_size)
+		return -ESPIPE;
+
+	mutex_lock(&fault->mutex);
+	while ((group = iommufd_fault_pop(fault))) {
+		if (group->fault_count > (count - done) / rec_size) {
+			iommufd_fault_push_back(fault, group);
+			if (!done)
+				rc = -EINVAL;
+			break;
+		}
+		rc = xa_alloc(&fault->response, &group->cookie, group,
+			      xa_limit_32b, GFP_KERNEL_ACCOUNT);
+		if (rc) {
+			iommufd_fault_push_back(fault, group);
+			break;
+		}
+		rc = iommufd_fault_copy_group(group, buf + done);
+		if (rc) {
+			xa_erase(&fault->response, group->cookie);
+			iommufd_fault_push_back(fault, group);
+			break;
+		}
+		done += group->fault_count * rec_size;
+	}
+	mutex_unlock(&fault->mutex);
+	return done ? done : rc;
+}
+
+static ssize_t iommufd_fault_write(struct file *filep, const char __user *buf,
+				   size_t count, loff_t *ppos)
+{
+	const size_t rec_size = sizeof(struct iommu_hwpt_page_response);
+	struct iommufd_fault *fault = filep->private_data;
+	struct iommu_hwpt_page_response resp;
+	struct iopf_group *group;
+	size_t done = 0;
+	int rc = 0;
+
+	if (*ppos || count % rec_size)
+		return -ESPIPE;
+
+	mutex_lock(&fault->mutex);
+	for (; done < count; done += rec_size) {
+		if (copy_from_user(&resp, buf + done, rec_size)) {
+			rc = -EFAULT;
+			break;
+		}
+		if (resp.code != IOMMUFD_PAGE_RESP_SUCCESS &&
+		    resp.code != IOMMUFD_PAGE_RESP_INVALID) {
+			rc = -EINVAL;
+			break;
+		}
+		group = xa_erase(&fault->response, resp.cookie);
+		if (!group) {
+			rc = -EINVAL;
+			break;
+		}
+		iopf_group_response(group, resp.code);
+		iopf_free_group(group);
+	}
+	mutex_unlock(&fault->mutex);
+	return done ? done : rc;
+}
+
+static __poll_t iommufd_fault_poll(struct file *filep,
+				   struct poll_table_struct *wait)
+{
+	struct iommufd_fault *fault = filep->private_data;
+	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+
+	poll_wait(filep, &fault->wait, wait);
+	spin_lock(&fault->lock);
+	if (!list_empty(&fault->deliver))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	spin_unlock(&fault->lock);
+	return mask;
+}
+
+static int iommufd_fault_release(struct inode *inode, struct file *filep)
+{
+	struct iommufd_fault *fault = filep->private_data;
+	struct iommufd_ctx *ictx = fault->ictx;
+
+	mutex_lock(&fault->mutex);
+	spin_lock(&fault->lock);
+	fault->closed = true;
+	spin_unlock(&fault->lock);
+	iommufd_fault_answer_pending(fault, NULL);
+	mutex_unlock(&fault->mutex);
+
+	/* The object may be destroyed from here on. */
+	iommufd_put_object(ictx, &fault->obj);
+	iommufd_ctx_put(ictx);
+	return 0;
+}
+
+static const struct file_operations iommufd_fault_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.read = iommufd_fault_read,
+	.write = iommufd_fault_write,
+	.poll = iommufd_fault_poll,
+	.release = iommufd_fault_release,
+};
+
+/**
+ * iommufd_fault_destroy() - destroy callback of a fault object
+ * @obj: the object; its file is closed and no HWPT uses it
+ *
+ * Context: process context, may sleep.
+ */
+void iommufd_fault_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_fault *fault =
+		container_of(obj, struct iommufd_fault, obj);
+
+	/* Closing the file answered everything and refused the rest. */
+	WARN_ON(!list_empty(&fault->deliver) || !xa_empty(&fault->response));
+	xa_destroy(&fault->response);
+	mutex_destroy(&fault->mutex);
+}
+
+/**
+ * iommufd_get_fault() - look up a fault object
+ * @ictx: the context
+ * @id: its id
+ *
+ * Context: any.
+ * Return: the fault object (a user of it), or ERR_PTR(-ENOENT).
+ */
+struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id)
+{
+	struct iommufd_object *obj;
+
+	obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_FAULT);
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	return container_of(obj, struct iommufd_fault, obj);
+}
+
+/**
+ * iommufd_fault_put() - drop a HWPT's use of its fault object
+ * @fault: the fault object
+ */
+void iommufd_fault_put(struct iommufd_fault *fault)
+{
+	refcount_dec(&fault->obj.users);
+}
+
+/**
+ * iommufd_fault_alloc_ioctl() - IOMMU_FAULT_QUEUE_ALLOC
+ * @ucmd: the command; struct iommu_fault_alloc
+ *
+ * The file is made last, once nothing can fail, so no error path has to
+ * undo an open file (whose release would run later, deferred).
+ *
+ * Context: process context, may sleep.
+ * Return: 0 with out_fault_id and out_fault_fd set; -EOPNOTSUPP for
+ * flags; -EMFILE, -ENOMEM, -EFAULT.
+ */
+int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_fault_alloc *cmd = ucmd->cmd;
+	struct iommufd_fault *fault;
+	struct file *filep;
+	int fdno, rc;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+
+	fault = iommufd_object_alloc(ucmd->ictx, struct iommufd_fault,
+				     IOMMUFD_OBJ_FAULT);
+	if (IS_ERR(fault))
+		return PTR_ERR(fault);
+	fault->ictx = ucmd->ictx;
+	spin_lock_init(&fault->lock);
+	INIT_LIST_HEAD(&fault->deliver);
+	mutex_init(&fault->mutex);
+	xa_init_flags(&fault->response, XA_FLAGS_ALLOC1);
+	init_waitqueue_head(&fault->wait);
+
+	fdno = get_unused_fd_flags(O_CLOEXEC);
+	if (fdno < 0) {
+		rc = fdno;
+		goto err_abort;
+	}
+	cmd->out_fault_id = fault->obj.id;
+	cmd->out_fault_fd = fdno;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto err_put_fdno;
+
+	filep = anon_inode_getfile("[iommufd-pgfault]", &iommufd_fault_fops,
+				   fault, O_RDWR);
+	if (IS_ERR(filep)) {
+		rc = PTR_ERR(filep);
+		goto err_put_fdno;
+	}
+	/* The file is a user of the object and keeps the context open. */
+	refcount_inc(&fault->obj.users);
+	iommufd_ctx_get(ucmd->ictx);
+	fd_install(fdno, filep);
+	iommufd_object_finalize(ucmd->ictx, &fault->obj);
+	return 0;
+
+err_put_fdno:
+	put_unused_fd(fdno);
+err_abort:
+	iommufd_object_abort_and_destroy(ucmd->ictx, &fault->obj);
+	return rc;
+}
