@@ -252,11 +252,14 @@ struct iommufd_fault;
  * @domain: the IOMMU domain
  * @fault: where the domain's I/O page faults go (a user of it), or NULL
  *	if the domain takes none
+ * @pasid_compat: allocated with IOMMU_HWPT_ALLOC_PASID: may be attached
+ *	at a PASID
  */
 struct iommufd_hw_pagetable {
 	struct iommufd_object obj;
 	struct iommu_domain *domain;
 	struct iommufd_fault *fault;
+	bool pasid_compat;
 };
 
 /**
@@ -269,6 +272,8 @@ struct iommufd_hw_pagetable {
  *	device detaches
  * @enforce_cache_coherency: the domain blocks non-coherent DMA
  * @nest_parent: allocated with IOMMU_HWPT_ALLOC_NEST_PARENT
+ *
+ * Whether a HWPT may be attached at a PASID is in @common.
  */
 struct iommufd_hwpt_paging {
 	struct iommufd_hw_pagetable common;
@@ -368,8 +373,10 @@ struct iommufd_attach_handle {
  * @enforce_cache_coherency: the IOMMU can block its non-coherent DMA, so
  *	every domain it attaches to must
  * @hwpt: what it is attached to, or NULL; under @igroup->lock
- * @iopf_enabled: the device's I/O page faults are on, for a @hwpt that
- *	takes faults; under @igroup->lock
+ * @iopf_users: attachments of the device (itself or a PASID) to HWPTs
+ *	that take faults; faults are on while non-zero; under @igroup->lock
+ * @pasids: PASID -> struct iommufd_attach_handle of the HWPT attached
+ *	there; changed under @igroup->lock
  */
 struct iommufd_device {
 	struct iommufd_object obj;
@@ -378,7 +385,8 @@ struct iommufd_device {
 	struct device *dev;
 	bool enforce_cache_coherency;
 	struct iommufd_hw_pagetable *hwpt;
-	bool iopf_enabled;
+	unsigned int iopf_users;
+	struct xarray pasids;
 };
 
 static inline struct iommufd_device *
@@ -418,6 +426,7 @@ iommufd_hwpt_nested_alloc(struct iommufd_ctx *ictx,
 			  struct iommufd_device *idev, u32 flags,
 			  const struct iommu_user_data *user_data);
 void iommufd_device_destroy(struct iommufd_object *obj);
+void iommufd_device_detach_all_pasids(struct iommufd_device *idev);
 const struct iommu_ops *iommufd_dev_ops(struct device *dev);
 int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);

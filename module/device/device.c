@@ -23,6 +23,7 @@
 
 #include "../iommufd_private.h"
 #include "../selftest/selftest.h"
+#include "device.h"
 
 static bool allow_unsafe_interrupts;
 module_param(allow_unsafe_interrupts, bool, 0644);
@@ -144,6 +145,7 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 		iommufd_ctx_get(ictx);
 	idev->dev = get_device(dev);
 	idev->igroup = igroup;
+	xa_init(&idev->pasids);
 	idev->enforce_cache_coherency =
 		device_iommu_capable(dev, IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
 	/* The binding driver is a user until iommufd_device_unbind(). */
@@ -171,7 +173,8 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 	struct iommufd_device *idev =
 		container_of(obj, struct iommufd_device, obj);
 
-	WARN_ON(idev->hwpt);
+	WARN_ON(idev->hwpt || !xa_empty(&idev->pasids));
+	xa_destroy(&idev->pasids);
 	iommu_device_release_dma_owner(idev->dev);
 	iommufd_group_put(idev->igroup);
 	if (!iommufd_test_is_mock_dev(idev->dev))
@@ -240,9 +243,17 @@ bool iommufd_ctx_has_group(struct iommufd_ctx *ictx, struct iommu_group *group)
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_ctx_has_group, IOMMUFD);
 
-/* Reserve @idev's reserved regions in @iopt, owned by @idev. */
-static int iommufd_device_reserve(struct iommufd_device *idev,
-				  struct io_pagetable *iopt)
+/**
+ * iommufd_device_reserve() - reserve @idev's reserved regions in @iopt
+ * @idev: the device
+ * @iopt: the page table it is about to reach
+ * @owner: what the reservations belong to, for iopt_unreserve()
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -EADDRINUSE if a region is mapped, with nothing reserved.
+ */
+int iommufd_device_reserve(struct iommufd_device *idev,
+			   struct io_pagetable *iopt, void *owner)
 {
 	struct iommu_resv_region *resv;
 	LIST_HEAD(regions);
@@ -253,48 +264,70 @@ static int iommufd_device_reserve(struct iommufd_device *idev,
 		if (resv->type == IOMMU_RESV_DIRECT_RELAXABLE)
 			continue;
 		rc = iopt_reserve(iopt, resv->start,
-				  resv->start + resv->length - 1, idev);
+				  resv->start + resv->length - 1, owner);
 		if (rc)
 			break;
 	}
 	iommu_put_resv_regions(idev->dev, &regions);
 	if (rc)
-		iopt_unreserve(iopt, idev);
+		iopt_unreserve(iopt, owner);
 	return rc;
 }
 
-/*
- * Turn @idev's I/O page faults on for a HWPT that takes them.  A PCI
- * virtual function shares PRI with its physical function, whose responses
- * it must not disturb, so it cannot.
+/**
+ * iommufd_device_iopf_get() - I/O page faults on, for one more attachment
+ *	of @idev to a HWPT that takes them
+ * @idev: the device
+ *
+ * A PCI virtual function shares PRI with its physical function, whose
+ * responses it must not disturb, so it cannot.
+ *
+ * Context: process context; @idev->igroup->lock held.
+ * Return: 0, -EINVAL for a virtual function, or the driver's error.
  */
-static int iommufd_device_iopf_enable(struct iommufd_device *idev)
+int iommufd_device_iopf_get(struct iommufd_device *idev)
 {
 	int rc;
 
 	lockdep_assert_held(&idev->igroup->lock);
 
-	if (idev->iopf_enabled)
+	if (idev->iopf_users) {
+		idev->iopf_users++;
 		return 0;
+	}
 	if (dev_is_pci(idev->dev) && to_pci_dev(idev->dev)->is_virtfn)
 		return -EINVAL;
 	rc = iommu_dev_enable_feature(idev->dev, IOMMU_DEV_FEAT_IOPF);
 	if (!rc)
-		idev->iopf_enabled = true;
+		idev->iopf_users = 1;
 	return rc;
 }
 
-static void iommufd_device_iopf_disable(struct iommufd_device *idev)
+/**
+ * iommufd_device_iopf_put() - undo iommufd_device_iopf_get()
+ * @idev: the device
+ *
+ * Context: process context; @idev->igroup->lock held.
+ */
+void iommufd_device_iopf_put(struct iommufd_device *idev)
 {
 	lockdep_assert_held(&idev->igroup->lock);
 
-	if (!idev->iopf_enabled)
+	if (WARN_ON(!idev->iopf_users))
 		return;
-	iommu_dev_disable_feature(idev->dev, IOMMU_DEV_FEAT_IOPF);
-	idev->iopf_enabled = false;
+	if (!--idev->iopf_users)
+		iommu_dev_disable_feature(idev->dev, IOMMU_DEV_FEAT_IOPF);
 }
 
-static struct iommufd_attach_handle *
+/**
+ * iommufd_handle_alloc() - a new attach handle for @idev on @hwpt
+ * @idev: the device attaching
+ * @hwpt: where to
+ *
+ * Context: process context, may sleep.
+ * Return: the handle, or NULL without memory.
+ */
+struct iommufd_attach_handle *
 iommufd_handle_alloc(struct iommufd_device *idev,
 		     struct iommufd_hw_pagetable *hwpt)
 {
@@ -308,12 +341,16 @@ iommufd_handle_alloc(struct iommufd_device *idev,
 	return handle;
 }
 
-/*
- * An attachment through @handle has ended: the IOMMU core no longer finds
- * it, and the driver has drained faults in flight.  Answer the faults it
- * left pending and free it.
+/**
+ * iommufd_handle_retire() - free the handle of an ended attachment
+ * @handle: the handle; the IOMMU core no longer finds it, and the driver
+ *	has drained the faults it had in flight
+ *
+ * Faults that came through it and are still pending are answered.
+ *
+ * Context: process context, may sleep.
  */
-static void iommufd_handle_retire(struct iommufd_attach_handle *handle)
+void iommufd_handle_retire(struct iommufd_attach_handle *handle)
 {
 	if (handle->hwpt->fault)
 		iommufd_fault_flush_handle(handle->hwpt->fault, handle);
@@ -345,11 +382,11 @@ static int iommufd_device_do_attach(struct iommufd_device *idev,
 		goto out_unlock;
 	}
 	if (hwpt->fault) {
-		rc = iommufd_device_iopf_enable(idev);
+		rc = iommufd_device_iopf_get(idev);
 		if (rc)
 			goto out_unlock;
 	}
-	rc = iommufd_device_reserve(idev, &s2->ioas->iopt);
+	rc = iommufd_device_reserve(idev, &s2->ioas->iopt, idev);
 	if (rc)
 		goto err_iopf;
 	if (!igroup->hwpt) {
@@ -376,7 +413,8 @@ static int iommufd_device_do_attach(struct iommufd_device *idev,
 err_unreserve:
 	iopt_unreserve(&s2->ioas->iopt, idev);
 err_iopf:
-	iommufd_device_iopf_disable(idev);
+	if (hwpt->fault)
+		iommufd_device_iopf_put(idev);
 out_unlock:
 	mutex_unlock(&igroup->lock);
 	return rc;
@@ -404,7 +442,8 @@ iommufd_device_do_detach(struct iommufd_device *idev)
 		/* Answer what the attachment left before faults go off. */
 		if (handle)
 			iommufd_handle_retire(handle);
-		iommufd_device_iopf_disable(idev);
+		if (hwpt->fault)
+			iommufd_device_iopf_put(idev);
 	}
 	mutex_unlock(&igroup->lock);
 	return hwpt;
@@ -545,8 +584,7 @@ static int iommufd_device_do_replace(struct iommufd_device *idev,
 	struct iommufd_group *igroup = idev->igroup;
 	struct iommufd_attach_handle *handle, *old_handle;
 	struct iommufd_ioas *old_ioas;
-	bool iopf_was_on;
-	bool same_ioas;
+	bool iopf_on, same_ioas;
 	int rc;
 
 	if (idev->enforce_cache_coherency && !new_s2->enforce_cache_coherency)
@@ -567,9 +605,10 @@ static int iommufd_device_do_replace(struct iommufd_device *idev,
 		rc = -EBUSY;
 		goto out_unlock;
 	}
-	iopf_was_on = idev->iopf_enabled;
-	if (new->fault) {
-		rc = iommufd_device_iopf_enable(idev);
+	/* Faults on before a table that takes them, off after the last. */
+	iopf_on = new->fault && !(*old)->fault;
+	if (iopf_on) {
+		rc = iommufd_device_iopf_get(idev);
 		if (rc)
 			goto out_unlock;
 	}
@@ -577,7 +616,7 @@ static int iommufd_device_do_replace(struct iommufd_device *idev,
 	old_ioas = iommufd_hwpt_s2(*old)->ioas;
 	same_ioas = new_s2->ioas == old_ioas;
 	if (!same_ioas) {
-		rc = iommufd_device_reserve(idev, &new_s2->ioas->iopt);
+		rc = iommufd_device_reserve(idev, &new_s2->ioas->iopt, idev);
 		if (rc)
 			goto err_iopf;
 	}
@@ -600,8 +639,8 @@ static int iommufd_device_do_replace(struct iommufd_device *idev,
 	igroup->hwpt = new;
 	idev->hwpt = new;
 	iommufd_handle_retire(old_handle);
-	if (!new->fault)
-		iommufd_device_iopf_disable(idev);
+	if ((*old)->fault && !new->fault)
+		iommufd_device_iopf_put(idev);
 	mutex_unlock(&igroup->lock);
 	return 0;
 
@@ -609,8 +648,8 @@ err_unreserve:
 	if (!same_ioas)
 		iopt_unreserve(&new_s2->ioas->iopt, idev);
 err_iopf:
-	if (!iopf_was_on)
-		iommufd_device_iopf_disable(idev);
+	if (iopf_on)
+		iommufd_device_iopf_put(idev);
 out_unlock:
 	mutex_unlock(&igroup->lock);
 	return rc;

@@ -9,6 +9,7 @@
 #include <linux/iommu.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
+#include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
 
@@ -66,14 +67,22 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	const struct iommu_ops *ops = iommufd_dev_ops(idev->dev);
 	struct iommufd_hwpt_paging *hwpt;
 	struct iommu_domain *domain;
+	bool pasid;
 	int rc;
 
 	lockdep_assert_held(&ioas->mutex);
 
 	/* A kernel-managed table cannot fault: the kernel pinned it all. */
 	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
-		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+		      IOMMU_HWPT_ALLOC_PASID))
 		return ERR_PTR(-EOPNOTSUPP);
+	/*
+	 * 6.12 drivers give every paging domain PASID support if they have
+	 * any, and know no flag for it: it is iommufd's bookkeeping only.
+	 */
+	pasid = flags & IOMMU_HWPT_ALLOC_PASID;
+	flags &= ~IOMMU_HWPT_ALLOC_PASID;
 	if (flags && !ops->domain_alloc_user)
 		return ERR_PTR(-EOPNOTSUPP);
 
@@ -86,6 +95,7 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	refcount_inc(&ioas->obj.users);
 	hwpt->auto_domain = auto_domain;
 	hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	hwpt->common.pasid_compat = pasid;
 
 	if (ops->domain_alloc_user)
 		domain = ops->domain_alloc_user(idev->dev, flags, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <linux/iommu.h>
 #include <linux/sizes.h>
 #include <uapi/linux/iommufd.h>
+#include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
 
@@ -44,7 +45,8 @@ void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
  * @ictx: the context
  * @parent: the stage-2, which must have been allocated NEST_PARENT
  * @idev: the device whose IOMMU driver reads @user_data
- * @flags: IOMMU_HWPT_ALLOC_* flags; only IOMMU_HWPT_FAULT_ID_VALID
+ * @flags: IOMMU_HWPT_ALLOC_* flags; only IOMMU_HWPT_FAULT_ID_VALID and
+ *	IOMMU_HWPT_ALLOC_PASID
  * @user_data: the driver's description of the stage-1
  *
  * Context: process context, may sleep.
@@ -63,7 +65,7 @@ iommufd_hwpt_nested_alloc(struct iommufd_ctx *ictx,
 	struct iommu_domain *domain;
 	int rc;
 
-	if (flags & ~IOMMU_HWPT_FAULT_ID_VALID)
+	if (flags & ~(IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID))
 		return ERR_PTR(-EOPNOTSUPP);
 	if (!ops->domain_alloc_user)
 		return ERR_PTR(-EOPNOTSUPP);
@@ -80,9 +82,12 @@ iommufd_hwpt_nested_alloc(struct iommufd_ctx *ictx,
 		return hwpt;
 	hwpt->parent = parent;
 	refcount_inc(&parent->common.obj.users);
+	hwpt->common.pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
 
+	/* Both flags are iommufd's business, not the driver's. */
 	domain = ops->domain_alloc_user(idev->dev,
-					flags & ~IOMMU_HWPT_FAULT_ID_VALID,
+					flags & ~(IOMMU_HWPT_FAULT_ID_VALID |
+						  IOMMU_HWPT_ALLOC_PASID),
 					parent->common.domain, user_data);
 	if (IS_ERR(domain)) {
 		rc = PTR_ERR(domain);

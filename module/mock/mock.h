@@ -30,6 +30,8 @@ int iommufd_mock_check_iotlb(struct iommu_domain *domain, u32 index,
 int iommufd_mock_report_iopf(struct device *dev, u32 pasid, u32 grpid,
 			     u32 perm, u64 addr, bool last);
 void iommufd_mock_iopf_responses(struct device *dev, u32 *counts);
+struct iommu_domain *iommufd_mock_pasid_domain(struct device *dev,
+					       u32 pasid);
 int iommufd_mock_check_map(struct iommu_domain *domain, unsigned long iova,
 			   unsigned long length, void __user *uptr);
 

@@ -80,10 +80,12 @@ struct mock_nested {
  *	writing to wait for reports in flight
  * @responses: page responses delivered, by enum iommu_page_response_code;
  *	atomic, as the core may answer from several contexts
+ * @pasids: PASID -> the domain the core set there (what "hardware" uses)
  */
 struct mock_dev {
 	struct rw_semaphore iopf_rwsem;
 	atomic_t responses[IOMMU_TEST_IOPF_RESP_CODES];
+	struct xarray pasids;
 };
 
 static struct fwnode_handle mock_fwnode;
@@ -134,6 +136,25 @@ static int mock_attach_paging(struct iommu_domain *domain, struct device *dev)
 		return -EINVAL;
 	mock_drain_iopf(dev);
 	return 0;
+}
+
+/* The core sets @domain at @pasid of @dev; remember it. */
+static int mock_set_dev_pasid(struct iommu_domain *domain, struct device *dev,
+			      ioasid_t pasid, struct iommu_domain *old)
+{
+	struct mock_dev *mdev = to_mock_dev(dev);
+
+	mock_drain_iopf(dev);
+	return xa_err(xa_store(&mdev->pasids, pasid, domain, GFP_KERNEL));
+}
+
+static void mock_remove_dev_pasid(struct device *dev, ioasid_t pasid,
+				  struct iommu_domain *domain)
+{
+	struct mock_dev *mdev = to_mock_dev(dev);
+
+	mock_drain_iopf(dev);
+	WARN_ON(xa_erase(&mdev->pasids, pasid) != domain);
 }
 
 static const struct iommu_domain_ops mock_blocking_ops = {
@@ -227,6 +248,7 @@ static void mock_domain_free(struct iommu_domain *domain)
 
 static const struct iommu_domain_ops mock_domain_ops = {
 	.attach_dev = mock_attach_paging,
+	.set_dev_pasid = mock_set_dev_pasid,
 	.map_pages = mock_map_pages,
 	.unmap_pages = mock_unmap_pages,
 	.iova_to_phys = mock_iova_to_phys,
@@ -399,6 +421,7 @@ static int mock_cache_invalidate_user(struct iommu_domain *domain,
 
 static const struct iommu_domain_ops mock_nested_ops = {
 	.attach_dev = mock_attach_nop,
+	.set_dev_pasid = mock_set_dev_pasid,
 	.cache_invalidate_user = mock_cache_invalidate_user,
 	.free = mock_nested_free,
 };
@@ -493,13 +516,18 @@ static struct iommu_device *mock_probe_device(struct device *dev)
 	if (!mdev)
 		return ERR_PTR(-ENOMEM);
 	init_rwsem(&mdev->iopf_rwsem);
+	xa_init(&mdev->pasids);
 	dev_iommu_priv_set(dev, mdev);
 	return &mock_iommu;
 }
 
 static void mock_release_device(struct device *dev)
 {
-	kfree(to_mock_dev(dev));
+	struct mock_dev *mdev = to_mock_dev(dev);
+
+	WARN_ON(!xa_empty(&mdev->pasids));
+	xa_destroy(&mdev->pasids);
+	kfree(mdev);
 	dev_iommu_priv_set(dev, NULL);
 }
 
@@ -544,6 +572,7 @@ static const struct iommu_ops mock_ops = {
 	.dev_enable_feat = mock_dev_enable_feat,
 	.dev_disable_feat = mock_dev_disable_feat,
 	.page_response = mock_page_response,
+	.remove_dev_pasid = mock_remove_dev_pasid,
 	/* A nested domain's stage-1 holds the PASID table: see find_fault_handler(). */
 	.user_pasid_table = true,
 	.default_domain_ops = &mock_domain_ops,
@@ -636,6 +665,19 @@ void iommufd_mock_iopf_responses(struct device *dev, u32 *counts)
 
 	for (i = 0; i < IOMMU_TEST_IOPF_RESP_CODES; i++)
 		counts[i] = atomic_read(&mdev->responses[i]);
+}
+
+/**
+ * iommufd_mock_pasid_domain() - the domain set at a PASID of a mock device
+ * @dev: a mock device
+ * @pasid: the PASID
+ *
+ * Return: the domain, or NULL if none is set there.
+ */
+struct iommu_domain *iommufd_mock_pasid_domain(struct device *dev,
+					       u32 pasid)
+{
+	return xa_load(&to_mock_dev(dev)->pasids, pasid);
 }
 
 /**

@@ -19,6 +19,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/iommufd.h>
+#include <linux/iommufd_ext.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -434,6 +435,7 @@ void iommufd_test_stdev_destroy(struct iommufd_object *obj)
 	struct test_stdev *stdev = container_of(obj, struct test_stdev, obj);
 
 	if (stdev->idev) {
+		iommufd_device_detach_all_pasids(stdev->idev);
 		if (stdev->idev->hwpt)
 			iommufd_device_detach(stdev->idev);
 		iommufd_device_unbind(stdev->idev);
@@ -582,6 +584,67 @@ static int test_trigger_iopf(struct iommufd_ucmd *ucmd, bool last)
 	return 0;
 }
 
+/*
+ * PASID_CHECK_HWPT: is @hwpt_id's domain (none, for 0) what the mock
+ * "hardware" has at @pasid?  Reads the driver's state, not iommufd's.
+ */
+static int test_pasid_check(struct iommufd_ucmd *ucmd, struct device *dev,
+			    u32 pasid, u32 hwpt_id)
+{
+	struct iommu_domain *domain = iommufd_mock_pasid_domain(dev, pasid);
+	struct iommufd_object *obj;
+	int rc = 0;
+
+	if (!hwpt_id)
+		return domain ? -EINVAL : 0;
+	obj = iommufd_get_object(ucmd->ictx, hwpt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if ((obj->type != IOMMUFD_OBJ_HWPT_PAGING &&
+	     obj->type != IOMMUFD_OBJ_HWPT_NESTED) ||
+	    container_of(obj, struct iommufd_hw_pagetable, obj)->domain !=
+	    domain)
+		rc = -EINVAL;
+	iommufd_put_object(ucmd->ictx, obj);
+	return rc;
+}
+
+/* PASID_*: attach, replace, detach and check a PASID of a mock device. */
+static int test_pasid(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommufd_object *obj;
+	struct test_stdev *stdev;
+	int rc = 0;
+
+	obj = iommufd_get_object(ucmd->ictx, cmd->id, IOMMUFD_OBJ_SELFTEST);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	stdev = container_of(obj, struct test_stdev, obj);
+
+	switch (cmd->op) {
+	case IOMMU_TEST_OP_PASID_ATTACH:
+		rc = iommufd_device_attach_pasid(stdev->idev,
+						 cmd->pasid_attach.pasid,
+						 cmd->pasid_attach.pt_id);
+		break;
+	case IOMMU_TEST_OP_PASID_REPLACE:
+		rc = iommufd_device_replace_pasid(stdev->idev,
+						  cmd->pasid_replace.pasid,
+						  cmd->pasid_replace.pt_id);
+		break;
+	case IOMMU_TEST_OP_PASID_DETACH:
+		iommufd_device_detach_pasid(stdev->idev,
+					    cmd->pasid_detach.pasid);
+		break;
+	default:
+		rc = test_pasid_check(ucmd, stdev->dev, cmd->pasid_check.pasid,
+				      cmd->pasid_check.hwpt_id);
+	}
+	iommufd_put_object(ucmd->ictx, obj);
+	return rc;
+}
+
 /* IOPF_RESPONSES: what the mock device was answered so far. */
 static int test_iopf_responses(struct iommufd_ucmd *ucmd, u32 idev_id)
 {
@@ -708,6 +771,11 @@ int iommufd_test_cmd_ioctl(struct iommufd_ucmd *ucmd)
 		return test_trigger_iopf(ucmd, true);
 	case IOMMU_TEST_OP_TRIGGER_IOPF_PARTIAL:
 		return test_trigger_iopf(ucmd, false);
+	case IOMMU_TEST_OP_PASID_ATTACH:
+	case IOMMU_TEST_OP_PASID_REPLACE:
+	case IOMMU_TEST_OP_PASID_DETACH:
+	case IOMMU_TEST_OP_PASID_CHECK_HWPT:
+		return test_pasid(ucmd);
 	case IOMMU_TEST_OP_IOPF_RESPONSES:
 		return test_iopf_responses(ucmd, cmd->id);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:

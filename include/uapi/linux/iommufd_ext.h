@@ -17,4 +17,12 @@ enum iommufd_hw_info_flags {
 	IOMMU_HW_INFO_FLAG_INPUT_TYPE = 1 << 0,
 };
 
+/*
+ * IOMMU_HWPT_ALLOC: the HWPT may be attached to a PASID of a device as well
+ * as to the device itself.
+ */
+enum {
+	IOMMU_HWPT_ALLOC_PASID = 1 << 3,
+};
+
 #endif /* _UAPI_IOMMUFD_EXT_H */

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What device.c shares with pasid.c: reservations, fault enabling and
+ * attach handles, all under the device's igroup->lock.
+ */
+#ifndef IOMMUFD_DEVICE_H
+#define IOMMUFD_DEVICE_H
+
+struct io_pagetable;
+struct iommufd_attach_handle;
+struct iommufd_device;
+struct iommufd_hw_pagetable;
+
+int iommufd_device_reserve(struct iommufd_device *idev,
+			   struct io_pagetable *iopt, void *owner);
+int iommufd_device_iopf_get(struct iommufd_device *idev);
+void iommufd_device_iopf_put(struct iommufd_device *idev);
+struct iommufd_attach_handle *
+iommufd_handle_alloc(struct iommufd_device *idev,
+		     struct iommufd_hw_pagetable *hwpt);
+void iommufd_handle_retire(struct iommufd_attach_handle *handle);
+
+#endif /* IOMMUFD_DEVICE_H */
