@@ -116,7 +116,7 @@ static void mock_drain_iopf(struct device *dev)
 {
 	struct mock_dev *mdev = to_mock_dev(dev);
 
-	if (!mdev)	/* not probed yet, or released */
+	if (!mdev)	/* not probed yet */
 		return;
 	down_write(&mdev->iopf_rwsem);
 	up_write(&mdev->iopf_rwsem);
@@ -525,10 +525,10 @@ static void mock_release_device(struct device *dev)
 {
 	struct mock_dev *mdev = to_mock_dev(dev);
 
+	/* The core frees dev->iommu, and the pointer, right after. */
 	WARN_ON(!xa_empty(&mdev->pasids));
 	xa_destroy(&mdev->pasids);
 	kfree(mdev);
-	dev_iommu_priv_set(dev, NULL);
 }
 
 static int mock_dev_enable_feat(struct device *dev, enum iommu_dev_features f)
