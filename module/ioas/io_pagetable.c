@@ -328,7 +328,7 @@ static int iopt_insert_slices(struct io_pagetable *iopt,
 	} else {
 		slice = list_first_entry(slices, struct iopt_slice, link);
 		rc = iopt_alloc_iova(iopt, iova,
-				     (unsigned long)slice->pages->uptr +
+				     iopt_pages_base(slice->pages) +
 					     slice->start_byte, length);
 	}
 	if (rc)
@@ -392,6 +392,51 @@ int iopt_map_user_pages(struct io_pagetable *iopt, unsigned long *iova,
 	if (IS_ERR(slice.pages))
 		return PTR_ERR(slice.pages);
 	slice.start_byte = offset_in_page(uptr);
+	slice.length = length;
+	list_add(&slice.link, &slices);
+
+	rc = iopt_insert_slices(iopt, &slices, length, iova, iommu_prot,
+				fixed_iova);
+	if (slice.area)
+		iopt_area_free(slice.area);
+	else if (slice.pages)
+		iopt_pages_put(slice.pages);
+	return rc;
+}
+
+/**
+ * iopt_map_file_pages() - map part of a memfd into an IOAS
+ * @iopt: the page table
+ * @iova: in: the IOVA when @fixed_iova; out: the IOVA used
+ * @file: the memfd; the mapping keeps its own reference
+ * @start: byte offset in @file
+ * @length: bytes to map
+ * @iommu_prot: IOMMU_READ and/or IOMMU_WRITE
+ * @account_mode: how pins of this memory will be charged
+ * @fixed_iova: map at *@iova, else choose one
+ *
+ * As iopt_map_user_pages(), with the memory named by a file range: pages
+ * are pinned from @file when something needs them, and charged to current.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or a negative errno with nothing changed: those of
+ * iopt_pages_alloc_file() and of iopt_map_user_pages().
+ */
+int iopt_map_file_pages(struct io_pagetable *iopt, unsigned long *iova,
+			struct file *file, unsigned long start,
+			unsigned long length, int iommu_prot, u8 account_mode,
+			bool fixed_iova)
+{
+	struct iopt_slice slice = {};
+	LIST_HEAD(slices);
+	int rc;
+
+	slice.pages = iopt_pages_alloc_file(file, start, length,
+					    iommu_prot & IOMMU_WRITE,
+					    account_mode);
+	if (IS_ERR(slice.pages))
+		return PTR_ERR(slice.pages);
+	slice.start_byte = offset_in_page(start);
 	slice.length = length;
 	list_add(&slice.link, &slices);
 

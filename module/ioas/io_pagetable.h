@@ -6,10 +6,13 @@
  *   area      - one contiguous IOVA range [iova, last] that maps a slice of
  *               one struct iopt_pages.  MAP makes one area; COPY makes one
  *               per source area it crosses; UNMAP removes whole areas only.
- *   pages     - struct iopt_pages: a range of user memory [uptr, uptr +
- *               npages * PAGE_SIZE) and the pages of it that are pinned.
+ *   pages     - struct iopt_pages: a range of memory, either user memory
+ *               [uptr, uptr + npages * PAGE_SIZE) or a file range
+ *               [file_start, file_start + npages * PAGE_SIZE) of a memfd
+ *               (MAP_FILE), and the pages of it that are pinned.
  *               Shared by every area that maps it (COPY shares, never
- *               re-pins).  Indexes count PAGE_SIZE pages from uptr.
+ *               re-pins).  Indexes count PAGE_SIZE pages from uptr or
+ *               file_start.
  *   reserved  - IOVA that must never be mapped (MSI windows, device
  *               reserved regions, the test ABI's ADD_RESERVED).
  *   allowed   - IOVA user space asked to keep usable (ALLOW_IOVAS); when
@@ -36,6 +39,7 @@
 #include <linux/rwsem.h>
 #include <linux/xarray.h>
 
+struct file;
 struct iommufd_access;
 struct iommu_domain;
 
@@ -124,13 +128,18 @@ enum iopt_account_mode {
  * struct iopt_pages - user memory mapped by one or more areas
  * @kref: one per area mapping it, plus transient holders
  * @mutex: protects everything below that can change
- * @uptr: page-aligned start of the user range
+ * @uptr: page-aligned start of the user range; unused when @file is set
+ * @file: the memfd the memory comes from (a reference, and a writable
+ *	mapping count on its address space when @writable), or NULL for
+ *	user memory
+ * @file_start: page-aligned byte offset in @file of index 0
  * @npages: number of pages in the range
  * @writable: mapped with write permission: pinned with FOLL_WRITE, and
  *	dirtied when unpinned
  * @account_mode: where pins are charged, fixed at creation
  * @source_task: the process that mapped it (a reference)
- * @source_mm: its mm (an mmgrab() reference), pinned from
+ * @source_mm: its mm (an mmgrab() reference), pinned from (user memory)
+ *	and charged (both kinds)
  * @source_user: its user (a reference), charged in IOPT_ACCOUNT_USER
  * @npinned: pages currently pinned
  * @naccounted: pages currently charged; kept equal to @npinned
@@ -141,6 +150,8 @@ struct iopt_pages {
 	struct kref kref;
 	struct mutex mutex;	/* see the kernel-doc above */
 	void __user *uptr;
+	struct file *file;
+	unsigned long file_start;
 	unsigned long npages;
 	bool writable;
 	u8 account_mode;
@@ -152,6 +163,15 @@ struct iopt_pages {
 	struct xarray pinned;
 	struct rb_root_cached access_itree;
 };
+
+/*
+ * The address or file offset of index 0, for aligning automatic IOVA the
+ * way the memory itself is aligned.
+ */
+static inline unsigned long iopt_pages_base(struct iopt_pages *pages)
+{
+	return pages->file ? pages->file_start : (unsigned long)pages->uptr;
+}
 
 static inline unsigned long iopt_area_iova(struct iopt_area *area)
 {
@@ -208,6 +228,10 @@ void iopt_destroy(struct io_pagetable *iopt);
 int iopt_map_user_pages(struct io_pagetable *iopt, unsigned long *iova,
 			void __user *uptr, unsigned long length,
 			int iommu_prot, u8 account_mode, bool fixed_iova);
+int iopt_map_file_pages(struct io_pagetable *iopt, unsigned long *iova,
+			struct file *file, unsigned long start,
+			unsigned long length, int iommu_prot, u8 account_mode,
+			bool fixed_iova);
 int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
 	      unsigned long *dst_iova, unsigned long src_iova,
 	      unsigned long length, int iommu_prot, bool fixed_iova);
@@ -238,6 +262,10 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 /* pages/pages.c */
 struct iopt_pages *iopt_pages_alloc(void __user *uptr, unsigned long length,
 				    bool writable, u8 account_mode);
+struct iopt_pages *iopt_pages_alloc_file(struct file *file,
+					 unsigned long start,
+					 unsigned long length, bool writable,
+					 u8 account_mode);
 void iopt_pages_release(struct kref *kref);
 
 static inline void iopt_pages_get(struct iopt_pages *pages)

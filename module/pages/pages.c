@@ -10,14 +10,28 @@
  * nothing else covers.  So a page is pinned and charged once however many
  * users share it, and undoing a failed pin is "release what is uncovered".
  *
- * Pins are taken in batches with pin_user_pages_fast() (or the remote form
- * when the caller is not the mapping process), FOLL_LONGTERM always and
- * FOLL_WRITE only for writable memory.
+ * Pins of user memory are taken in batches with pin_user_pages_fast() (or
+ * the remote form when the caller is not the mapping process),
+ * FOLL_LONGTERM always and FOLL_WRITE only for writable memory.
+ *
+ * Pins of a memfd (IOMMU_IOAS_MAP_FILE) come from memfd_pin_folios(), which
+ * allocates missing pages and pins each folio of a range once.  Everything
+ * else here counts one pin per page (the xarray holds pages, and
+ * unpin_user_pages*() drops one pin per page given), so a folio that backs
+ * several pages of the range gets one more pin per extra page, taken by
+ * pinning that single page again: folio_add_pin() is not exported.  With
+ * small folios, the usual shmem case, that costs nothing extra.  Such pins
+ * are charged like any other, to the process and user that mapped the
+ * file.
  */
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/user.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -30,6 +44,16 @@
 #define IOPT_PIN_BATCH (PAGE_SIZE / sizeof(struct page *))
 
 /*
+ * Scratch space of one iopt_pages_pin() call: room for @max pages, and for
+ * a file as many folios.
+ */
+struct iopt_pin_batch {
+	struct page **pages;
+	struct folio **folios;
+	unsigned long max;
+};
+
+/*
  * A range of indexes some user needs pinned; in pages->access_itree.  Equal
  * ranges share one node.
  */
@@ -37,6 +61,45 @@ struct iopt_pages_access {
 	struct interval_tree_node node;
 	unsigned int users;
 };
+
+/* What both kinds of pages share; @npages is checked by the callers. */
+static struct iopt_pages *iopt_pages_create(unsigned long npages,
+					    bool writable, bool process_mode)
+{
+	struct iopt_pages *pages;
+
+	pages = kzalloc(sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&pages->kref);
+	mutex_init(&pages->mutex);
+	xa_init_flags(&pages->pinned, XA_FLAGS_ACCOUNT);
+	pages->access_itree = RB_ROOT_CACHED;
+	pages->npages = npages;
+	pages->writable = writable;
+	pages->account_mode = iopt_account_mode_for_current(process_mode);
+
+	pages->source_task = current->group_leader;
+	get_task_struct(pages->source_task);
+	pages->source_mm = current->mm;
+	mmgrab(pages->source_mm);
+	pages->source_user = get_uid(current_user());
+	return pages;
+}
+
+/* @start and @length as user space gave them: the pages they span. */
+static int iopt_pages_span(unsigned long start, unsigned long length,
+			   unsigned long *npages)
+{
+	unsigned long end;
+
+	if (!length || length > SIZE_MAX - PAGE_SIZE)
+		return -EINVAL;
+	if (check_add_overflow(start, length, &end))
+		return -EOVERFLOW;
+	*npages = DIV_ROUND_UP(end - (start & PAGE_MASK), PAGE_SIZE);
+	return 0;
+}
 
 /**
  * iopt_pages_alloc() - describe user memory for mapping
@@ -54,31 +117,72 @@ struct iopt_pages_access {
 struct iopt_pages *iopt_pages_alloc(void __user *uptr, unsigned long length,
 				    bool writable, u8 process_mode)
 {
-	unsigned long start = (unsigned long)uptr, end;
+	unsigned long start = (unsigned long)uptr, npages;
 	struct iopt_pages *pages;
+	int rc;
 
-	if (!length || length > SIZE_MAX - PAGE_SIZE)
+	rc = iopt_pages_span(start, length, &npages);
+	if (rc)
+		return ERR_PTR(rc);
+	pages = iopt_pages_create(npages, writable, process_mode);
+	if (!IS_ERR(pages))
+		pages->uptr = (void __user *)(start & PAGE_MASK);
+	return pages;
+}
+
+/**
+ * iopt_pages_alloc_file() - describe part of a memfd for mapping
+ * @file: a shmem or hugetlbfs file
+ * @start: byte offset in @file, any alignment
+ * @length: bytes
+ * @writable: will be mapped writable
+ * @process_mode: charge pins to the process, not the user
+ *
+ * Pins nothing; pages are pinned (and charged to current's process or
+ * user, as for user memory) when something needs them.  Takes a reference
+ * on @file, so the memory outlives the caller's file descriptor, and for
+ * @writable a writable-mapping count on its address space, so that the
+ * memfd cannot be sealed against writes while DMA may write it.  The
+ * range need not lie inside the file now: pinning past its end fails.
+ *
+ * Context: process context.
+ * Return: the pages, or ERR_PTR(): -EINVAL for a zero or absurd length or
+ * a file that is not a memfd (shmem or hugetlbfs), -EOVERFLOW if the range
+ * wraps, -EPERM for @writable on a file not open for writing or sealed
+ * against writes, -ENOMEM.
+ */
+struct iopt_pages *iopt_pages_alloc_file(struct file *file,
+					 unsigned long start,
+					 unsigned long length, bool writable,
+					 u8 process_mode)
+{
+	struct iopt_pages *pages;
+	unsigned long npages;
+	int rc;
+
+	rc = iopt_pages_span(start, length, &npages);
+	if (rc)
+		return ERR_PTR(rc);
+	/* What memfd_pin_folios() can pin; anything else would fail later. */
+	if (!shmem_file(file) && !is_file_hugepages(file))
 		return ERR_PTR(-EINVAL);
-	if (check_add_overflow(start, length, &end))
-		return ERR_PTR(-EOVERFLOW);
+	if (writable) {
+		if (!(file->f_mode & FMODE_WRITE))
+			return ERR_PTR(-EPERM);
+		rc = mapping_map_writable(file->f_mapping);
+		if (rc)
+			return ERR_PTR(rc);
+	}
 
-	pages = kzalloc(sizeof(*pages), GFP_KERNEL_ACCOUNT);
-	if (!pages)
-		return ERR_PTR(-ENOMEM);
-	kref_init(&pages->kref);
-	mutex_init(&pages->mutex);
-	xa_init_flags(&pages->pinned, XA_FLAGS_ACCOUNT);
-	pages->access_itree = RB_ROOT_CACHED;
-	pages->uptr = (void __user *)(start & PAGE_MASK);
-	pages->npages = DIV_ROUND_UP(end - (start & PAGE_MASK), PAGE_SIZE);
-	pages->writable = writable;
-	pages->account_mode = iopt_account_mode_for_current(process_mode);
-
-	pages->source_task = current->group_leader;
-	get_task_struct(pages->source_task);
-	pages->source_mm = current->mm;
-	mmgrab(pages->source_mm);
-	pages->source_user = get_uid(current_user());
+	pages = iopt_pages_create(npages, writable, process_mode);
+	if (IS_ERR(pages)) {
+		if (writable)
+			mapping_unmap_writable(file->f_mapping);
+		return pages;
+	}
+	/* Pairs with the fput() in iopt_pages_release(). */
+	pages->file = get_file(file);
+	pages->file_start = start & PAGE_MASK;
 	return pages;
 }
 
@@ -97,6 +201,11 @@ void iopt_pages_release(struct kref *kref)
 	WARN_ON(!RB_EMPTY_ROOT(&pages->access_itree.rb_root));
 	WARN_ON(pages->npinned || pages->naccounted);
 	WARN_ON(!xa_empty(&pages->pinned));
+	if (pages->file) {
+		if (pages->writable)
+			mapping_unmap_writable(pages->file->f_mapping);
+		fput(pages->file);
+	}
 	free_uid(pages->source_user);
 	mmdrop(pages->source_mm);
 	put_task_struct(pages->source_task);
@@ -183,19 +292,88 @@ static void iopt_pages_release_uncovered(struct iopt_pages *pages,
 	}
 }
 
+/* Pin the page of the file at byte @pos, once: the page or ERR_PTR(). */
+static struct page *iopt_pages_pin_file_page(struct iopt_pages *pages,
+					     loff_t pos)
+{
+	struct folio *folio;
+	pgoff_t offset;
+	long nr;
+
+	nr = memfd_pin_folios(pages->file, pos, pos + PAGE_SIZE - 1, &folio, 1,
+			      &offset);
+	if (nr < 0)
+		return ERR_PTR(nr);
+	if (!nr)
+		return ERR_PTR(-EFAULT);
+	return folio_page(folio, offset / PAGE_SIZE);
+}
+
 /*
- * Pin up to @npages pages from index @index into @out; returns how many,
- * at least one, or a negative errno.
+ * Pin up to @npages pages of the file from index @index into
+ * @batch->pages, one pin per page; returns how many, at least one, or a
+ * negative errno.  memfd_pin_folios() pinned each folio once, which is the
+ * pin of the first page used from it; the other pages of a large folio
+ * are pinned one by one.
+ */
+static long iopt_pages_pin_file(struct iopt_pages *pages, unsigned long index,
+				unsigned long npages,
+				struct iopt_pin_batch *batch)
+{
+	loff_t pos = pages->file_start + (loff_t)index * PAGE_SIZE;
+	unsigned long done = 0, in_folio, j;
+	pgoff_t offset;
+	long nr, i;
+
+	nr = memfd_pin_folios(pages->file, pos,
+			      pos + (loff_t)npages * PAGE_SIZE - 1,
+			      batch->folios, npages, &offset);
+	if (nr < 0)
+		return nr;
+	if (!nr)
+		return -EFAULT;
+
+	offset /= PAGE_SIZE;	/* the page of the first folio at @pos */
+	for (i = 0; i < nr && done < npages; i++) {
+		struct folio *folio = batch->folios[i];
+
+		in_folio = min(folio_nr_pages(folio) - offset, npages - done);
+		batch->pages[done++] = folio_page(folio, offset);
+		for (j = 1; j < in_folio; j++) {
+			struct page *page;
+
+			page = iopt_pages_pin_file_page(pages,
+							pos + done * PAGE_SIZE);
+			if (IS_ERR(page)) {
+				/* Keep what is done; the caller comes back. */
+				unpin_folios(batch->folios + i + 1, nr - i - 1);
+				return done;
+			}
+			batch->pages[done++] = page;
+		}
+		offset = 0;
+	}
+	if (WARN_ON(i < nr))
+		unpin_folios(batch->folios + i, nr - i);
+	return done;
+}
+
+/*
+ * Pin up to @npages pages from index @index into @batch->pages; returns
+ * how many, at least one, or a negative errno.
  */
 static long iopt_pages_pin_batch(struct iopt_pages *pages,
 				 unsigned long index, unsigned long npages,
-				 struct page **out)
+				 struct iopt_pin_batch *batch)
 {
+	struct page **out = batch->pages;
 	unsigned long addr = (unsigned long)pages->uptr + index * PAGE_SIZE;
 	unsigned int gup_flags = FOLL_LONGTERM;
 	struct mm_struct *mm = pages->source_mm;
 	long rc;
 
+	if (pages->file)
+		return iopt_pages_pin_file(pages, index, npages, batch);
 	if (pages->writable)
 		gup_flags |= FOLL_WRITE;
 
@@ -218,8 +396,9 @@ static long iopt_pages_pin_batch(struct iopt_pages *pages,
 /* Pin every page of [first, last] that is not pinned yet. */
 static int iopt_pages_fill_range(struct iopt_pages *pages,
 				 unsigned long first, unsigned long last,
-				 struct page **batch, unsigned long batch_max)
+				 struct iopt_pin_batch *batch)
 {
+	struct page **out = batch->pages;
 	unsigned long index = first;
 
 	lockdep_assert_held(&pages->mutex);
@@ -235,7 +414,7 @@ static int iopt_pages_fill_range(struct iopt_pages *pages,
 			index++;
 			continue;
 		}
-		while (want < batch_max && index + want <= last &&
+		while (want < batch->max && index + want <= last &&
 		       !xa_load(&pages->pinned, index + want))
 			want++;
 
@@ -245,16 +424,16 @@ static int iopt_pages_fill_range(struct iopt_pages *pages,
 
 		rc = iopt_pages_charge(pages, got);
 		if (rc) {
-			unpin_user_pages(batch, got);
+			unpin_user_pages(out, got);
 			return rc;
 		}
 		for (i = 0; i < got; i++) {
 			rc = xa_err(xa_store(&pages->pinned, index + i,
-					     xa_mk_value(page_to_pfn(batch[i])),
+					     xa_mk_value(page_to_pfn(out[i])),
 					     GFP_KERNEL_ACCOUNT));
 			if (rc) {
 				/* Those stored are released by the caller. */
-				unpin_user_pages(batch + i, got - i);
+				unpin_user_pages(out + i, got - i);
 				pages->npinned += i;
 				iommufd_test_pages_pinned(i);
 				iopt_pages_uncharge(pages, got - i);
@@ -295,23 +474,32 @@ iopt_pages_find_access(struct iopt_pages *pages, unsigned long first,
  *
  * Context: process context, may sleep; takes pages->mutex.
  * Return: 0, or a negative errno with nothing pinned or charged by this
- * call: -ENOMEM over RLIMIT_MEMLOCK, -EFAULT for memory that is gone.
+ * call: -ENOMEM over RLIMIT_MEMLOCK, -EFAULT for memory that is gone,
+ * -EINVAL for a file range past the end of the file.
  */
 int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
 		   unsigned long last)
 {
+	struct iopt_pin_batch batch = {};
 	struct iopt_pages_access *access;
-	unsigned long batch_max;
-	struct page **batch;
 	int rc;
 
 	if (WARN_ON(first > last || last >= pages->npages))
 		return -EINVAL;
 
-	batch_max = iommufd_test_pin_batch_limit(IOPT_PIN_BATCH);
-	batch = kmalloc_array(batch_max, sizeof(*batch), GFP_KERNEL);
-	if (!batch)
+	batch.max = iommufd_test_pin_batch_limit(IOPT_PIN_BATCH);
+	batch.pages = kmalloc_array(batch.max, sizeof(*batch.pages),
+				    GFP_KERNEL);
+	if (!batch.pages)
 		return -ENOMEM;
+	if (pages->file) {
+		batch.folios = kmalloc_array(batch.max, sizeof(*batch.folios),
+					     GFP_KERNEL);
+		if (!batch.folios) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+	}
 
 	mutex_lock(&pages->mutex);
 	access = iopt_pages_find_access(pages, first, last);
@@ -326,7 +514,7 @@ int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
 		rc = -ENOMEM;
 		goto out_unlock;
 	}
-	rc = iopt_pages_fill_range(pages, first, last, batch, batch_max);
+	rc = iopt_pages_fill_range(pages, first, last, &batch);
 	if (rc) {
 		/* What this call pinned is exactly what nobody covers. */
 		iopt_pages_release_uncovered(pages, first, last);
@@ -339,7 +527,9 @@ int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
 	interval_tree_insert(&access->node, &pages->access_itree);
 out_unlock:
 	mutex_unlock(&pages->mutex);
-	kfree(batch);
+out_free:
+	kfree(batch.folios);
+	kfree(batch.pages);
 	return rc;
 }
 
@@ -403,6 +593,27 @@ unsigned long iopt_pages_pinned_pfn(struct iopt_pages *pages,
 	return xa_to_value(entry);
 }
 
+/*
+ * Copy within one page of the file, pinned for the moment: @offset and
+ * @length never cross a page.
+ */
+static int iopt_pages_rw_file(struct iopt_pages *pages, unsigned long offset,
+			      void *data, unsigned long length, bool write)
+{
+	struct page *page;
+
+	page = iopt_pages_pin_file_page(pages, pages->file_start +
+					(offset & PAGE_MASK));
+	if (IS_ERR(page))
+		return -EFAULT;
+	if (write)
+		memcpy_to_page(page, offset_in_page(offset), data, length);
+	else
+		memcpy_from_page(data, page, offset_in_page(offset), length);
+	unpin_user_pages_dirty_lock(&page, 1, write);
+	return 0;
+}
+
 /* Copy through the mapping process's own address space. */
 static int iopt_pages_rw_user(struct iopt_pages *pages, unsigned long offset,
 			      void *data, unsigned long length, bool write)
@@ -425,14 +636,15 @@ static int iopt_pages_rw_user(struct iopt_pages *pages, unsigned long offset,
 /**
  * iopt_pages_rw() - read or write the memory behind @pages
  * @pages: the pages
- * @offset: byte offset from pages->uptr
+ * @offset: byte offset from index 0 (pages->uptr or pages->file_start)
  * @data: kernel buffer
  * @length: bytes
  * @write: copy @data into the memory, else out of it
  * @use_pinned: use the pinned pages where there are some
  *
  * Pinned pages are used directly, the rest through the mapping process's
- * address space, so this works whether or not the range is pinned.
+ * address space (user memory) or pinned for the moment (a file), so this
+ * works whether or not the range is pinned.
  *
  * Context: process context, may sleep; takes pages->mutex.
  * Return: 0, or -EFAULT.
@@ -457,8 +669,12 @@ int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
 			else
 				memcpy_from_page(data, page, in_page, chunk);
 		} else {
-			rc = iopt_pages_rw_user(pages, offset, data, chunk,
-						write);
+			if (pages->file)
+				rc = iopt_pages_rw_file(pages, offset, data,
+							chunk, write);
+			else
+				rc = iopt_pages_rw_user(pages, offset, data,
+							chunk, write);
 			if (rc)
 				break;
 		}
