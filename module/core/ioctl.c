@@ -15,6 +15,7 @@
 #include <linux/kernel.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/iommufd.h>
+#include <uapi/linux/iommufd_ext.h>
 
 #include <uapi/linux/iommufd_test.h>
 
@@ -35,6 +36,7 @@ union iommufd_ucmd_buffer {
 	struct iommu_ioas_copy ioas_copy;
 	struct iommu_ioas_iova_ranges iova_ranges;
 	struct iommu_ioas_map map;
+	struct iommu_ioas_map_file map_file;
 	struct iommu_ioas_unmap unmap;
 	struct iommu_option option;
 	struct iommu_vfio_ioas vfio_ioas;
@@ -101,6 +103,8 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_hwpt_invalidate, __reserved),
 	IOCTL_OP(IOMMUFD_CMD_FAULT_QUEUE_ALLOC, iommufd_fault_alloc_ioctl,
 		 struct iommu_fault_alloc, out_fault_fd),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_MAP_FILE, iommufd_ioas_map_file_ioctl,
+		 struct iommu_ioas_map_file, iova),
 #ifdef IOMMUFD_SELFTEST
 	IOCTL_OP(_IOC_NR(IOMMU_TEST_CMD), iommufd_test_cmd_ioctl,
 		 struct iommu_test_cmd, last),

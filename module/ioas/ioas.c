@@ -9,11 +9,13 @@
  */
 #include <linux/errno.h>
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/iommu.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/iommufd.h>
+#include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
 #include "io_pagetable.h"
@@ -283,6 +285,67 @@ int iommufd_ioas_map_ioctl(struct iommufd_ucmd *ucmd)
 				 iommufd_map_prot(cmd->flags),
 				 READ_ONCE(ucmd->ictx->process_accounting),
 				 cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	if (rc)
+		goto out_put;
+
+	cmd->iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)	/* User space never learnt of it: take it back. */
+		iopt_unmap(&ioas->iopt, iova, cmd->length, &unmapped);
+out_put:
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_map_file_ioctl() - IOMMU_IOAS_MAP_FILE
+ * @ucmd: the command; struct iommu_ioas_map_file
+ *
+ * IOMMU_IOAS_MAP of @length bytes of the memfd @fd from byte @start.  The
+ * mapping holds its own reference on the file: closing @fd changes
+ * nothing until the IOVA is unmapped.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 with iova set; -EBADF if fd is not an open file; -EINVAL for
+ * a file that is not a memfd (shmem or hugetlbfs); -EPERM for WRITEABLE
+ * on a file not open for writing or sealed against writes; -EOVERFLOW if
+ * start + length wraps; the errors of IOMMU_IOAS_MAP otherwise, in its
+ * order.  Nothing is mapped on failure.
+ */
+int iommufd_ioas_map_file_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map_file *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	unsigned long iova, unmapped;
+	struct file *file;
+	int rc;
+
+	if (cmd->flags & ~IOMMUFD_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX ||
+	    cmd->start > ULONG_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags &
+	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	file = fget(cmd->fd);
+	if (!file) {
+		rc = -EBADF;
+		goto out_put;
+	}
+
+	iova = cmd->iova;
+	rc = iopt_map_file_pages(&ioas->iopt, &iova, file, cmd->start,
+				 cmd->length, iommufd_map_prot(cmd->flags),
+				 READ_ONCE(ucmd->ictx->process_accounting),
+				 cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	/* The mapping took its own reference if it needed one. */
+	fput(file);
 	if (rc)
 		goto out_put;
 
