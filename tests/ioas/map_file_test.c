@@ -458,8 +458,16 @@ TEST_F(ioas, map_file_past_the_end_fails_when_pinned)
 					    4 * PAGE_SZ, BASE));
 	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
 	EXPECT_EQ(0, unmap_all(self->fd, self->ioas));
-	/* Growing the file makes it work. */
-	ASSERT_OK(ftruncate(mfd, 4 * PAGE_SZ));
+	/*
+	 * Whole pin batches (16 pages in the test build) succeed before the
+	 * one past the end fails: they are all given back.
+	 */
+	ASSERT_OK(ftruncate(mfd, 40 * PAGE_SZ));
+	EXPECT_ERRNO(EINVAL, map_file_fixed(self->fd, self->ioas, mfd, 0,
+					    64 * PAGE_SZ, BASE));
+	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(0, unmap_all(self->fd, self->ioas));
+	/* Within the file it works. */
 	ASSERT_OK(map_file_fixed(self->fd, self->ioas, mfd, 0, 4 * PAGE_SZ,
 				 BASE));
 	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
