@@ -42,6 +42,8 @@
 
 struct file;
 struct iommufd_ioas;
+struct iommufd_vdevice;
+struct iommufd_viommu;
 struct iopf_group;
 
 /**
@@ -81,6 +83,9 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_HWPT_PAGING,
 	IOMMUFD_OBJ_HWPT_NESTED,
 	IOMMUFD_OBJ_FAULT,
+	IOMMUFD_OBJ_VIOMMU,
+	IOMMUFD_OBJ_VDEVICE,
+	IOMMUFD_OBJ_VEVENTQ,
 #ifdef IOMMUFD_SELFTEST
 	IOMMUFD_OBJ_SELFTEST,
 #endif
@@ -152,6 +157,8 @@ static inline void iommufd_put_object(struct iommufd_ctx *ictx,
 int iommufd_object_remove(struct iommufd_ctx *ictx, u32 id);
 void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 				  struct iommufd_object *obj);
+bool iommufd_object_destroy_tombstone(struct iommufd_ctx *ictx,
+				      struct iommufd_object *obj);
 void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
 					struct iommufd_object *obj);
 void iommufd_destroy_all_objects(struct iommufd_ctx *ictx);
@@ -289,7 +296,9 @@ struct iommufd_hwpt_paging {
  * struct iommufd_hwpt_nested - a user-managed stage-1 page table on top of
  *	a kernel-managed stage-2 (IOMMU_HWPT_ALLOC with driver data)
  * @common: the common head
- * @parent: the stage-2, a NEST_PARENT HWPT_PAGING (a user of it)
+ * @parent: the stage-2, a NEST_PARENT HWPT_PAGING (a user of it, unless
+ *	@viommu holds it)
+ * @viommu: the vIOMMU it was allocated on (a user of it), or NULL
  *
  * The IOMMU walks the stage-1 in user memory and translates its output
  * through @parent, so the device reaches only what @parent->ioas maps.
@@ -297,6 +306,7 @@ struct iommufd_hwpt_paging {
 struct iommufd_hwpt_nested {
 	struct iommufd_hw_pagetable common;
 	struct iommufd_hwpt_paging *parent;
+	struct iommufd_viommu *viommu;
 };
 
 static inline struct iommufd_hwpt_paging *
@@ -378,6 +388,8 @@ struct iommufd_attach_handle {
  *	that take faults; faults are on while non-zero; under @igroup->lock
  * @pasids: PASID -> struct iommufd_attach_handle of the HWPT attached
  *	there; changed under @igroup->lock
+ * @vdev: its vDEVICE (not a user of it), or NULL; under @igroup->lock
+ * @unbinding: unbind has begun: no new vDEVICE; under @igroup->lock
  */
 struct iommufd_device {
 	struct iommufd_object obj;
@@ -388,6 +400,8 @@ struct iommufd_device {
 	struct iommufd_hw_pagetable *hwpt;
 	unsigned int iopf_users;
 	struct xarray pasids;
+	struct iommufd_vdevice *vdev;
+	bool unbinding;
 };
 
 static inline struct iommufd_device *
@@ -434,6 +448,22 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd);
+
+/* vIOMMUs, vDEVICEs and vEVENTQs (viommu/). */
+int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_viommu_destroy(struct iommufd_object *obj);
+int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_vdevice_destroy(struct iommufd_object *obj);
+void iommufd_device_forget_vdevice(struct iommufd_device *idev);
+int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_veventq_destroy(struct iommufd_object *obj);
+struct iommufd_hwpt_nested *
+iommufd_viommu_alloc_nested(struct iommufd_ctx *ictx,
+			    struct iommufd_viommu *viommu,
+			    struct iommufd_device *idev, u32 flags,
+			    const struct iommu_user_data *user_data);
+int iommufd_viommu_invalidate(struct iommufd_viommu *viommu,
+			      struct iommu_user_data_array *array);
 
 /* I/O page faults (fault/). */
 int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd);

@@ -28,6 +28,9 @@ union iommufd_ucmd_buffer {
 	struct iommu_hw_info info;
 	struct iommu_hwpt_alloc hwpt;
 	struct iommu_fault_alloc fault;
+	struct iommu_viommu_alloc viommu;
+	struct iommu_vdevice_alloc vdevice;
+	struct iommu_veventq_alloc veventq;
 	struct iommu_hwpt_invalidate cache;
 	struct iommu_hwpt_set_dirty_tracking set_dirty;
 	struct iommu_hwpt_get_dirty_bitmap get_dirty;
@@ -105,6 +108,12 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_fault_alloc, out_fault_fd),
 	IOCTL_OP(IOMMUFD_CMD_IOAS_MAP_FILE, iommufd_ioas_map_file_ioctl,
 		 struct iommu_ioas_map_file, iova),
+	IOCTL_OP(IOMMUFD_CMD_VIOMMU_ALLOC, iommufd_viommu_alloc_ioctl,
+		 struct iommu_viommu_alloc, out_viommu_id),
+	IOCTL_OP(IOMMUFD_CMD_VDEVICE_ALLOC, iommufd_vdevice_alloc_ioctl,
+		 struct iommu_vdevice_alloc, virt_id),
+	IOCTL_OP(IOMMUFD_CMD_VEVENTQ_ALLOC, iommufd_veventq_alloc_ioctl,
+		 struct iommu_veventq_alloc, out_veventq_fd),
 #ifdef IOMMUFD_SELFTEST
 	IOCTL_OP(_IOC_NR(IOMMU_TEST_CMD), iommufd_test_cmd_ioctl,
 		 struct iommu_test_cmd, last),

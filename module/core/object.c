@@ -44,6 +44,15 @@ static const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_FAULT] = {
 		.destroy = iommufd_fault_destroy,
 	},
+	[IOMMUFD_OBJ_VIOMMU] = {
+		.destroy = iommufd_viommu_destroy,
+	},
+	[IOMMUFD_OBJ_VDEVICE] = {
+		.destroy = iommufd_vdevice_destroy,
+	},
+	[IOMMUFD_OBJ_VEVENTQ] = {
+		.destroy = iommufd_veventq_destroy,
+	},
 #ifdef IOMMUFD_SELFTEST
 	[IOMMUFD_OBJ_SELFTEST] = {
 		.destroy = iommufd_test_stdev_destroy,
@@ -256,6 +265,38 @@ void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 }
 
 /**
+ * iommufd_object_destroy_tombstone() - destroy a published object now,
+ *	leaving its id reserved until the file is closed
+ * @ictx: the owning context
+ * @obj: the object; the caller must not hold a use of it
+ *
+ * For objects the kernel must take away from user space (a vDEVICE whose
+ * device is unbound): user space may still hold the id, so the id is not
+ * given to a new object, where a late IOMMU_DESTROY would hit the wrong
+ * one.  Waits for ioctls using @obj to finish.
+ *
+ * Context: process context, sleeps.
+ * Return: true once destroyed; false if @obj was no longer published
+ * (user space is destroying it; that finishes on its own).
+ */
+bool iommufd_object_destroy_tombstone(struct iommufd_ctx *ictx,
+				      struct iommufd_object *obj)
+{
+	xa_lock(&ictx->objects);
+	if (xa_load(&ictx->objects, obj->id) != obj) {
+		xa_unlock(&ictx->objects);
+		return false;
+	}
+	/* The slot exists, so this store needs no memory. */
+	__xa_store(&ictx->objects, obj->id, XA_ZERO_ENTRY, GFP_ATOMIC);
+	xa_unlock(&ictx->objects);
+
+	wait_event(ictx->destroy_wait, iommufd_object_drained(obj));
+	iommufd_object_destroy(obj);
+	return true;
+}
+
+/**
  * iommufd_object_put_and_try_destroy() - drop a long-term use; destroy the
  *	object if that was the last use besides the table's
  * @ictx: the owning context
@@ -314,8 +355,12 @@ void iommufd_destroy_all_objects(struct iommufd_ctx *ictx)
 		}
 	} while (progress);
 
-	/* A dependency cycle or a leaked user: a bug, never user input. */
-	WARN_ON(!xa_empty(&ictx->objects));
+	/*
+	 * A dependency cycle or a leaked user: a bug, never user input.
+	 * (Tombstones are reserved entries, which xa_for_each() skips.)
+	 */
+	xa_for_each(&ictx->objects, index, obj)
+		WARN_ON(obj);
 }
 
 /**

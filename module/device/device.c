@@ -186,12 +186,15 @@ void iommufd_device_destroy(struct iommufd_object *obj)
  * iommufd_device_unbind() - undo iommufd_device_bind()
  * @idev: the binding, detached
  *
- * Waits for ioctls still using the device object.
+ * Destroys its vDEVICE, if any, and waits for ioctls still using the
+ * device object.
  *
  * Context: process context, sleeps.
  */
 void iommufd_device_unbind(struct iommufd_device *idev)
 {
+	/* Its vDEVICE holds it: that goes first. */
+	iommufd_device_forget_vdevice(idev);
 	iommufd_object_destroy_owned(idev->ictx, &idev->obj);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_unbind, IOMMUFD);

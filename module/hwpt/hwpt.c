@@ -12,6 +12,7 @@
 #include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
+#include "../viommu/viommu.h"
 
 /**
  * iommufd_dev_ops() - the IOMMU driver ops behind a probed device
@@ -162,9 +163,9 @@ static int iommufd_hwpt_set_fault(struct iommufd_ctx *ictx,
  * @ucmd: the command; struct iommu_hwpt_alloc
  *
  * pt_id names an IOAS for a kernel-managed table (data_type
- * IOMMU_HWPT_DATA_NONE), or a NEST_PARENT HWPT_PAGING for a nested one
- * described by driver data; only a nested table can take page faults
- * (IOMMU_HWPT_FAULT_ID_VALID).
+ * IOMMU_HWPT_DATA_NONE), or a NEST_PARENT HWPT_PAGING or a vIOMMU for a
+ * nested one described by driver data; only a nested table can take page
+ * faults (IOMMU_HWPT_FAULT_ID_VALID).
  *
  * Context: process context, may sleep.
  * Return: 0 with out_hwpt_id set; -EOPNOTSUPP for a reserved field,
@@ -183,6 +184,7 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	struct iommufd_hw_pagetable *hwpt;
 	struct iommufd_hwpt_paging *paging;
 	struct iommufd_hwpt_nested *nested;
+	struct iommufd_viommu *viommu;
 	struct iommufd_device *idev;
 	struct iommufd_object *pt;
 	struct iommufd_ioas *ioas;
@@ -221,6 +223,12 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 				      common.obj);
 		nested = iommufd_hwpt_nested_alloc(ucmd->ictx, paging, idev,
 						   cmd->flags, &user_data);
+		hwpt = IS_ERR(nested) ? ERR_CAST(nested) : &nested->common;
+		break;
+	case IOMMUFD_OBJ_VIOMMU:
+		viommu = container_of(pt, struct iommufd_viommu, obj);
+		nested = iommufd_viommu_alloc_nested(ucmd->ictx, viommu, idev,
+						     cmd->flags, &user_data);
 		hwpt = IS_ERR(nested) ? ERR_CAST(nested) : &nested->common;
 		break;
 	default:

@@ -18,6 +18,7 @@
 #include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
+#include "../viommu/viommu.h"
 
 /* Bounds on one HWPT_INVALIDATE, so a single call cannot hog the CPU. */
 #define IOMMUFD_INVALIDATE_MAX_ENTRIES SZ_64K
@@ -37,7 +38,10 @@ void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
 		iommu_domain_free(hwpt->common.domain);
 	if (hwpt->common.fault)
 		iommufd_fault_put(hwpt->common.fault);
-	refcount_dec(&hwpt->parent->common.obj.users);
+	if (hwpt->viommu)
+		refcount_dec(&hwpt->viommu->obj.users);
+	else
+		refcount_dec(&hwpt->parent->common.obj.users);
 }
 
 /**
@@ -117,7 +121,8 @@ err_abort:
  * Context: process context, may sleep.
  * Return: 0; -EOPNOTSUPP for a reserved field (nothing written back);
  * -EINVAL for an unbounded or inconsistent request array; -ENOENT when
- * hwpt_id names no nested HWPT; the driver's error for the first request
+ * hwpt_id names no nested HWPT or vIOMMU; -EOPNOTSUPP for a vIOMMU without
+ * invalidation; the driver's error for the first request
  * it refused; -EFAULT if entry_num cannot be written back.
  */
 int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd)
@@ -129,6 +134,7 @@ int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd)
 		.entry_len = cmd->entry_len,
 		.entry_num = cmd->entry_num,
 	};
+	struct iommufd_viommu *viommu;
 	struct iommufd_object *obj;
 	struct iommu_domain *domain;
 	int rc;
@@ -143,15 +149,29 @@ int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd)
 		goto out;
 	}
 
-	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id,
-				 IOMMUFD_OBJ_HWPT_NESTED);
+	/*
+	 * A nested HWPT or a vIOMMU.  Anything else is ENOENT, as 6.12's
+	 * selftest expects (newer upstream says EINVAL for a wrong type).
+	 */
+	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id, IOMMUFD_OBJ_ANY);
+	if (!IS_ERR(obj) && obj->type != IOMMUFD_OBJ_HWPT_NESTED &&
+	    obj->type != IOMMUFD_OBJ_VIOMMU) {
+		iommufd_put_object(ucmd->ictx, obj);
+		obj = ERR_PTR(-ENOENT);
+	}
 	if (IS_ERR(obj)) {
 		rc = PTR_ERR(obj);
 		array.entry_num = 0;
 		goto out;
 	}
-	domain = container_of(obj, struct iommufd_hw_pagetable, obj)->domain;
-	rc = domain->ops->cache_invalidate_user(domain, &array);
+	if (obj->type == IOMMUFD_OBJ_VIOMMU) {
+		viommu = container_of(obj, struct iommufd_viommu, obj);
+		rc = iommufd_viommu_invalidate(viommu, &array);
+	} else {
+		domain = container_of(obj, struct iommufd_hw_pagetable,
+				      obj)->domain;
+		rc = domain->ops->cache_invalidate_user(domain, &array);
+	}
 	/* The driver can only have handled fewer than it was given. */
 	if (WARN_ON_ONCE(array.entry_num > cmd->entry_num))
 		array.entry_num = 0;

@@ -30,6 +30,8 @@ int iommufd_mock_check_iotlb(struct iommu_domain *domain, u32 index,
 int iommufd_mock_report_iopf(struct device *dev, u32 pasid, u32 grpid,
 			     u32 perm, u64 addr, bool last);
 void iommufd_mock_iopf_responses(struct device *dev, u32 *counts);
+int iommufd_mock_check_dev_cache(struct device *dev, u32 index, u32 value);
+int iommufd_mock_trigger_vevent(struct device *dev);
 struct iommu_domain *iommufd_mock_pasid_domain(struct device *dev,
 					       u32 pasid);
 int iommufd_mock_check_map(struct iommu_domain *domain, unsigned long iova,

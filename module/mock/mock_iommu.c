@@ -42,7 +42,8 @@
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_test.h>
 
-#include "mock.h"
+#include "../viommu/viommu.h"
+#include "mock_priv.h"
 
 #define MOCK_IO_PAGE_SIZE (PAGE_SIZE / 2)
 #define MOCK_HUGE_PAGE_SIZE (512 * MOCK_IO_PAGE_SIZE)
@@ -53,40 +54,6 @@
 #define MOCK_ENT_HUGE BIT(60)	/* mapped as part of a MOCK_HUGE_PAGE_SIZE */
 #define MOCK_ENT_DIRTY BIT(61)
 #define MOCK_ENT_ADDR (MOCK_ENT_FIRST - 1)
-
-struct mock_domain {
-	struct iommu_domain domain;
-	struct xarray ptes;	/* IOVA / MOCK_IO_PAGE_SIZE -> entry */
-	bool dirty_tracking;	/* IOMMU_HWPT_SET_DIRTY_TRACKING state */
-};
-
-/**
- * struct mock_nested - a mock stage-1 domain
- * @domain: the domain, type IOMMU_DOMAIN_NESTED
- * @parent: the stage-2
- * @lock: protects @iotlb
- * @iotlb: the cached "translations"; 0 once invalidated
- */
-struct mock_nested {
-	struct iommu_domain domain;
-	struct mock_domain *parent;
-	spinlock_t lock;	/* see the kernel-doc above */
-	u32 iotlb[MOCK_NESTED_DOMAIN_IOTLB_NUM];
-};
-
-/**
- * struct mock_dev - what the mock IOMMU keeps per device (dev_iommu_priv)
- * @iopf_rwsem: held for reading while a page request is reported, for
- *	writing to wait for reports in flight
- * @responses: page responses delivered, by enum iommu_page_response_code;
- *	atomic, as the core may answer from several contexts
- * @pasids: PASID -> the domain the core set there (what "hardware" uses)
- */
-struct mock_dev {
-	struct rw_semaphore iopf_rwsem;
-	atomic_t responses[IOMMU_TEST_IOPF_RESP_CODES];
-	struct xarray pasids;
-};
 
 static struct fwnode_handle mock_fwnode;
 static const struct fwnode_operations mock_fwnode_ops = {};
@@ -106,25 +73,47 @@ static u32 mock_dev_flags(struct device *dev)
 	return flags ? *flags : 0;
 }
 
-static struct mock_dev *to_mock_dev(struct device *dev)
-{
-	return dev_iommu_priv_get(dev);
-}
-
-/* Wait for page requests being reported from @dev to be handled. */
-static void mock_drain_iopf(struct device *dev)
+/*
+ * @dev switches domains: wait for page requests being reported from it to
+ * be handled, and note the vIOMMU (and the device's ID there) it is now
+ * behind, if any.
+ */
+static void mock_dev_switch(struct device *dev, struct iommufd_viommu *viommu,
+			    u64 virt_id)
 {
 	struct mock_dev *mdev = to_mock_dev(dev);
 
 	if (!mdev)	/* not probed yet */
 		return;
 	down_write(&mdev->iopf_rwsem);
+	mdev->viommu = viommu;
+	mdev->virt_id = virt_id;
 	up_write(&mdev->iopf_rwsem);
+}
+
+static void mock_drain_iopf(struct device *dev)
+{
+	mock_dev_switch(dev, NULL, 0);
 }
 
 static int mock_attach_nop(struct iommu_domain *domain, struct device *dev)
 {
 	mock_drain_iopf(dev);
+	return 0;
+}
+
+/*
+ * A nested domain on a vIOMMU serves only devices the vIOMMU knows, as a
+ * guest can only name those.
+ */
+static int mock_attach_nested(struct iommu_domain *domain, struct device *dev)
+{
+	struct iommufd_viommu *viommu = to_mock_nested(domain)->viommu;
+	u64 virt_id = 0;
+
+	if (viommu && iommufd_viommu_virt_id(viommu, dev, &virt_id))
+		return -ENOENT;
+	mock_dev_switch(dev, viommu, virt_id);
 	return 0;
 }
 
@@ -246,7 +235,7 @@ static void mock_domain_free(struct iommu_domain *domain)
 	kfree(mock);
 }
 
-static const struct iommu_domain_ops mock_domain_ops = {
+const struct iommu_domain_ops mock_domain_ops = {
 	.attach_dev = mock_attach_paging,
 	.set_dev_pasid = mock_set_dev_pasid,
 	.map_pages = mock_map_pages,
@@ -371,11 +360,6 @@ int iommufd_mock_mark_dirty(struct iommu_domain *domain, unsigned long iova,
 	return 0;
 }
 
-static struct mock_nested *to_mock_nested(struct iommu_domain *domain)
-{
-	return container_of(domain, struct mock_nested, domain);
-}
-
 static void mock_nested_free(struct iommu_domain *domain)
 {
 	kfree(to_mock_nested(domain));
@@ -419,16 +403,22 @@ static int mock_cache_invalidate_user(struct iommu_domain *domain,
 	return rc;
 }
 
-static const struct iommu_domain_ops mock_nested_ops = {
-	.attach_dev = mock_attach_nop,
+const struct iommu_domain_ops mock_nested_ops = {
+	.attach_dev = mock_attach_nested,
 	.set_dev_pasid = mock_set_dev_pasid,
 	.cache_invalidate_user = mock_cache_invalidate_user,
 	.free = mock_nested_free,
 };
 
-static struct iommu_domain *
-mock_nested_alloc(struct iommu_domain *parent,
-		  const struct iommu_user_data *user_data)
+/**
+ * mock_nested_alloc() - a mock nested domain on @parent
+ * @parent: a mock paging domain
+ * @user_data: struct iommu_hwpt_selftest
+ *
+ * Return: the domain, or an ERR_PTR().
+ */
+struct iommu_domain *mock_nested_alloc(struct iommu_domain *parent,
+				       const struct iommu_user_data *user_data)
 {
 	struct iommu_hwpt_selftest data;
 	struct mock_nested *nested;
@@ -511,12 +501,15 @@ static void *mock_hw_info(struct device *dev, u32 *length, u32 *type)
 static struct iommu_device *mock_probe_device(struct device *dev)
 {
 	struct mock_dev *mdev;
+	int i;
 
 	mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
 	if (!mdev)
 		return ERR_PTR(-ENOMEM);
 	init_rwsem(&mdev->iopf_rwsem);
 	xa_init(&mdev->pasids);
+	for (i = 0; i < MOCK_DEV_CACHE_NUM; i++)
+		atomic_set(&mdev->cache[i], IOMMU_TEST_DEV_CACHE_DEFAULT);
 	dev_iommu_priv_set(dev, mdev);
 	return &mock_iommu;
 }
@@ -865,6 +858,7 @@ int iommufd_mock_init(void)
 	rc = iommu_device_register(&mock_iommu, &mock_ops, NULL);
 	if (rc)
 		goto err_sysfs;
+	mock_viommu_init(&mock_ops);
 	return 0;
 
 err_sysfs:
@@ -883,6 +877,7 @@ err_free_queue:
  */
 void iommufd_mock_exit(void)
 {
+	mock_viommu_exit();
 	iommu_device_unregister(&mock_iommu);
 	iommu_device_sysfs_remove(&mock_iommu);
 	iopf_queue_free(mock_iopf_queue);

@@ -645,6 +645,26 @@ static int test_pasid(struct iommufd_ucmd *ucmd)
 	return rc;
 }
 
+/* DEV_CHECK_CACHE and TRIGGER_VEVENT: on a mock device by its id. */
+static int test_dev_op(struct iommufd_ucmd *ucmd, u32 idev_id)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommufd_device *idev;
+	int rc;
+
+	idev = test_get_mock_idev(ucmd, idev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	if (cmd->op == IOMMU_TEST_OP_DEV_CHECK_CACHE)
+		rc = iommufd_mock_check_dev_cache(idev->dev,
+						  cmd->check_dev_cache.id,
+						  cmd->check_dev_cache.cache);
+	else
+		rc = iommufd_mock_trigger_vevent(idev->dev);
+	iommufd_put_object(ucmd->ictx, &idev->obj);
+	return rc;
+}
+
 /* IOPF_RESPONSES: what the mock device was answered so far. */
 static int test_iopf_responses(struct iommufd_ucmd *ucmd, u32 idev_id)
 {
@@ -771,6 +791,10 @@ int iommufd_test_cmd_ioctl(struct iommufd_ucmd *ucmd)
 		return test_trigger_iopf(ucmd, true);
 	case IOMMU_TEST_OP_TRIGGER_IOPF_PARTIAL:
 		return test_trigger_iopf(ucmd, false);
+	case IOMMU_TEST_OP_DEV_CHECK_CACHE:
+		return test_dev_op(ucmd, cmd->id);
+	case IOMMU_TEST_OP_TRIGGER_VEVENT:
+		return test_dev_op(ucmd, cmd->trigger_vevent.dev_id);
 	case IOMMU_TEST_OP_PASID_ATTACH:
 	case IOMMU_TEST_OP_PASID_REPLACE:
 	case IOMMU_TEST_OP_PASID_DETACH:

@@ -54,4 +54,113 @@ struct iommu_ioas_map_file {
 
 #define IOMMU_IOAS_MAP_FILE _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP_FILE)
 
+/*
+ * vIOMMU objects: a VM's slice of a physical IOMMU (IOMMU_VIOMMU_ALLOC), its
+ * devices under their guest-visible IDs (IOMMU_VDEVICE_ALLOC), and queues
+ * of events it reports about them (IOMMU_VEVENTQ_ALLOC).
+ */
+#define IOMMUFD_CMD_VIOMMU_ALLOC 0x90
+#define IOMMUFD_CMD_VDEVICE_ALLOC 0x91
+#define IOMMUFD_CMD_VEVENTQ_ALLOC 0x93
+
+/* struct iommu_viommu_alloc.type */
+enum iommu_viommu_type {
+	IOMMU_VIOMMU_TYPE_DEFAULT = 0,
+	IOMMU_VIOMMU_TYPE_ARM_SMMUV3 = 1,
+	IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV = 2,
+};
+
+/**
+ * struct iommu_viommu_alloc - ioctl(IOMMU_VIOMMU_ALLOC)
+ * @size: sizeof(struct iommu_viommu_alloc)
+ * @flags: must be 0
+ * @type: an enum iommu_viommu_type the device's IOMMU driver supports
+ * @dev_id: a device behind the physical IOMMU the vIOMMU is a slice of
+ * @hwpt_id: the NEST_PARENT HWPT_PAGING its nested tables sit on
+ * @out_viommu_id: returns the vIOMMU's object id
+ * @data_len: bytes of driver data at @data_uptr (0: none)
+ * @__reserved: must be 0
+ * @data_uptr: driver data of @type, read and possibly written back
+ */
+struct iommu_viommu_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 type;
+	__u32 dev_id;
+	__u32 hwpt_id;
+	__u32 out_viommu_id;
+	__u32 data_len;
+	__u32 __reserved;
+	__aligned_u64 data_uptr;
+};
+
+#define IOMMU_VIOMMU_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VIOMMU_ALLOC)
+
+/**
+ * struct iommu_vdevice_alloc - ioctl(IOMMU_VDEVICE_ALLOC)
+ * @size: sizeof(struct iommu_vdevice_alloc)
+ * @viommu_id: the vIOMMU the device appears behind
+ * @dev_id: the physical device
+ * @out_vdevice_id: returns the vDEVICE's object id
+ * @virt_id: the device's ID as the guest sees it on that vIOMMU
+ */
+struct iommu_vdevice_alloc {
+	__u32 size;
+	__u32 viommu_id;
+	__u32 dev_id;
+	__u32 out_vdevice_id;
+	__aligned_u64 virt_id;
+};
+
+#define IOMMU_VDEVICE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VDEVICE_ALLOC)
+
+/* struct iommufd_vevent_header.flags */
+enum iommu_veventq_flag {
+	IOMMU_VEVENTQ_FLAG_LOST_EVENTS = (1U << 0),
+};
+
+/**
+ * struct iommufd_vevent_header - what precedes each event read from a
+ *	vEVENTQ
+ * @flags: enum iommu_veventq_flag
+ * @sequence: the event's number, counting from 0 and wrapping after
+ *	INT_MAX; a gap says events were lost.  A LOST_EVENTS header ends
+ *	the queue with no data after it.
+ */
+struct iommufd_vevent_header {
+	__u32 flags;
+	__u32 sequence;
+};
+
+/* struct iommu_veventq_alloc.type */
+enum iommu_veventq_type {
+	IOMMU_VEVENTQ_TYPE_DEFAULT = 0,
+	IOMMU_VEVENTQ_TYPE_ARM_SMMUV3 = 1,
+	IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV = 2,
+};
+
+/**
+ * struct iommu_veventq_alloc - ioctl(IOMMU_VEVENTQ_ALLOC)
+ * @size: sizeof(struct iommu_veventq_alloc)
+ * @flags: must be 0
+ * @viommu_id: the vIOMMU whose events to queue
+ * @type: an enum iommu_veventq_type; one queue per type and vIOMMU
+ * @veventq_depth: how many events the queue holds before it loses some
+ * @out_veventq_id: returns the queue's object id
+ * @out_veventq_fd: returns the file descriptor to read events from
+ * @__reserved: must be 0
+ */
+struct iommu_veventq_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 viommu_id;
+	__u32 type;
+	__u32 veventq_depth;
+	__u32 out_veventq_id;
+	__u32 out_veventq_fd;
+	__u32 __reserved;
+};
+
+#define IOMMU_VEVENTQ_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VEVENTQ_ALLOC)
+
 #endif /* _UAPI_IOMMUFD_EXT_H */

@@ -94,6 +94,12 @@ enum {
 	MOCK_NESTED_DOMAIN_IOTLB_NUM = 4,
 };
 
+/* The "device cache" of a mock device, invalidated through a vIOMMU. */
+enum {
+	MOCK_DEV_CACHE_ID_MAX = 3,
+	MOCK_DEV_CACHE_NUM = 4,
+};
+
 struct iommu_test_cmd {
 	__u32 size;
 	__u32 op;
@@ -233,6 +239,37 @@ struct iommu_hwpt_selftest {
 struct iommu_hwpt_invalidate_selftest {
 	__u32 flags;
 	__u32 iotlb_id;
+};
+
+#define IOMMU_TEST_DEV_CACHE_DEFAULT 0xbaddad
+
+/* IOMMU_VIOMMU_ALLOC type of the mock, and its data: out_data = in_data. */
+#define IOMMU_VIOMMU_TYPE_SELFTEST 0xdeadbeef
+
+struct iommu_viommu_selftest {
+	__u32 in_data;
+	__u32 out_data;
+};
+
+/* IOMMU_HWPT_INVALIDATE data types of a mock vIOMMU. */
+#define IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST 0xdeadbeef
+#define IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST_INVALID 0xdadbeef
+
+/*
+ * Drop entry @cache_id of the device cache of the device whose virtual ID
+ * on the vIOMMU is @vdev_id (all entries with IOMMU_TEST_INVALIDATE_FLAG_ALL).
+ */
+struct iommu_viommu_invalidate_selftest {
+	__u32 flags;
+	__u32 vdev_id;
+	__u32 cache_id;
+};
+
+/* IOMMU_VEVENTQ_ALLOC type of the mock, and its event data. */
+#define IOMMU_VEVENTQ_TYPE_SELFTEST 0xbeefbeef
+
+struct iommu_viommu_event_selftest {
+	__u32 virt_id;
 };
 
 #endif /* _UAPI_IOMMUFD_PROJECT_TEST_H */

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vEVENTQs (IOMMU_VEVENTQ_ALLOC): events a vIOMMU's driver reports about
+ * its devices, in the guest's IDs, read from a file descriptor.
+ *
+ * Each read record is a struct iommufd_vevent_header followed by the
+ * event's data (its size depends on the queue type).  Headers are numbered
+ * in order; a queue holding veventq_depth events drops further ones, and
+ * says so with a data-less LOST_EVENTS header at its tail, numbered like
+ * the event it stands for, so the gap in the numbers tells how many went.
+ * read() returns whole records only and does not block: 0 when nothing
+ * (or no whole record) fits.  poll() reports EPOLLIN while events wait.
+ * Queued events stay when the fd is closed, until the queue is destroyed.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/iommufd.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/iommufd.h>
+#include <uapi/linux/iommufd_ext.h>
+
+#include "viommu.h"
+
+/**
+ * struct iommufd_vevent - one queued event
+ * @node: in iommufd_veventq.events
+ * @header: what read() returns first
+ * @len: bytes of @data
+ * @data: the event, as the driver reported it
+ */
+struct iommufd_vevent {
+	struct list_head node;
+	struct iommufd_vevent_header header;
+	size_t len;
+	u8 data[] __counted_by(len);
+};
+
+/**
+ * struct iommufd_veventq - a vEVENTQ object and its file
+ * @obj: the object
+ * @ictx: the context (a reference while the file is open)
+ * @viommu: the vIOMMU (a user of it)
+ * @item: in @viommu->veventqs
+ * @type: the events it takes
+ * @depth: how many events it holds
+ * @wait: poll() waits here
+ * @lock: protects @events, @count, @sequence, @lost_queued and @lost
+ * @events: queued struct iommufd_vevent, oldest first
+ * @count: events on @events, @lost not counted
+ * @sequence: the number the next header gets
+ * @lost_queued: @lost is on @events, and then always last
+ * @lost: the LOST_EVENTS marker, queued while the newest events were lost
+ */
+struct iommufd_veventq {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct iommufd_viommu *viommu;
+	struct list_head item;
+	u32 type;
+	u32 depth;
+	wait_queue_head_t wait;
+	spinlock_t lock;		/* see the kernel-doc above */
+	struct list_head events;
+	u32 count;
+	u32 sequence;
+	bool lost_queued;
+	struct iommufd_vevent lost;	/* no data: last member */
+};
+
+/* Append @ev (or the lost marker) and number it. */
+static void iommufd_veventq_add(struct iommufd_veventq *q,
+				struct iommufd_vevent *ev)
+{
+	lockdep_assert_held(&q->lock);
+
+	/* The marker only ever sits last: anything newer replaces it. */
+	if (q->lost_queued)
+		list_del(&q->lost.node);
+	q->lost_queued = ev == &q->lost;
+	list_add_tail(&ev->node, &q->events);
+	ev->header.sequence = q->sequence;
+	q->sequence = (q->sequence + 1) & INT_MAX;
+}
+
+/**
+ * iommufd_viommu_report_event() - a driver reports an event of a vIOMMU
+ * @viommu: the vIOMMU
+ * @type: the enum iommu_veventq_type (or test type) of the event
+ * @data: the event, in the guest's IDs
+ * @len: its size
+ *
+ * Context: process context (the reporting driver's); does not sleep in
+ * the queue's lock.
+ * Return: 0 when queued, or lost to a full queue; -EOPNOTSUPP without a
+ * queue of @type; -ENOMEM (the event is counted lost).
+ */
+int iommufd_viommu_report_event(struct iommufd_viommu *viommu, u32 type,
+				const void *data, size_t len)
+{
+	struct iommufd_veventq *q;
+	struct iommufd_vevent *ev;
+	int rc = -EOPNOTSUPP;
+
+	if (WARN_ON_ONCE(!len || !data))
+		return -EINVAL;
+
+	down_read(&viommu->veventqs_rwsem);
+	list_for_each_entry(q, &viommu->veventqs, item) {
+		if (q->type != type)
+			continue;
+		ev = kmalloc(struct_size(ev, data, len), GFP_KERNEL);
+		spin_lock(&q->lock);
+		if (ev && q->count < q->depth) {
+			ev->len = len;
+			ev->header.flags = 0;
+			memcpy(ev->data, data, len);
+			iommufd_veventq_add(q, ev);
+			q->count++;
+			ev = NULL;
+			rc = 0;
+		} else {
+			iommufd_veventq_add(q, &q->lost);
+			rc = ev ? 0 : -ENOMEM;
+		}
+		spin_unlock(&q->lock);
+		kfree(ev);
+		wake_up_interruptible(&q->wait);
+		break;
+	}
+	up_read(&viommu->veventqs_rwsem);
+	return rc;
+}
+
+static ssize_t iommufd_veventq_read(struct file *filep, char __user *buf,
+				    size_t count, loff_t *ppos)
+{
+	const size_t hdr = sizeof(struct iommufd_vevent_header);
+	struct iommufd_veventq *q = filep->private_data;
+	struct iommufd_vevent *ev;
+	size_t done = 0;
+	int rc = 0;
+
+	if (*ppos)
+		return -ESPIPE;
+
+	for (;;) {
+		struct iommufd_vevent_header h;
+		size_t len;
+
+		spin_lock(&q->lock);
+		ev = list_first_entry_or_null(&q->events,
+					      struct iommufd_vevent, node);
+		len = ev ? hdr + ev->len : 0;
+		if (!ev || len > count - done) {
+			spin_unlock(&q->lock);
+			break;
+		}
+		list_del(&ev->node);
+		if (ev == &q->lost)
+			q->lost_queued = false;
+		else
+			q->count--;
+		h = ev->header;
+		spin_unlock(&q->lock);
+
+		/*
+		 * Off the queue while copying, so the copy may fault.  An
+		 * event goes back to the head then; a marker is dropped (it
+		 * may be queued again meanwhile), the numbering still shows
+		 * the gap.
+		 */
+		if (copy_to_user(buf + done, &h, hdr) ||
+		    copy_to_user(buf + done + hdr, ev->data, ev->len)) {
+			if (ev != &q->lost) {
+				spin_lock(&q->lock);
+				list_add(&ev->node, &q->events);
+				q->count++;
+				spin_unlock(&q->lock);
+			}
+			rc = -EFAULT;
+			break;
+		}
+		done += len;
+		if (ev != &q->lost)
+			kfree(ev);
+	}
+	return done ? done : rc;
+}
+
+static __poll_t iommufd_veventq_poll(struct file *filep,
+				     struct poll_table_struct *wait)
+{
+	struct iommufd_veventq *q = filep->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(filep, &q->wait, wait);
+	spin_lock(&q->lock);
+	if (!list_empty(&q->events))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	spin_unlock(&q->lock);
+	return mask;
+}
+
+static int iommufd_veventq_release(struct inode *inode, struct file *filep)
+{
+	struct iommufd_veventq *q = filep->private_data;
+	struct iommufd_ctx *ictx = q->ictx;
+
+	/* The object may be destroyed from here on. */
+	iommufd_put_object(ictx, &q->obj);
+	iommufd_ctx_put(ictx);
+	return 0;
+}
+
+static const struct file_operations iommufd_veventq_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.read = iommufd_veventq_read,
+	.poll = iommufd_veventq_poll,
+	.release = iommufd_veventq_release,
+};
+
+/**
+ * iommufd_veventq_destroy() - destroy callback of a vEVENTQ
+ * @obj: the object; its file is closed
+ *
+ * Context: process context, may sleep.
+ */
+void iommufd_veventq_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_veventq *q =
+		container_of(obj, struct iommufd_veventq, obj);
+	struct iommufd_vevent *ev, *next;
+
+	/* Unlinked first: no report can reach the queue after this. */
+	down_write(&q->viommu->veventqs_rwsem);
+	if (!list_empty(&q->item))
+		list_del(&q->item);
+	up_write(&q->viommu->veventqs_rwsem);
+	list_for_each_entry_safe(ev, next, &q->events, node) {
+		list_del(&ev->node);
+		if (ev != &q->lost)
+			kfree(ev);
+	}
+	refcount_dec(&q->viommu->obj.users);
+}
+
+/**
+ * iommufd_veventq_alloc_ioctl() - IOMMU_VEVENTQ_ALLOC
+ * @ucmd: the command; struct iommu_veventq_alloc
+ *
+ * As for fault queues, the file is made last, once nothing can fail.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 with out_veventq_id and out_veventq_fd set; -EOPNOTSUPP for
+ * flags, a reserved field or the default type; -EINVAL for depth 0;
+ * -ENOENT for an unknown vIOMMU; -EEXIST if it has a queue of that type.
+ */
+int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_veventq_alloc *cmd = ucmd->cmd;
+	struct iommufd_veventq *q, *cur;
+	struct iommufd_viommu *viommu;
+	struct iommufd_object *obj;
+	struct file *filep;
+	int fdno, rc;
+
+	if (cmd->flags || cmd->__reserved ||
+	    cmd->type == IOMMU_VEVENTQ_TYPE_DEFAULT)
+		return -EOPNOTSUPP;
+	if (!cmd->veventq_depth)
+		return -EINVAL;
+	obj = iommufd_get_object(ucmd->ictx, cmd->viommu_id,
+				 IOMMUFD_OBJ_VIOMMU);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	viommu = container_of(obj, struct iommufd_viommu, obj);
+
+	q = iommufd_object_alloc(ucmd->ictx, struct iommufd_veventq,
+				 IOMMUFD_OBJ_VEVENTQ);
+	if (IS_ERR(q)) {
+		rc = PTR_ERR(q);
+		goto out_put_viommu;
+	}
+	q->ictx = ucmd->ictx;
+	q->viommu = viommu;
+	refcount_inc(&viommu->obj.users);
+	INIT_LIST_HEAD(&q->item);
+	q->type = cmd->type;
+	q->depth = cmd->veventq_depth;
+	spin_lock_init(&q->lock);
+	INIT_LIST_HEAD(&q->events);
+	q->lost.header.flags = IOMMU_VEVENTQ_FLAG_LOST_EVENTS;
+	init_waitqueue_head(&q->wait);
+
+	down_write(&viommu->veventqs_rwsem);
+	list_for_each_entry(cur, &viommu->veventqs, item) {
+		if (cur->type == cmd->type) {
+			up_write(&viommu->veventqs_rwsem);
+			rc = -EEXIST;
+			goto out_abort;
+		}
+	}
+	list_add_tail(&q->item, &viommu->veventqs);
+	up_write(&viommu->veventqs_rwsem);
+
+	fdno = get_unused_fd_flags(O_CLOEXEC);
+	if (fdno < 0) {
+		rc = fdno;
+		goto out_abort;
+	}
+	cmd->out_veventq_id = q->obj.id;
+	cmd->out_veventq_fd = fdno;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto out_put_fdno;
+	filep = anon_inode_getfile("[iommufd-viommu-event]",
+				   &iommufd_veventq_fops, q, O_RDONLY);
+	if (IS_ERR(filep)) {
+		rc = PTR_ERR(filep);
+		goto out_put_fdno;
+	}
+	/* The file is a user of the object and keeps the context open. */
+	refcount_inc(&q->obj.users);
+	iommufd_ctx_get(ucmd->ictx);
+	fd_install(fdno, filep);
+	iommufd_object_finalize(ucmd->ictx, &q->obj);
+	goto out_put_viommu;
+
+out_put_fdno:
+	put_unused_fd(fdno);
+out_abort:
+	iommufd_object_abort_and_destroy(ucmd->ictx, &q->obj);
+out_put_viommu:
+	iommufd_put_object(ucmd->ictx, &viommu->obj);
+	return rc;
+}
