@@ -60,6 +60,10 @@ struct iopf_group;
  * @vfio_lock: protects @vfio_ioas
  * @groups: iommu group id -> struct iommufd_group, for the groups of the
  *	devices bound to this file; protected by its xa_lock
+ * @ioas_creation_lock: held for read while an IOAS is published, for
+ *	write by IOMMU_IOAS_CHANGE_PROCESS while it holds the iova_rwsem of
+ *	every IOAS (the only place those nest, taken in id order), so no IOAS
+ *	appears that it has not locked.  Outside every iova_rwsem.
  */
 struct iommufd_ctx {
 	struct file *file;
@@ -70,6 +74,7 @@ struct iommufd_ctx {
 	struct iommufd_ioas *vfio_ioas;
 	struct mutex vfio_lock;		/* protects vfio_ioas */
 	struct xarray groups;
+	struct rw_semaphore ioas_creation_lock;	/* see the kernel-doc above */
 };
 
 enum iommufd_object_type {
@@ -209,6 +214,8 @@ int iommufd_ioas_unmap_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_option_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
 struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx);
+void iommufd_ioas_finalize(struct iommufd_ctx *ictx,
+			   struct iommufd_ioas *ioas);
 
 /* In-kernel access (access/access.c). */
 struct iommufd_access_ops;
