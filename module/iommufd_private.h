@@ -216,6 +216,7 @@ void iommufd_ioas_destroy(struct iommufd_object *obj);
 struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx);
 void iommufd_ioas_finalize(struct iommufd_ctx *ictx,
 			   struct iommufd_ioas *ioas);
+int iommufd_ioas_change_process_ioctl(struct iommufd_ucmd *ucmd);
 
 /* In-kernel access (access/access.c). */
 struct iommufd_access_ops;
