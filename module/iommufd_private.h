@@ -62,6 +62,10 @@ struct iopf_group;
  * @vfio_lock: protects @vfio_ioas
  * @groups: iommu group id -> struct iommufd_group, for the groups of the
  *	devices bound to this file; protected by its xa_lock
+ * @ioas_creation_lock: held for read while an IOAS is published, for
+ *	write by IOMMU_IOAS_CHANGE_PROCESS while it holds the iova_rwsem of
+ *	every IOAS (the only place those nest, taken in id order), so no IOAS
+ *	appears that it has not locked.  Outside every iova_rwsem.
  */
 struct iommufd_ctx {
 	struct file *file;
@@ -72,6 +76,7 @@ struct iommufd_ctx {
 	struct iommufd_ioas *vfio_ioas;
 	struct mutex vfio_lock;		/* protects vfio_ioas */
 	struct xarray groups;
+	struct rw_semaphore ioas_creation_lock;	/* see the kernel-doc above */
 };
 
 enum iommufd_object_type {
@@ -216,6 +221,9 @@ int iommufd_ioas_unmap_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_option_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
 struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx);
+void iommufd_ioas_finalize(struct iommufd_ctx *ictx,
+			   struct iommufd_ioas *ioas);
+int iommufd_ioas_change_process_ioctl(struct iommufd_ucmd *ucmd);
 
 /* In-kernel access (access/access.c). */
 struct iommufd_access_ops;

@@ -43,6 +43,7 @@ union iommufd_ucmd_buffer {
 	struct iommu_ioas_unmap unmap;
 	struct iommu_option option;
 	struct iommu_vfio_ioas vfio_ioas;
+	struct iommu_ioas_change_process change_process;
 #ifdef IOMMUFD_SELFTEST
 	struct iommu_test_cmd test;
 #endif
@@ -114,6 +115,9 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_vdevice_alloc, virt_id),
 	IOCTL_OP(IOMMUFD_CMD_VEVENTQ_ALLOC, iommufd_veventq_alloc_ioctl,
 		 struct iommu_veventq_alloc, out_veventq_fd),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_CHANGE_PROCESS,
+		 iommufd_ioas_change_process_ioctl,
+		 struct iommu_ioas_change_process, __reserved),
 #ifdef IOMMUFD_SELFTEST
 	IOCTL_OP(_IOC_NR(IOMMU_TEST_CMD), iommufd_test_cmd_ioctl,
 		 struct iommu_test_cmd, last),

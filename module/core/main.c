@@ -54,6 +54,7 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 	mutex_init(&ictx->options_lock);
 	mutex_init(&ictx->vfio_lock);
 	xa_init(&ictx->groups);
+	init_rwsem(&ictx->ioas_creation_lock);
 	ictx->file = filp;
 	filp->private_data = ictx;
 	return 0;

@@ -141,6 +141,9 @@ enum iopt_account_mode {
  * @source_mm: its mm (an mmgrab() reference), pinned from (user memory)
  *	and charged (both kinds)
  * @source_user: its user (a reference), charged in IOPT_ACCOUNT_USER
+ *	(the three source fields: read under @mutex; changed only by
+ *	IOMMU_IOAS_CHANGE_PROCESS, under @mutex and with the iova_rwsem of
+ *	every IOAS of the file held for write, for file-backed pages only)
  * @npinned: pages currently pinned
  * @naccounted: pages currently charged; kept equal to @npinned
  * @pinned: index -> xa_mk_value(pfn) for every pinned page
@@ -258,6 +261,24 @@ int iopt_table_add_domain(struct io_pagetable *iopt,
 			  struct iommu_domain *domain);
 void iopt_table_remove_domain(struct io_pagetable *iopt,
 			      struct iommu_domain *domain);
+
+/**
+ * struct iopt_charge_move - pins whose charge moves to the calling process
+ * @nuser: pages charged per user (IOPT_ACCOUNT_USER)
+ * @nmm: pages charged per process (IOPT_ACCOUNT_MM)
+ * @npinned: pages of every mode, for the mm's pinned_vm
+ */
+struct iopt_charge_move {
+	unsigned long nuser;
+	unsigned long nmm;
+	unsigned long npinned;
+};
+
+/* pages/account.c */
+void iopt_pages_count_move(struct iopt_pages *pages,
+			   struct iopt_charge_move *move);
+int iopt_move_charge_current(const struct iopt_charge_move *move);
+void iopt_pages_move_to_current(struct iopt_pages *pages);
 
 /* pages/pages.c */
 struct iopt_pages *iopt_pages_alloc(void __user *uptr, unsigned long length,

@@ -65,6 +65,22 @@ struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx)
 }
 
 /**
+ * iommufd_ioas_finalize() - publish an IOAS built by iommufd_ioas_create()
+ * @ictx: the owning context
+ * @ioas: the IOAS
+ *
+ * Waits while IOMMU_IOAS_CHANGE_PROCESS runs: it must see every IOAS.
+ *
+ * Context: process context, may sleep; no iova_rwsem held.
+ */
+void iommufd_ioas_finalize(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas)
+{
+	down_read(&ictx->ioas_creation_lock);
+	iommufd_object_finalize(ictx, &ioas->obj);
+	up_read(&ictx->ioas_creation_lock);
+}
+
+/**
  * iommufd_ioas_alloc_ioctl() - IOMMU_IOAS_ALLOC
  * @ucmd: the command; struct iommu_ioas_alloc
  *
@@ -89,7 +105,7 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	if (rc)
 		goto out_abort;
-	iommufd_object_finalize(ucmd->ictx, &ioas->obj);
+	iommufd_ioas_finalize(ucmd->ictx, ioas);
 	return 0;
 
 out_abort:

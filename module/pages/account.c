@@ -3,7 +3,9 @@
  * Charging pinned pages against RLIMIT_MEMLOCK.
  *
  * Every pinned page shows in the mapping process's mm->pinned_vm (VmPin in
- * /proc/PID/status).  On top of that, depending on the pages' account mode:
+ * /proc/PID/status), or that of the process that took the mapping over
+ * with IOMMU_IOAS_CHANGE_PROCESS (see the end of this file).  On top of
+ * that, depending on the pages' account mode:
  *   IOPT_ACCOUNT_USER  the user's locked_vm is charged and may not pass the
  *                      mapping task's RLIMIT_MEMLOCK: all processes of one
  *                      user share the limit (the default)
@@ -21,34 +23,52 @@
 #include "../ioas/io_pagetable.h"
 #include "pages.h"
 
-static int iopt_charge_user(struct iopt_pages *pages, unsigned long npages)
+/* Charge @npages to @user's locked_vm, within @task's RLIMIT_MEMLOCK. */
+static int iopt_charge_user(struct user_struct *user, struct task_struct *task,
+			    unsigned long npages)
 {
 	unsigned long limit, cur, next;
 
-	limit = task_rlimit(pages->source_task, RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	cur = atomic_long_read(&pages->source_user->locked_vm);
+	limit = task_rlimit(task, RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	cur = atomic_long_read(&user->locked_vm);
 	do {
 		if (check_add_overflow(cur, npages, &next) || next > limit)
 			return -ENOMEM;
-	} while (!atomic_long_try_cmpxchg(&pages->source_user->locked_vm, &cur,
-					  next));
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, next));
 	return 0;
 }
 
-static int iopt_charge_mm(struct iopt_pages *pages, unsigned long npages,
-			  bool inc)
+/* Charge (@inc) or uncharge @npages to @mm's locked_vm, @task's limit. */
+static int iopt_charge_mm(struct mm_struct *mm, struct task_struct *task,
+			  unsigned long npages, bool inc)
 {
-	struct mm_struct *mm = pages->source_mm;
 	int rc;
 
 	/* The mm may be exiting; a dead mm has no limit left to enforce. */
 	if (!mmget_not_zero(mm))
 		return inc ? -EFAULT : 0;
 	mmap_write_lock(mm);
-	rc = __account_locked_vm(mm, npages, inc, pages->source_task, false);
+	rc = __account_locked_vm(mm, npages, inc, task, false);
 	mmap_write_unlock(mm);
 	mmput(mm);
 	return rc;
+}
+
+/*
+ * Give back what @npages of @pages cost its source (the process that owns
+ * the charge); pages->naccounted is the caller's business.
+ */
+static void iopt_uncharge_source(struct iopt_pages *pages,
+				 unsigned long npages)
+{
+	lockdep_assert_held(&pages->mutex);
+
+	if (pages->account_mode == IOPT_ACCOUNT_USER)
+		atomic_long_sub(npages, &pages->source_user->locked_vm);
+	else if (pages->account_mode == IOPT_ACCOUNT_MM)
+		iopt_charge_mm(pages->source_mm, pages->source_task, npages,
+			       false);
+	atomic64_sub(npages, &pages->source_mm->pinned_vm);
 }
 
 /**
@@ -67,9 +87,11 @@ int iopt_pages_charge(struct iopt_pages *pages, unsigned long npages)
 	lockdep_assert_held(&pages->mutex);
 
 	if (pages->account_mode == IOPT_ACCOUNT_USER)
-		rc = iopt_charge_user(pages, npages);
+		rc = iopt_charge_user(pages->source_user, pages->source_task,
+				      npages);
 	else if (pages->account_mode == IOPT_ACCOUNT_MM)
-		rc = iopt_charge_mm(pages, npages, true);
+		rc = iopt_charge_mm(pages->source_mm, pages->source_task,
+				    npages, true);
 	if (rc)
 		return rc;
 	atomic64_add(npages, &pages->source_mm->pinned_vm);
@@ -90,11 +112,7 @@ void iopt_pages_uncharge(struct iopt_pages *pages, unsigned long npages)
 
 	if (WARN_ON(npages > pages->naccounted))
 		npages = pages->naccounted;
-	if (pages->account_mode == IOPT_ACCOUNT_USER)
-		atomic_long_sub(npages, &pages->source_user->locked_vm);
-	else if (pages->account_mode == IOPT_ACCOUNT_MM)
-		iopt_charge_mm(pages, npages, false);
-	atomic64_sub(npages, &pages->source_mm->pinned_vm);
+	iopt_uncharge_source(pages, npages);
 	pages->naccounted -= npages;
 }
 
@@ -109,4 +127,123 @@ u8 iopt_account_mode_for_current(bool process_mode)
 	if (capable(CAP_IPC_LOCK))
 		return IOPT_ACCOUNT_NONE;
 	return process_mode ? IOPT_ACCOUNT_MM : IOPT_ACCOUNT_USER;
+}
+
+/*
+ * Moving the charge to another process (IOMMU_IOAS_CHANGE_PROCESS).
+ *
+ * The caller counts what must move with iopt_pages_count_move() on each
+ * struct iopt_pages once, charges the total to current with
+ * iopt_move_charge_current(), which alone can fail, and only then hands
+ * every pages over with iopt_pages_move_to_current(), which gives the old
+ * charge back.  So a failure leaves every charge where it was, and for a
+ * moment the pins are charged twice: with the same user on both sides
+ * (IOPT_ACCOUNT_USER after fork()), the user's locked_vm must have room
+ * for them twice, as upstream's does.
+ */
+
+/* Does the charge of @pages sit anywhere current would not put it? */
+static bool iopt_pages_charge_moves(struct iopt_pages *pages)
+{
+	lockdep_assert_held(&pages->mutex);
+
+	/* pinned_vm follows the mm in every mode, CAP_IPC_LOCK's too. */
+	if (pages->source_mm != current->mm)
+		return true;
+	return pages->account_mode == IOPT_ACCOUNT_USER &&
+	       pages->source_user != current_user();
+}
+
+/**
+ * iopt_pages_count_move() - add what moving @pages to current would charge
+ * @pages: the pages; counted once however many areas map them
+ * @move: the running totals
+ *
+ * Context: pages->mutex not held (taken here); the caller keeps
+ * pages->naccounted from changing until iopt_pages_move_to_current().
+ */
+void iopt_pages_count_move(struct iopt_pages *pages,
+			   struct iopt_charge_move *move)
+{
+	mutex_lock(&pages->mutex);
+	if (iopt_pages_charge_moves(pages)) {
+		if (pages->account_mode == IOPT_ACCOUNT_USER)
+			move->nuser += pages->naccounted;
+		else if (pages->account_mode == IOPT_ACCOUNT_MM)
+			move->nmm += pages->naccounted;
+		move->npinned += pages->naccounted;
+	}
+	mutex_unlock(&pages->mutex);
+}
+
+/**
+ * iopt_move_charge_current() - charge current for the pins about to move
+ * @move: the totals from iopt_pages_count_move()
+ *
+ * Charges the calling process as if it had pinned them: the user's
+ * locked_vm within current's RLIMIT_MEMLOCK, the mm's locked_vm within the
+ * same limit, and the mm's pinned_vm (VmPin).
+ *
+ * Context: process context, may sleep; takes current->mm's mmap lock.
+ * Return: 0, or -ENOMEM over RLIMIT_MEMLOCK with nothing charged.
+ */
+int iopt_move_charge_current(const struct iopt_charge_move *move)
+{
+	int rc;
+
+	if (move->nuser) {
+		rc = iopt_charge_user(current_user(), current, move->nuser);
+		if (rc)
+			return rc;
+	}
+	if (move->nmm) {
+		mmap_write_lock(current->mm);
+		rc = __account_locked_vm(current->mm, move->nmm, true, current,
+					 false);
+		mmap_write_unlock(current->mm);
+		if (rc)
+			goto err_uncharge_user;
+	}
+	atomic64_add(move->npinned, &current->mm->pinned_vm);
+	return 0;
+
+err_uncharge_user:
+	if (move->nuser)
+		atomic_long_sub(move->nuser, &current_user()->locked_vm);
+	return rc;
+}
+
+/**
+ * iopt_pages_move_to_current() - make current the owner of @pages
+ * @pages: the pages, counted by iopt_pages_count_move() whose total
+ *	iopt_move_charge_current() has charged
+ *
+ * Gives the old owner's charge back and takes references on current's
+ * task (its group leader), mm and user in place of the old ones; later
+ * pins and unpins of @pages are charged to current.
+ *
+ * Context: pages->mutex not held (taken here); may sleep.
+ */
+void iopt_pages_move_to_current(struct iopt_pages *pages)
+{
+	struct task_struct *old_task;
+	struct user_struct *old_user;
+	struct mm_struct *old_mm;
+
+	mutex_lock(&pages->mutex);
+	if (iopt_pages_charge_moves(pages))
+		iopt_uncharge_source(pages, pages->naccounted);
+
+	old_task = pages->source_task;
+	old_mm = pages->source_mm;
+	old_user = pages->source_user;
+	pages->source_task = get_task_struct(current->group_leader);
+	mmgrab(current->mm);
+	pages->source_mm = current->mm;
+	pages->source_user = get_uid(current_user());
+	mutex_unlock(&pages->mutex);
+
+	free_uid(old_user);
+	mmdrop(old_mm);
+	put_task_struct(old_task);
 }

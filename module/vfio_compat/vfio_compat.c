@@ -95,7 +95,7 @@ int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx)
 		return 0;
 	}
 	ictx->vfio_ioas = ioas;
-	iommufd_object_finalize(ictx, &ioas->obj);
+	iommufd_ioas_finalize(ictx, ioas);
 	mutex_unlock(&ictx->vfio_lock);
 	return 0;
 }

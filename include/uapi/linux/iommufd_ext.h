@@ -163,4 +163,29 @@ struct iommu_veventq_alloc {
 
 #define IOMMU_VEVENTQ_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VEVENTQ_ALLOC)
 
+/*
+ * IOMMU_IOAS_CHANGE_PROCESS: charge every MAP_FILE mapping of the file to
+ * the calling process instead of the one that mapped it.
+ */
+#define IOMMUFD_CMD_IOAS_CHANGE_PROCESS 0x92
+
+/**
+ * struct iommu_ioas_change_process - ioctl(IOMMU_IOAS_CHANGE_PROCESS)
+ * @size: sizeof(struct iommu_ioas_change_process)
+ * @__reserved: must be 0
+ *
+ * Moves the pinned-memory charge of every mapping of every IOAS in the file
+ * to the calling process, which takes over from the one that mapped it (for
+ * example across a live update of the user-space driver).  Only mappings
+ * made with IOMMU_IOAS_MAP_FILE can move; any other mapping makes the call
+ * fail with EINVAL.  On any failure nothing has changed.
+ */
+struct iommu_ioas_change_process {
+	__u32 size;
+	__u32 __reserved;
+};
+
+#define IOMMU_IOAS_CHANGE_PROCESS \
+	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)
+
 #endif /* _UAPI_IOMMUFD_EXT_H */
