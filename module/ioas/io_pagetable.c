@@ -364,6 +364,34 @@ out_unlock:
 	return rc;
 }
 
+/*
+ * Map new @pages (whose first byte is @start_byte into its first page) as
+ * one area; the area takes them over, or they are put on failure.
+ */
+static int iopt_map_new_pages(struct io_pagetable *iopt,
+			      struct iopt_pages *pages,
+			      unsigned long start_byte, unsigned long length,
+			      unsigned long *iova, int iommu_prot,
+			      bool fixed_iova)
+{
+	struct iopt_slice slice = {
+		.pages = pages,
+		.start_byte = start_byte,
+		.length = length,
+	};
+	LIST_HEAD(slices);
+	int rc;
+
+	list_add(&slice.link, &slices);
+	rc = iopt_insert_slices(iopt, &slices, length, iova, iommu_prot,
+				fixed_iova);
+	if (slice.area)
+		iopt_area_free(slice.area);
+	else if (slice.pages)
+		iopt_pages_put(slice.pages);
+	return rc;
+}
+
 /**
  * iopt_map_user_pages() - map user memory into an IOAS
  * @iopt: the page table
@@ -383,25 +411,14 @@ int iopt_map_user_pages(struct io_pagetable *iopt, unsigned long *iova,
 			void __user *uptr, unsigned long length,
 			int iommu_prot, u8 account_mode, bool fixed_iova)
 {
-	struct iopt_slice slice = {};
-	LIST_HEAD(slices);
-	int rc;
+	struct iopt_pages *pages;
 
-	slice.pages = iopt_pages_alloc(uptr, length, iommu_prot & IOMMU_WRITE,
-				       account_mode);
-	if (IS_ERR(slice.pages))
-		return PTR_ERR(slice.pages);
-	slice.start_byte = offset_in_page(uptr);
-	slice.length = length;
-	list_add(&slice.link, &slices);
-
-	rc = iopt_insert_slices(iopt, &slices, length, iova, iommu_prot,
-				fixed_iova);
-	if (slice.area)
-		iopt_area_free(slice.area);
-	else if (slice.pages)
-		iopt_pages_put(slice.pages);
-	return rc;
+	pages = iopt_pages_alloc(uptr, length, iommu_prot & IOMMU_WRITE,
+				 account_mode);
+	if (IS_ERR(pages))
+		return PTR_ERR(pages);
+	return iopt_map_new_pages(iopt, pages, offset_in_page(uptr), length,
+				  iova, iommu_prot, fixed_iova);
 }
 
 /**
@@ -427,26 +444,14 @@ int iopt_map_file_pages(struct io_pagetable *iopt, unsigned long *iova,
 			unsigned long length, int iommu_prot, u8 account_mode,
 			bool fixed_iova)
 {
-	struct iopt_slice slice = {};
-	LIST_HEAD(slices);
-	int rc;
+	struct iopt_pages *pages;
 
-	slice.pages = iopt_pages_alloc_file(file, start, length,
-					    iommu_prot & IOMMU_WRITE,
-					    account_mode);
-	if (IS_ERR(slice.pages))
-		return PTR_ERR(slice.pages);
-	slice.start_byte = offset_in_page(start);
-	slice.length = length;
-	list_add(&slice.link, &slices);
-
-	rc = iopt_insert_slices(iopt, &slices, length, iova, iommu_prot,
-				fixed_iova);
-	if (slice.area)
-		iopt_area_free(slice.area);
-	else if (slice.pages)
-		iopt_pages_put(slice.pages);
-	return rc;
+	pages = iopt_pages_alloc_file(file, start, length,
+				      iommu_prot & IOMMU_WRITE, account_mode);
+	if (IS_ERR(pages))
+		return PTR_ERR(pages);
+	return iopt_map_new_pages(iopt, pages, offset_in_page(start), length,
+				  iova, iommu_prot, fixed_iova);
 }
 
 /*

@@ -11,40 +11,9 @@
 #include <sys/wait.h>
 #include <linux/capability.h>
 
-#include "iommufd_utils.h"
+#include "account_utils.h"
 
 #define BASE (1UL << 24)
-
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -1;
-	data[cap / 32].effective &= ~(1U << (cap % 32));
-	return syscall(SYS_capset, &hdr, data);
-}
-
-static int set_memlock_pages(unsigned long pages)
-{
-	struct rlimit rl = { .rlim_cur = pages * PAGE_SZ,
-			     .rlim_max = RLIM_INFINITY };
-
-	return setrlimit(RLIMIT_MEMLOCK, &rl);
-}
-
-static int set_rlimit_mode(int fd, __u64 mode)
-{
-	struct iommu_option cmd = {
-		.size = sizeof(cmd), .option_id = IOMMU_OPTION_RLIMIT_MODE,
-		.op = IOMMU_OPTION_OP_SET, .val64 = mode,
-	};
-
-	return ioctl(fd, IOMMU_OPTION, &cmd);
-}
 
 TEST_F(iommufd, user_mode_enforces_the_limit)
 {

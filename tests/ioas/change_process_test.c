@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <linux/capability.h>
 
+#include "account_utils.h"
 #include "mock_utils.h"
 
 #define NPAGES 8UL
@@ -42,55 +43,6 @@ static int change_process(int fd, __u32 reserved)
 }
 
 /* A "Vm...:" line of /proc/PID/status, in pages; -1 if absent. */
-static long pid_status_pages(pid_t pid, const char *key)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) &&
-		    line[strlen(key)] == ':')
-			sscanf(line + strlen(key) + 1, "%ld", &kb);
-	fclose(f);
-	return kb < 0 ? -1 : kb / (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -1;
-	data[cap / 32].effective &= ~(1U << (cap % 32));
-	return syscall(SYS_capset, &hdr, data);
-}
-
-static int set_memlock_pages(unsigned long pages)
-{
-	struct rlimit rl = { .rlim_cur = pages * PAGE_SZ,
-			     .rlim_max = RLIM_INFINITY };
-
-	return setrlimit(RLIMIT_MEMLOCK, &rl);
-}
-
-static int set_rlimit_mode(int fd, __u64 mode)
-{
-	struct iommu_option cmd = {
-		.size = sizeof(cmd), .option_id = IOMMU_OPTION_RLIMIT_MODE,
-		.op = IOMMU_OPTION_OP_SET, .val64 = mode,
-	};
-
-	return ioctl(fd, IOMMU_OPTION, &cmd);
-}
-
 static int map_file_fixed(int fd, __u32 ioas, int mfd, __u64 length,
 			  __u64 iova)
 {

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <linux/capability.h>
 
+#include "account_utils.h"
 #include "mock_utils.h"
 
 #define HUGE_SZ (2UL << 20)
@@ -474,27 +475,6 @@ TEST_F(ioas, map_file_past_the_end_fails_when_pinned)
 	ASSERT_OK(_destroy(self->fd, stdev));
 	EXPECT_EQ(4 * PAGE_SZ, unmap_all(self->fd, self->ioas));
 	ASSERT_OK(close(mfd));
-}
-
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -1;
-	data[cap / 32].effective &= ~(1U << (cap % 32));
-	return syscall(SYS_capset, &hdr, data);
-}
-
-static int set_memlock_pages(unsigned long pages)
-{
-	struct rlimit rl = { .rlim_cur = pages * PAGE_SZ,
-			     .rlim_max = RLIM_INFINITY };
-
-	return setrlimit(RLIMIT_MEMLOCK, &rl);
 }
 
 TEST_F(ioas, map_file_pins_are_charged)

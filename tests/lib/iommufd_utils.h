@@ -77,13 +77,15 @@ static inline long iommufd_pinned_pages(void)
 	return iommufd_debugfs_long("pinned_pages");
 }
 
-/* A "Vm...:   N kB" line of /proc/self/status, in pages; -1 if absent. */
-static inline long proc_status_pages(const char *key)
+/* A "Vm...:   N kB" line of /proc/PID/status, in pages; -1 if absent. */
+static inline long pid_status_pages(pid_t pid, const char *key)
 {
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
+	char path[64], line[256];
 	long kb = -1;
+	FILE *f;
 
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
@@ -92,6 +94,11 @@ static inline long proc_status_pages(const char *key)
 			sscanf(line + strlen(key) + 1, "%ld", &kb);
 	fclose(f);
 	return kb < 0 ? -1 : kb / (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static inline long proc_status_pages(const char *key)
+{
+	return pid_status_pages(getpid(), key);
 }
 
 #define PAGE_SZ ((unsigned long)sysconf(_SC_PAGESIZE))
