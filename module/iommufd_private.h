@@ -162,8 +162,8 @@ static inline void iommufd_put_object(struct iommufd_ctx *ictx,
 int iommufd_object_remove(struct iommufd_ctx *ictx, u32 id);
 void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 				  struct iommufd_object *obj);
-bool iommufd_object_destroy_tombstone(struct iommufd_ctx *ictx,
-				      struct iommufd_object *obj);
+void iommufd_object_tombstone_user(struct iommufd_ctx *ictx,
+				   struct iommufd_object *obj);
 void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
 					struct iommufd_object *obj);
 void iommufd_destroy_all_objects(struct iommufd_ctx *ictx);
@@ -352,6 +352,9 @@ static inline bool hwpt_is_paging(struct iommufd_hw_pagetable *hwpt)
  * @hwpt: what the group is attached to, or NULL (a user of it)
  * @handle: the attach handle @hwpt was attached with, or NULL
  * @attached: bound devices of the group attached to @hwpt
+ * @devices_lock: protects @devices; a spinlock, so fault delivery can
+ *	name the device that faulted under other locks
+ * @devices: the bound struct iommufd_device of the group (group_item)
  *
  * DMA isolation is per group, so all attached devices of a group share
  * one page table; the group is attached with the first and detached with
@@ -365,13 +368,15 @@ struct iommufd_group {
 	struct iommufd_hw_pagetable *hwpt;
 	struct iommufd_attach_handle *handle;
 	unsigned int attached;
+	spinlock_t devices_lock;	/* see the kernel-doc above */
+	struct list_head devices;
 };
 
 /**
  * struct iommufd_attach_handle - how the IOMMU core names one attachment
  *	of a group to a domain, so its page faults find their way back
  * @handle: the core's handle; the core sets @handle.domain
- * @idev: the device whose attach made it: faults are reported as its
+ * @igroup: the group attached; faults name the device of it that faulted
  * @hwpt: the page table attached
  *
  * Made for each attach or replace and freed once the attachment is gone
@@ -379,7 +384,7 @@ struct iommufd_group {
  */
 struct iommufd_attach_handle {
 	struct iommu_attach_handle handle;
-	struct iommufd_device *idev;
+	struct iommufd_group *igroup;
 	struct iommufd_hw_pagetable *hwpt;
 };
 
@@ -389,6 +394,7 @@ struct iommufd_attach_handle {
  * @ictx: the context (a reference)
  * @igroup: its group
  * @dev: the device (a reference)
+ * @group_item: in @igroup->devices while bound
  * @enforce_cache_coherency: the IOMMU can block its non-coherent DMA, so
  *	every domain it attaches to must
  * @hwpt: what it is attached to, or NULL; under @igroup->lock
@@ -404,6 +410,7 @@ struct iommufd_device {
 	struct iommufd_ctx *ictx;
 	struct iommufd_group *igroup;
 	struct device *dev;
+	struct list_head group_item;
 	bool enforce_cache_coherency;
 	struct iommufd_hw_pagetable *hwpt;
 	unsigned int iopf_users;
@@ -479,8 +486,10 @@ void iommufd_fault_destroy(struct iommufd_object *obj);
 struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id);
 void iommufd_fault_put(struct iommufd_fault *fault);
 int iommufd_fault_iopf_handler(struct iopf_group *group);
-void iommufd_fault_flush_handle(struct iommufd_fault *fault,
-				struct iommufd_attach_handle *handle);
+void iommufd_fault_flush(struct iommufd_fault *fault,
+			 struct iommufd_attach_handle *handle,
+			 struct device *dev);
+u32 iommufd_group_dev_id(struct iommufd_group *igroup, struct device *dev);
 
 /* VFIO compatibility (vfio_compat/). */
 int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);

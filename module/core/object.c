@@ -265,35 +265,32 @@ void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 }
 
 /**
- * iommufd_object_destroy_tombstone() - destroy a published object now,
+ * iommufd_object_tombstone_user() - destroy a published object now,
  *	leaving its id reserved until the file is closed
  * @ictx: the owning context
- * @obj: the object; the caller must not hold a use of it
+ * @obj: the object, published; the caller holds a use of it, which this
+ *	drops
  *
  * For objects the kernel must take away from user space (a vDEVICE whose
  * device is unbound): user space may still hold the id, so the id is not
  * given to a new object, where a late IOMMU_DESTROY would hit the wrong
- * one.  Waits for ioctls using @obj to finish.
+ * one.  The caller's use keeps IOMMU_DESTROY from taking the object
+ * meanwhile; this waits for ioctls using it to finish.
  *
  * Context: process context, sleeps.
- * Return: true once destroyed; false if @obj was no longer published
- * (user space is destroying it; that finishes on its own).
  */
-bool iommufd_object_destroy_tombstone(struct iommufd_ctx *ictx,
-				      struct iommufd_object *obj)
+void iommufd_object_tombstone_user(struct iommufd_ctx *ictx,
+				   struct iommufd_object *obj)
 {
 	xa_lock(&ictx->objects);
-	if (xa_load(&ictx->objects, obj->id) != obj) {
-		xa_unlock(&ictx->objects);
-		return false;
-	}
 	/* The slot exists, so this store needs no memory. */
-	__xa_store(&ictx->objects, obj->id, XA_ZERO_ENTRY, GFP_ATOMIC);
+	WARN_ON(__xa_store(&ictx->objects, obj->id, XA_ZERO_ENTRY,
+			   GFP_ATOMIC) != obj);
+	refcount_dec(&obj->users);
 	xa_unlock(&ictx->objects);
 
 	wait_event(ictx->destroy_wait, iommufd_object_drained(obj));
 	iommufd_object_destroy(obj);
-	return true;
 }
 
 /**

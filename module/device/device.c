@@ -72,6 +72,8 @@ static struct iommufd_group *iommufd_group_get(struct iommufd_ctx *ictx,
 	}
 	kref_init(&igroup->users);
 	mutex_init(&igroup->lock);
+	spin_lock_init(&igroup->devices_lock);
+	INIT_LIST_HEAD(&igroup->devices);
 	igroup->ictx = ictx;
 	igroup->group = group;
 
@@ -148,6 +150,9 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 	xa_init(&idev->pasids);
 	idev->enforce_cache_coherency =
 		device_iommu_capable(dev, IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
+	spin_lock(&igroup->devices_lock);
+	list_add_tail(&idev->group_item, &igroup->devices);
+	spin_unlock(&igroup->devices_lock);
 	/* The binding driver is a user until iommufd_device_unbind(). */
 	refcount_inc(&idev->obj.users);
 	*id = idev->obj.id;
@@ -175,6 +180,9 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 
 	WARN_ON(idev->hwpt || !xa_empty(&idev->pasids));
 	xa_destroy(&idev->pasids);
+	spin_lock(&idev->igroup->devices_lock);
+	list_del(&idev->group_item);
+	spin_unlock(&idev->igroup->devices_lock);
 	iommu_device_release_dma_owner(idev->dev);
 	iommufd_group_put(idev->igroup);
 	if (!iommufd_test_is_mock_dev(idev->dev))
@@ -338,10 +346,34 @@ iommufd_handle_alloc(struct iommufd_device *idev,
 
 	handle = kzalloc(sizeof(*handle), GFP_KERNEL_ACCOUNT);
 	if (handle) {
-		handle->idev = idev;
+		handle->igroup = idev->igroup;
 		handle->hwpt = hwpt;
 	}
 	return handle;
+}
+
+/**
+ * iommufd_group_dev_id() - the object id of a bound device of a group
+ * @igroup: the group
+ * @dev: a device of it
+ *
+ * Context: any; takes @igroup->devices_lock.
+ * Return: the id, or 0 if @dev is not bound.
+ */
+u32 iommufd_group_dev_id(struct iommufd_group *igroup, struct device *dev)
+{
+	struct iommufd_device *idev;
+	u32 id = 0;
+
+	spin_lock(&igroup->devices_lock);
+	list_for_each_entry(idev, &igroup->devices, group_item) {
+		if (idev->dev == dev) {
+			id = idev->obj.id;
+			break;
+		}
+	}
+	spin_unlock(&igroup->devices_lock);
+	return id;
 }
 
 /**
@@ -356,7 +388,7 @@ iommufd_handle_alloc(struct iommufd_device *idev,
 void iommufd_handle_retire(struct iommufd_attach_handle *handle)
 {
 	if (handle->hwpt->fault)
-		iommufd_fault_flush_handle(handle->hwpt->fault, handle);
+		iommufd_fault_flush(handle->hwpt->fault, handle, NULL);
 	kfree(handle);
 }
 
@@ -442,9 +474,15 @@ iommufd_device_do_detach(struct iommufd_device *idev)
 			igroup->hwpt = NULL;
 		}
 		iopt_unreserve(&iommufd_hwpt_s2(hwpt)->ioas->iopt, idev);
-		/* Answer what the attachment left before faults go off. */
+		/*
+		 * Answer what the attachment left before faults go off: all
+		 * of it with the group, else the device's own (turning its
+		 * faults off would answer and free those in the core).
+		 */
 		if (handle)
 			iommufd_handle_retire(handle);
+		else if (hwpt->fault)
+			iommufd_fault_flush(hwpt->fault, NULL, idev->dev);
 		if (hwpt->fault)
 			iommufd_device_iopf_put(idev);
 	}

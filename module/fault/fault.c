@@ -43,6 +43,8 @@
  * @mutex: serializes read(), write() and the answering of pending groups;
  *	protects @response
  * @response: cookie -> iopf_group read by user space, not yet answered
+ * @next_cookie: cookies are handed out cyclically, so a late answer to a
+ *	group answered meanwhile does not hit a new group; under @mutex
  * @wait: poll() waits here for a group to be queued
  *
  * Lock order: @mutex, then @lock.
@@ -55,6 +57,7 @@ struct iommufd_fault {
 	bool closed;
 	struct mutex mutex;		/* see the kernel-doc above */
 	struct xarray response;
+	u32 next_cookie;
 	wait_queue_head_t wait;
 };
 
@@ -74,12 +77,22 @@ static void iommufd_fault_answer_list(struct list_head *list,
 	}
 }
 
+/* Did @group come through @handle (any, if NULL) from @dev (any, if NULL)? */
+static bool iommufd_fault_match(struct iopf_group *group,
+				struct iommufd_attach_handle *handle,
+				struct device *dev)
+{
+	return (!handle || group->attach_handle == &handle->handle) &&
+	       (!dev || group->fault_param->dev == dev);
+}
+
 /*
- * Answer IOMMU_PAGE_RESP_INVALID every pending group that came through
- * @handle, or every pending group if @handle is NULL.
+ * Answer IOMMU_PAGE_RESP_INVALID every pending group that matches, see
+ * iommufd_fault_match().
  */
 static void iommufd_fault_answer_pending(struct iommufd_fault *fault,
-					 struct iommufd_attach_handle *handle)
+					 struct iommufd_attach_handle *handle,
+					 struct device *dev)
 {
 	struct iopf_group *group, *next;
 	unsigned long cookie;
@@ -89,12 +102,12 @@ static void iommufd_fault_answer_pending(struct iommufd_fault *fault,
 
 	spin_lock(&fault->lock);
 	list_for_each_entry_safe(group, next, &fault->deliver, node)
-		if (!handle || group->attach_handle == &handle->handle)
+		if (iommufd_fault_match(group, handle, dev))
 			list_move_tail(&group->node, &answer);
 	spin_unlock(&fault->lock);
 
 	xa_for_each(&fault->response, cookie, group) {
-		if (handle && group->attach_handle != &handle->handle)
+		if (!iommufd_fault_match(group, handle, dev))
 			continue;
 		xa_erase(&fault->response, cookie);
 		list_add_tail(&group->node, &answer);
@@ -103,17 +116,20 @@ static void iommufd_fault_answer_pending(struct iommufd_fault *fault,
 }
 
 /**
- * iommufd_fault_flush_handle() - answer what an ended attachment left
+ * iommufd_fault_flush() - answer the faults an ended attachment left
  * @fault: the fault object of the detached HWPT
- * @handle: the attach handle, no longer reachable through the IOMMU core
+ * @handle: only faults that came through this attach handle, no longer
+ *	reachable through the IOMMU core; NULL for any
+ * @dev: only faults of this device, which detached; NULL for any
  *
  * Context: process context, may sleep.
  */
-void iommufd_fault_flush_handle(struct iommufd_fault *fault,
-				struct iommufd_attach_handle *handle)
+void iommufd_fault_flush(struct iommufd_fault *fault,
+			 struct iommufd_attach_handle *handle,
+			 struct device *dev)
 {
 	mutex_lock(&fault->mutex);
-	iommufd_fault_answer_pending(fault, handle);
+	iommufd_fault_answer_pending(fault, handle, dev);
 	mutex_unlock(&fault->mutex);
 }
 
@@ -172,13 +188,20 @@ static int iommufd_fault_copy_group(struct iopf_group *group,
 			     struct iommufd_attach_handle, handle);
 	struct iommu_hwpt_pgfault rec;
 	struct iopf_fault *iopf;
+	u32 dev_id;
 
+	/*
+	 * The device that faulted, which may not be the one whose attach
+	 * made the handle; it is attached, as its faults are flushed when it
+	 * detaches.
+	 */
+	dev_id = iommufd_group_dev_id(handle->igroup, group->fault_param->dev);
 	list_for_each_entry(iopf, &group->faults, list) {
 		const struct iommu_fault_page_request *prm = &iopf->fault.prm;
 
 		rec = (struct iommu_hwpt_pgfault) {
 			.flags = prm->flags,
-			.dev_id = handle->idev->obj.id,
+			.dev_id = dev_id,
 			.pasid = prm->pasid,
 			.grpid = prm->grpid,
 			.perm = prm->perm,
@@ -216,9 +239,10 @@ static ssize_t iommufd_fault_read(struct file *filep, char __user *buf,
 				rc = -EINVAL;
 			break;
 		}
-		rc = xa_alloc(&fault->response, &group->cookie, group,
-			      xa_limit_32b, GFP_KERNEL_ACCOUNT);
-		if (rc) {
+		rc = xa_alloc_cyclic(&fault->response, &group->cookie, group,
+				     xa_limit_32b, &fault->next_cookie,
+				     GFP_KERNEL_ACCOUNT);
+		if (rc < 0) {
 			iommufd_fault_push_back(fault, group);
 			break;
 		}
@@ -293,7 +317,7 @@ static int iommufd_fault_release(struct inode *inode, struct file *filep)
 	spin_lock(&fault->lock);
 	fault->closed = true;
 	spin_unlock(&fault->lock);
-	iommufd_fault_answer_pending(fault, NULL);
+	iommufd_fault_answer_pending(fault, NULL, NULL);
 	mutex_unlock(&fault->mutex);
 
 	/* The object may be destroyed from here on. */

@@ -170,7 +170,14 @@ int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd)
 	} else {
 		domain = container_of(obj, struct iommufd_hw_pagetable,
 				      obj)->domain;
-		rc = domain->ops->cache_invalidate_user(domain, &array);
+		/* A vIOMMU's nested tables may leave it to the vIOMMU. */
+		if (domain->ops->cache_invalidate_user) {
+			rc = domain->ops->cache_invalidate_user(domain,
+								&array);
+		} else {
+			rc = -EOPNOTSUPP;
+			array.entry_num = 0;
+		}
 	}
 	/* The driver can only have handled fewer than it was given. */
 	if (WARN_ON_ONCE(array.entry_num > cmd->entry_num))

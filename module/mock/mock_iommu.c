@@ -91,14 +91,20 @@ static void mock_dev_switch(struct device *dev, struct iommufd_viommu *viommu,
 	up_write(&mdev->iopf_rwsem);
 }
 
+/* Wait for reports in flight; what the device is attached to stays. */
 static void mock_drain_iopf(struct device *dev)
 {
-	mock_dev_switch(dev, NULL, 0);
+	struct mock_dev *mdev = to_mock_dev(dev);
+
+	if (!mdev)	/* not probed yet */
+		return;
+	down_write(&mdev->iopf_rwsem);
+	up_write(&mdev->iopf_rwsem);
 }
 
 static int mock_attach_nop(struct iommu_domain *domain, struct device *dev)
 {
-	mock_drain_iopf(dev);
+	mock_dev_switch(dev, NULL, 0);
 	return 0;
 }
 
@@ -123,7 +129,7 @@ static int mock_attach_paging(struct iommu_domain *domain, struct device *dev)
 	if (domain->dirty_ops &&
 	    (mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_NO_DIRTY))
 		return -EINVAL;
-	mock_drain_iopf(dev);
+	mock_dev_switch(dev, NULL, 0);
 	return 0;
 }
 

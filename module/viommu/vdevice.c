@@ -11,7 +11,9 @@
  * nothing (ENOENT) rather than an unrelated new object.
  *
  * Locking: idev->igroup->lock guards idev->vdev and idev->unbinding, then
- * the vIOMMU's vdevs xa_lock.
+ * the vIOMMU's vdevs xa_lock.  idev->vdev is set only together with
+ * publishing the vDEVICE, under the lock, so unbind never meets one half
+ * made.
  */
 #include <linux/iommu.h>
 #include <uapi/linux/iommufd.h>
@@ -56,14 +58,16 @@ void iommufd_device_forget_vdevice(struct iommufd_device *idev)
 	mutex_lock(&idev->igroup->lock);
 	idev->unbinding = true;
 	vdev = idev->vdev;
-	mutex_unlock(&idev->igroup->lock);
 	/*
-	 * The vDEVICE holds the device, so it is alive here.  If user space
-	 * is destroying it right now, that finishes and releases the device
-	 * by itself, and unbind waits for it.
+	 * Its destroy callback clears idev->vdev under this lock, so it is
+	 * alive here.  No use to take: user space is destroying it right
+	 * now, which releases the device by itself, and unbind waits for it.
 	 */
+	if (vdev && !refcount_inc_not_zero(&vdev->obj.users))
+		vdev = NULL;
+	mutex_unlock(&idev->igroup->lock);
 	if (vdev)
-		iommufd_object_destroy_tombstone(idev->ictx, &vdev->obj);
+		iommufd_object_tombstone_user(idev->ictx, &vdev->obj);
 }
 
 /**
@@ -111,6 +115,15 @@ int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	refcount_inc(&viommu->obj.users);
 	vdev->virt_id = cmd->virt_id;
 
+	/*
+	 * Answer first: once linked to the device the vDEVICE is published
+	 * in the same locked step, and no failure can follow.
+	 */
+	cmd->out_vdevice_id = vdev->obj.id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto out_abort;
+
 	mutex_lock(&idev->igroup->lock);
 	if (idev->unbinding)
 		rc = -ENOENT;
@@ -121,17 +134,13 @@ int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd)
 			       GFP_KERNEL_ACCOUNT);
 	if (rc == -EBUSY)
 		rc = -EEXIST;
-	if (!rc)
+	if (!rc) {
 		idev->vdev = vdev;
+		iommufd_object_finalize(ucmd->ictx, &vdev->obj);
+	}
 	mutex_unlock(&idev->igroup->lock);
 	if (rc)
 		goto out_abort;
-
-	cmd->out_vdevice_id = vdev->obj.id;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)
-		goto out_abort;
-	iommufd_object_finalize(ucmd->ictx, &vdev->obj);
 	goto out_put_viommu;
 
 out_abort:

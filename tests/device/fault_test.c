@@ -231,7 +231,7 @@ TEST_F(fault, several_groups_in_one_read_and_one_write)
 TEST_F(fault, moving_away_answers_what_is_pending)
 {
 	struct iommu_hwpt_pgfault rec;
-	__u32 pt;
+	__u32 pt, old_cookie;
 
 	/* One read and unanswered, one still queued. */
 	ASSERT_OK(trigger_iopf(self->fd, self->idev, PASID, 1, 0x1000, 1));
@@ -255,8 +255,13 @@ TEST_F(fault, moving_away_answers_what_is_pending)
 	pt = self->nested;
 	ASSERT_OK(mock_replace(self->fd, self->stdev, &pt));
 	ASSERT_OK(trigger_iopf(self->fd, self->idev, PASID, 4, 0x4000, 1));
+	old_cookie = rec.cookie;
 	ASSERT_EQ((ssize_t)REC, read(self->fault_fd, &rec, REC));
 	EXPECT_EQ(4, rec.grpid);
+	/* A new group never takes the cookie of one answered meanwhile. */
+	EXPECT_NE(old_cookie, rec.cookie);
+	EXPECT_ERRNO(EINVAL, respond(self->fault_fd, old_cookie,
+				     IOMMUFD_PAGE_RESP_SUCCESS));
 	ASSERT_OK(respond(self->fault_fd, rec.cookie,
 			  IOMMUFD_PAGE_RESP_SUCCESS));
 	ASSERT_OK(counts_are(self->fd, self->idev, 1, 3, 0));

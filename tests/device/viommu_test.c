@@ -534,3 +534,42 @@ TEST_F(viommu, close_with_everything_in_place)
 	ASSERT_OK(close(qfd));
 	/* The teardown closes the file and checks nothing is left. */
 }
+
+TEST_F(viommu, pasid_changes_keep_the_device_behind_its_viommu)
+{
+	__u32 stdev, idev, vdev, pt, h;
+	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_PASID_ATTACH };
+	__u32 qid;
+	int qfd;
+
+	/* A PASID-capable device on the vIOMMU's nested table. */
+	ASSERT_OK(mock_domain(self->fd, self->ioas, MOCK_FLAGS_DEVICE_PASID,
+			      &stdev, NULL, &idev));
+	ASSERT_OK(vdevice_alloc(self->fd, self->viommu, idev, VIRT, &vdev));
+	pt = self->nested;
+	ASSERT_OK(mock_replace(self->fd, stdev, &pt));
+	ASSERT_OK(veventq_alloc(self->fd, self->viommu,
+				IOMMU_VEVENTQ_TYPE_SELFTEST, 4, &qid, &qfd));
+	ASSERT_OK(trigger_vevent(self->fd, idev));
+
+	/* Attaching and detaching a PASID leaves the device where it was. */
+	ASSERT_OK(hwpt_alloc(self->fd, idev, self->ioas,
+			     IOMMU_HWPT_ALLOC_PASID, 0, IOMMU_HWPT_DATA_NONE,
+			     NULL, 0, &h));
+	cmd.id = stdev;
+	cmd.pasid_attach.pasid = 5;
+	cmd.pasid_attach.pt_id = h;
+	ASSERT_OK(_test_cmd(self->fd, &cmd));
+	ASSERT_OK(trigger_vevent(self->fd, idev));
+	cmd.op = IOMMU_TEST_OP_PASID_DETACH;
+	ASSERT_OK(_test_cmd(self->fd, &cmd));
+	ASSERT_OK(trigger_vevent(self->fd, idev));
+	{
+		unsigned char buf[4 * EV_SIZE];
+
+		ASSERT_EQ((ssize_t)(3 * EV_SIZE), read(qfd, buf, sizeof(buf)));
+	}
+	ASSERT_OK(close(qfd));
+	ASSERT_OK(_destroy(self->fd, stdev));
+	ASSERT_OK(_destroy(self->fd, h));
+}
