@@ -164,8 +164,6 @@ void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 				  struct iommufd_object *obj);
 void iommufd_object_tombstone_user(struct iommufd_ctx *ictx,
 				   struct iommufd_object *obj);
-void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
-					struct iommufd_object *obj);
 void iommufd_destroy_all_objects(struct iommufd_ctx *ictx);
 
 /* The command of an ioctl being executed; see core/ioctl.c. */
@@ -288,6 +286,10 @@ struct iommufd_hw_pagetable {
  *	device detaches
  * @enforce_cache_coherency: the domain blocks non-coherent DMA
  * @nest_parent: allocated with IOMMU_HWPT_ALLOC_NEST_PARENT
+ * @devices_lock: protects @devices and @dying
+ * @devices: devices attached to it (not at a PASID)
+ * @dying: an automatic HWPT whose last device left: no device joins it
+ *	any more, and that device's detach destroys it
  *
  * Whether a HWPT may be attached at a PASID is in @common.
  */
@@ -298,6 +300,9 @@ struct iommufd_hwpt_paging {
 	bool auto_domain;
 	bool enforce_cache_coherency;
 	bool nest_parent;
+	spinlock_t devices_lock;	/* see the kernel-doc above */
+	unsigned int devices;
+	bool dying;
 };
 
 /**

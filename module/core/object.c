@@ -294,34 +294,6 @@ void iommufd_object_tombstone_user(struct iommufd_ctx *ictx,
 }
 
 /**
- * iommufd_object_put_and_try_destroy() - drop a long-term use; destroy the
- *	object if that was the last use besides the table's
- * @ictx: the owning context
- * @obj: the object, published
- *
- * For objects that live only while used (automatic HWPTs): the drop and
- * the check happen under the table's lock, by pointer, so a concurrent
- * IOMMU_DESTROY, or another object that reused the id, is never confused
- * with this one.
- *
- * Context: process context, may sleep.
- */
-void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
-					struct iommufd_object *obj)
-{
-	bool destroy = false;
-
-	xa_lock(&ictx->objects);
-	refcount_dec(&obj->users);
-	if (xa_load(&ictx->objects, obj->id) == obj)
-		destroy = !__iommufd_object_unpublish(ictx, obj);
-	xa_unlock(&ictx->objects);
-	wake_up_all(&ictx->destroy_wait);
-	if (destroy)
-		iommufd_object_destroy(obj);
-}
-
-/**
  * iommufd_destroy_all_objects() - empty the table when the file goes away
  * @ictx: the context being released
  *

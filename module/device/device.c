@@ -393,6 +393,48 @@ void iommufd_handle_retire(struct iommufd_attach_handle *handle)
 }
 
 /*
+ * A device joins @hwpt; false if it is an automatic HWPT whose last device
+ * already left (it is being destroyed).
+ */
+static bool iommufd_hwpt_join(struct iommufd_hw_pagetable *hwpt)
+{
+	struct iommufd_hwpt_paging *paging;
+	bool ok;
+
+	if (!hwpt_is_paging(hwpt))
+		return true;
+	paging = to_hwpt_paging(hwpt);
+	spin_lock(&paging->devices_lock);
+	ok = !paging->dying;
+	if (ok)
+		paging->devices++;
+	spin_unlock(&paging->devices_lock);
+	return ok;
+}
+
+/*
+ * A device leaves @hwpt; true if it was the last of an automatic HWPT,
+ * which the caller must then destroy.  Deciding this by the count of
+ * devices, not of users, keeps a short-lived user (an ioctl that looked
+ * the HWPT up) from leaving it alive with no device.
+ */
+static bool iommufd_hwpt_leave(struct iommufd_hw_pagetable *hwpt)
+{
+	struct iommufd_hwpt_paging *paging;
+	bool last;
+
+	if (!hwpt_is_paging(hwpt))
+		return false;
+	paging = to_hwpt_paging(hwpt);
+	spin_lock(&paging->devices_lock);
+	last = !--paging->devices && paging->auto_domain;
+	if (last)
+		paging->dying = true;
+	spin_unlock(&paging->devices_lock);
+	return last;
+}
+
+/*
  * Put @idev (and, if it is the first, its group) on @hwpt.  A group already
  * attached elsewhere refuses: its devices cannot be isolated apart.
  */
@@ -439,12 +481,25 @@ static int iommufd_device_do_attach(struct iommufd_device *idev,
 		igroup->hwpt = hwpt;
 		igroup->handle = handle;
 	}
+	/* Last: joining cannot be undone without maybe destroying @hwpt. */
+	if (!iommufd_hwpt_join(hwpt)) {
+		rc = -EINVAL;
+		goto err_detach_group;
+	}
 	igroup->attached++;
 	refcount_inc(&hwpt->obj.users);
 	idev->hwpt = hwpt;
 	mutex_unlock(&igroup->lock);
 	return 0;
 
+err_detach_group:
+	/* Only the first device attached the group; no sibling is on it. */
+	if (!igroup->attached) {
+		iommu_detach_group_handle(hwpt->domain, igroup->group);
+		iommufd_handle_retire(igroup->handle);
+		igroup->handle = NULL;
+		igroup->hwpt = NULL;
+	}
 err_unreserve:
 	iopt_unreserve(&s2->ioas->iopt, idev);
 err_iopf:
@@ -455,9 +510,12 @@ out_unlock:
 	return rc;
 }
 
-/* Take @idev off its HWPT; returns the HWPT, still holding @idev's use. */
+/*
+ * Take @idev off its HWPT; returns the HWPT, still holding @idev's use,
+ * and in @last whether the HWPT must now be destroyed.
+ */
 static struct iommufd_hw_pagetable *
-iommufd_device_do_detach(struct iommufd_device *idev)
+iommufd_device_do_detach(struct iommufd_device *idev, bool *last)
 {
 	struct iommufd_group *igroup = idev->igroup;
 	struct iommufd_attach_handle *handle = NULL;
@@ -466,6 +524,7 @@ iommufd_device_do_detach(struct iommufd_device *idev)
 	mutex_lock(&igroup->lock);
 	hwpt = idev->hwpt;
 	if (hwpt) {
+		*last = iommufd_hwpt_leave(hwpt);
 		idev->hwpt = NULL;
 		if (!--igroup->attached) {
 			iommu_detach_group_handle(hwpt->domain, igroup->group);
@@ -491,14 +550,14 @@ iommufd_device_do_detach(struct iommufd_device *idev)
 }
 
 /*
- * Drop the use taken at attach; an automatic HWPT goes when nothing else
- * uses it.
+ * Drop the use a device took at attach; destroy @hwpt if it was the last
+ * device of an automatic HWPT (waiting for short-lived users to finish).
  */
 static void iommufd_hwpt_put(struct iommufd_ctx *ictx,
-			     struct iommufd_hw_pagetable *hwpt)
+			     struct iommufd_hw_pagetable *hwpt, bool last)
 {
-	if (hwpt_is_paging(hwpt) && to_hwpt_paging(hwpt)->auto_domain)
-		iommufd_object_put_and_try_destroy(ictx, &hwpt->obj);
+	if (last)
+		iommufd_object_destroy_owned(ictx, &hwpt->obj);
 	else
 		refcount_dec(&hwpt->obj.users);
 }
@@ -511,6 +570,7 @@ static int iommufd_device_auto_attach(struct iommufd_device *idev,
 				      struct iommufd_ioas *ioas, u32 *pt_id)
 {
 	struct iommufd_hwpt_paging *hwpt;
+	bool last;
 	int rc;
 
 	mutex_lock(&ioas->mutex);
@@ -546,7 +606,8 @@ static int iommufd_device_auto_attach(struct iommufd_device *idev,
 	return 0;
 
 err_detach:
-	iommufd_device_do_detach(idev);
+	/* Not published: the abort below destroys it, whatever @last says. */
+	iommufd_device_do_detach(idev, &last);
 	refcount_dec(&hwpt->common.obj.users);
 err_abort:
 	mutex_unlock(&ioas->mutex);
@@ -604,22 +665,27 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_attach, IOMMUFD);
  */
 void iommufd_device_detach(struct iommufd_device *idev)
 {
-	struct iommufd_hw_pagetable *hwpt = iommufd_device_do_detach(idev);
+	struct iommufd_hw_pagetable *hwpt;
+	bool last = false;
 
+	hwpt = iommufd_device_do_detach(idev, &last);
 	if (WARN_ON(!hwpt))
 		return;
-	iommufd_hwpt_put(idev->ictx, hwpt);
+	iommufd_hwpt_put(idev->ictx, hwpt, last);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD);
 
 /*
  * Switch @idev's group from its HWPT to @new in one step.  Only a group
  * whose every attached device is @idev can move; DMA keeps going through
- * one page table or the other.
+ * one page table or the other.  On success *@old is the HWPT left (still
+ * holding @idev's use) and *@old_last says it must be destroyed; on
+ * failure *@new_last says @new must (its other devices left meanwhile).
  */
 static int iommufd_device_do_replace(struct iommufd_device *idev,
 				     struct iommufd_hw_pagetable *new,
-				     struct iommufd_hw_pagetable **old)
+				     struct iommufd_hw_pagetable **old,
+				     bool *old_last, bool *new_last)
 {
 	struct iommufd_hwpt_paging *new_s2 = iommufd_hwpt_s2(new);
 	struct iommufd_group *igroup = idev->igroup;
@@ -666,14 +732,19 @@ static int iommufd_device_do_replace(struct iommufd_device *idev,
 		rc = -ENOMEM;
 		goto err_unreserve;
 	}
+	if (!iommufd_hwpt_join(new)) {
+		rc = -EINVAL;
+		goto err_free_handle;
+	}
 	rc = iommu_replace_group_handle(igroup->group, new->domain,
 					&handle->handle);
 	if (rc) {
-		kfree(handle);
-		goto err_unreserve;
+		*new_last = iommufd_hwpt_leave(new);
+		goto err_free_handle;
 	}
 	if (!same_ioas)
 		iopt_unreserve(&old_ioas->iopt, idev);
+	*old_last = iommufd_hwpt_leave(*old);
 	old_handle = igroup->handle;
 	refcount_inc(&new->obj.users);
 	igroup->handle = handle;
@@ -685,6 +756,8 @@ static int iommufd_device_do_replace(struct iommufd_device *idev,
 	mutex_unlock(&igroup->lock);
 	return 0;
 
+err_free_handle:
+	kfree(handle);
 err_unreserve:
 	if (!same_ioas)
 		iopt_unreserve(&new_s2->ioas->iopt, idev);
@@ -709,6 +782,7 @@ out_unlock:
 int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
 {
 	struct iommufd_hw_pagetable *hwpt, *old = NULL;
+	bool old_last = false, new_last = false;
 	struct iommufd_hwpt_paging *new;
 	struct iommufd_object *pt;
 	struct iommufd_ioas *ioas;
@@ -720,7 +794,13 @@ int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
 	if (pt->type == IOMMUFD_OBJ_HWPT_PAGING ||
 	    pt->type == IOMMUFD_OBJ_HWPT_NESTED) {
 		hwpt = container_of(pt, struct iommufd_hw_pagetable, obj);
-		rc = iommufd_device_do_replace(idev, hwpt, &old);
+		rc = iommufd_device_do_replace(idev, hwpt, &old, &old_last,
+					       &new_last);
+		/* The lookup's use is the last one that may destroy it. */
+		if (new_last) {
+			iommufd_object_destroy_owned(idev->ictx, pt);
+			return rc;
+		}
 		goto out_put;
 	}
 	if (pt->type != IOMMUFD_OBJ_IOAS) {
@@ -730,13 +810,25 @@ int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
 
 	/* To an IOAS: an automatic domain there, made if needed. */
 	ioas = container_of(pt, struct iommufd_ioas, obj);
+again:
 	mutex_lock(&ioas->mutex);
 	list_for_each_entry(new, &ioas->hwpt_list, hwpt_item) {
 		/* Skip ones being destroyed (their last user is gone). */
 		if (!new->auto_domain ||
 		    !refcount_inc_not_zero(&new->common.obj.users))
 			continue;
-		rc = iommufd_device_do_replace(idev, &new->common, &old);
+		rc = iommufd_device_do_replace(idev, &new->common, &old,
+					       &old_last, &new_last);
+		if (new_last) {
+			/* Destroyed outside the mutex its teardown takes. */
+			mutex_unlock(&ioas->mutex);
+			iommufd_object_destroy_owned(idev->ictx,
+						     &new->common.obj);
+			new_last = false;
+			if (rc == -EINVAL)
+				goto again;
+			goto out_put;
+		}
 		refcount_dec(&new->common.obj.users);
 		if (rc != -EINVAL)
 			goto out_found;
@@ -747,7 +839,8 @@ int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
 		mutex_unlock(&ioas->mutex);
 		goto out_put;
 	}
-	rc = iommufd_device_do_replace(idev, &new->common, &old);
+	rc = iommufd_device_do_replace(idev, &new->common, &old, &old_last,
+				       &new_last);
 	if (rc) {
 		/* Not automatic yet, so no attach picks it meanwhile. */
 		mutex_unlock(&ioas->mutex);
@@ -763,7 +856,7 @@ out_found:
 out_put:
 	iommufd_put_object(idev->ictx, pt);
 	if (!rc && old)
-		iommufd_hwpt_put(idev->ictx, old);
+		iommufd_hwpt_put(idev->ictx, old, old_last);
 	return rc;
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_replace, IOMMUFD);

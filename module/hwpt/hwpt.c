@@ -36,6 +36,7 @@ void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
 	struct iommufd_hwpt_paging *hwpt =
 		container_of(obj, struct iommufd_hwpt_paging, common.obj);
 
+	WARN_ON(hwpt->devices);
 	if (!list_empty(&hwpt->hwpt_item)) {
 		mutex_lock(&hwpt->ioas->mutex);
 		list_del(&hwpt->hwpt_item);
@@ -92,6 +93,7 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	if (IS_ERR(hwpt))
 		return hwpt;
 	INIT_LIST_HEAD(&hwpt->hwpt_item);
+	spin_lock_init(&hwpt->devices_lock);
 	hwpt->ioas = ioas;
 	refcount_inc(&ioas->obj.users);
 	hwpt->auto_domain = auto_domain;
