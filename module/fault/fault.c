@@ -40,8 +40,9 @@
  *	nothing that sleeps runs under it
  * @deliver: groups (iopf_group.node) queued for read()
  * @closed: the file is released: faults are refused
- * @mutex: serializes read(), write() and the answering of pending groups;
- *	protects @response
+ * @mutex: serializes write(), the answering of pending groups and
+ *	read()'s moving of groups from @deliver to @response; protects
+ *	@response
  * @response: cookie -> iopf_group read by user space, not yet answered
  * @next_cookie: cookies are handed out cyclically, so a late answer to a
  *	group answered meanwhile does not hit a new group; under @mutex
@@ -179,14 +180,13 @@ static void iommufd_fault_push_back(struct iommufd_fault *fault,
 	spin_unlock(&fault->lock);
 }
 
-/* Copy out @group's requests as records; 0 or -EFAULT. */
-static int iommufd_fault_copy_group(struct iopf_group *group,
-				    char __user *buf)
+/* Write @group's requests as records to @recs. */
+static void iommufd_fault_compose(struct iopf_group *group,
+				  struct iommu_hwpt_pgfault *recs)
 {
 	struct iommufd_attach_handle *handle =
 		container_of(group->attach_handle,
 			     struct iommufd_attach_handle, handle);
-	struct iommu_hwpt_pgfault rec;
 	struct iopf_fault *iopf;
 	u32 dev_id;
 
@@ -199,7 +199,7 @@ static int iommufd_fault_copy_group(struct iopf_group *group,
 	list_for_each_entry(iopf, &group->faults, list) {
 		const struct iommu_fault_page_request *prm = &iopf->fault.prm;
 
-		rec = (struct iommu_hwpt_pgfault) {
+		*recs++ = (struct iommu_hwpt_pgfault) {
 			.flags = prm->flags,
 			.dev_id = dev_id,
 			.pasid = prm->pasid,
@@ -208,52 +208,72 @@ static int iommufd_fault_copy_group(struct iopf_group *group,
 			.addr = prm->addr,
 			.cookie = group->cookie,
 		};
-		if (copy_to_user(buf, &rec, sizeof(rec)))
-			return -EFAULT;
-		buf += sizeof(rec);
 	}
-	return 0;
 }
 
 /*
  * Whole groups only: a group that does not fit stays queued, and if not
- * even the first fits the read fails with EINVAL.
+ * even the first fits the read fails with EINVAL.  Each group is made
+ * answerable and composed under the mutex, and copied out after it, so a
+ * reader stalled on its buffer holds up nobody's detach.
  */
 static ssize_t iommufd_fault_read(struct file *filep, char __user *buf,
 				  size_t count, loff_t *ppos)
 {
 	const size_t rec_size = sizeof(struct iommu_hwpt_pgfault);
 	struct iommufd_fault *fault = filep->private_data;
+	struct iommu_hwpt_pgfault *recs;
 	struct iopf_group *group;
-	size_t done = 0;
+	size_t done = 0, len;
+	u32 cookie;
 	int rc = 0;
 
 	if (*ppos || count % rec_size)
 		return -ESPIPE;
 
-	mutex_lock(&fault->mutex);
-	while ((group = iommufd_fault_pop(fault))) {
+	for (;;) {
+		mutex_lock(&fault->mutex);
+		group = iommufd_fault_pop(fault);
+		if (!group)
+			goto out_unlock;
 		if (group->fault_count > (count - done) / rec_size) {
 			iommufd_fault_push_back(fault, group);
 			if (!done)
 				rc = -EINVAL;
-			break;
+			goto out_unlock;
 		}
-		rc = xa_alloc_cyclic(&fault->response, &group->cookie, group,
-				     xa_limit_32b, &fault->next_cookie,
-				     GFP_KERNEL_ACCOUNT);
+		len = group->fault_count * rec_size;
+		recs = kvzalloc(len, GFP_KERNEL_ACCOUNT);
+		rc = recs ? xa_alloc_cyclic(&fault->response, &group->cookie,
+					    group, xa_limit_32b,
+					    &fault->next_cookie,
+					    GFP_KERNEL_ACCOUNT) : -ENOMEM;
 		if (rc < 0) {
 			iommufd_fault_push_back(fault, group);
-			break;
+			kvfree(recs);
+			goto out_unlock;
 		}
-		rc = iommufd_fault_copy_group(group, buf + done);
+		iommufd_fault_compose(group, recs);
+		cookie = group->cookie;
+		mutex_unlock(&fault->mutex);
+
+		/* From here on @group may be answered, and freed, by others. */
+		rc = copy_to_user(buf + done, recs, len) ? -EFAULT : 0;
+		kvfree(recs);
 		if (rc) {
-			xa_erase(&fault->response, group->cookie);
-			iommufd_fault_push_back(fault, group);
+			mutex_lock(&fault->mutex);
+			/* Still unanswered: it goes back to the queue. */
+			if (xa_cmpxchg(&fault->response, cookie, group, NULL,
+				       0) == group)
+				iommufd_fault_push_back(fault, group);
+			mutex_unlock(&fault->mutex);
 			break;
 		}
-		done += group->fault_count * rec_size;
+		done += len;
 	}
+	return done ? done : rc;
+
+out_unlock:
 	mutex_unlock(&fault->mutex);
 	return done ? done : rc;
 }

@@ -9,6 +9,7 @@
 #include <poll.h>
 
 #include "mock_utils.h"
+#include "uffd_utils.h"
 
 #define PASID 7
 #define REC sizeof(struct iommu_hwpt_pgfault)
@@ -359,4 +360,51 @@ TEST_F(fault, pending_faults_at_close_of_everything)
 	 */
 	ASSERT_OK(close(self->fd));
 	self->fd = iommufd_open();
+}
+
+/* A read whose buffer stalls in copy-out holds up no detach. */
+struct stalled_read {
+	int fault_fd;
+	ssize_t got;
+	struct iommu_hwpt_pgfault *rec;
+};
+
+static void *stalled_reader(void *arg)
+{
+	struct stalled_read *r = arg;
+
+	r->got = read(r->fault_fd, r->rec, REC);
+	return NULL;
+}
+
+TEST_F(fault, a_stalled_reader_holds_up_no_detach)
+{
+	struct stalled_read r = { .fault_fd = self->fault_fd };
+	struct iommu_hwpt_pgfault rec;
+	struct stall_page sp;
+	pthread_t reader;
+	__u32 pt;
+
+	if (stall_page_init(&sp, 1000000))
+		SKIP("no userfaultfd: %s", strerror(errno));
+	r.rec = sp.region;
+	ASSERT_OK(trigger_iopf(self->fd, self->idev, PASID, 1, 0x1000, 1));
+	ASSERT_OK(pthread_create(&reader, NULL, stalled_reader, &r));
+	ASSERT_OK(stall_page_wait_fault(&sp));
+
+	/* Moving away answers the group at once, the reader still stalled. */
+	pt = self->parent;
+	ASSERT_OK(mock_replace(self->fd, self->stdev, &pt));
+	EXPECT_EQ(0, sp.filled);
+	ASSERT_OK(counts_are(self->fd, self->idev, 0, 1, 0));
+
+	ASSERT_OK(pthread_join(reader, NULL));
+	rec = *r.rec;
+	stall_page_fini(&sp);
+	/* The reader got its record; its answer comes too late. */
+	ASSERT_EQ((ssize_t)REC, r.got);
+	EXPECT_EQ(1, rec.grpid);
+	EXPECT_ERRNO(EINVAL, respond(self->fault_fd, rec.cookie,
+				     IOMMUFD_PAGE_RESP_SUCCESS));
+	ASSERT_OK(counts_are(self->fd, self->idev, 0, 1, 0));
 }

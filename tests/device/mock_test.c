@@ -8,12 +8,8 @@
  */
 #include "iommufd_utils.h"
 
-#include <poll.h>
-#include <pthread.h>
-#include <sys/syscall.h>
-#include <linux/userfaultfd.h>
-
 #include "mock_utils.h"
+#include "uffd_utils.h"
 
 TEST_F(ioas, attach_fills_and_detach_empties)
 {
@@ -179,78 +175,43 @@ TEST_F(ioas, get_hw_info_reports_the_mock)
 
 /*
  * A thread's MD_CHECK_MAP holds an automatic HWPT while it waits on a
- * userfaultfd page; the HWPT's last device leaves meanwhile.  The HWPT
- * must go with that device (after the ioctl lets go), not stay behind
- * with no device.
+ * stalled page; the HWPT's last device leaves meanwhile.  The HWPT must go
+ * with that device (after the ioctl lets go), not stay behind with no
+ * device.
  */
-struct uffd_race {
-	int fd, uffd;
+struct held_check {
+	int fd;
 	__u32 hwpt;
-	void *region, *page;
-	volatile int faulted;
+	void *uptr;
 };
 
-static void *uffd_resolver(void *arg)
+static void *held_checker(void *arg)
 {
-	struct uffd_race *r = arg;
-	struct pollfd p = { .fd = r->uffd, .events = POLLIN };
-	struct uffdio_copy copy = { .len = PAGE_SZ };
-	struct uffd_msg msg;
+	struct held_check *c = arg;
 
-	if (poll(&p, 1, 20000) != 1 ||
-	    read(r->uffd, &msg, sizeof(msg)) != sizeof(msg))
-		return NULL;
-	r->faulted = 1;
-	/* Long enough for the detach to be waiting on the HWPT. */
-	usleep(300000);
-	copy.dst = msg.arg.pagefault.address & ~(PAGE_SZ - 1);
-	copy.src = (uintptr_t)r->page;
-	ioctl(r->uffd, UFFDIO_COPY, &copy);
-	return NULL;
-}
-
-static void *uffd_checker(void *arg)
-{
-	struct uffd_race *r = arg;
-
-	check_map(r->fd, r->hwpt, BASE, r->region, PAGE_SZ);
+	check_map(c->fd, c->hwpt, BASE, c->uptr, PAGE_SZ);
 	return NULL;
 }
 
 TEST_F(ioas, last_detach_destroys_an_automatic_hwpt_held_by_an_ioctl)
 {
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	struct uffd_race r = { .fd = self->fd };
-	pthread_t resolver, checker;
+	struct held_check c = { .fd = self->fd };
 	void *buf = test_buffer(PAGE_SZ);
+	struct stall_page sp;
+	pthread_t checker;
 	__u32 stdev;
-	int i;
 
-	r.uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
-	if (r.uffd < 0)
+	if (stall_page_init(&sp, 300000))
 		SKIP("no userfaultfd: %s", strerror(errno));
-	ASSERT_OK(ioctl(r.uffd, UFFDIO_API, &api));
-	r.region = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, r.region);
-	reg.range.start = (uintptr_t)r.region;
-	reg.range.len = PAGE_SZ;
-	ASSERT_OK(ioctl(r.uffd, UFFDIO_REGISTER, &reg));
-	r.page = test_buffer(PAGE_SZ);
-
+	c.uptr = sp.region;
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, PAGE_SZ, BASE));
-	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &r.hwpt, NULL));
-	ASSERT_OK(pthread_create(&resolver, NULL, uffd_resolver, &r));
-	ASSERT_OK(pthread_create(&checker, NULL, uffd_checker, &r));
-	for (i = 0; i < 2000 && !r.faulted; i++)
-		usleep(10000);
-	ASSERT_TRUE(r.faulted);
+	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &c.hwpt, NULL));
+	ASSERT_OK(pthread_create(&checker, NULL, held_checker, &c));
+	ASSERT_OK(stall_page_wait_fault(&sp));
 
 	/* The last device leaves while the ioctl holds the HWPT. */
 	ASSERT_OK(_destroy(self->fd, stdev));
 	ASSERT_OK(pthread_join(checker, NULL));
-	ASSERT_OK(pthread_join(resolver, NULL));
-	EXPECT_ERRNO(ENOENT, _destroy(self->fd, r.hwpt));
-	close(r.uffd);
+	stall_page_fini(&sp);
+	EXPECT_ERRNO(ENOENT, _destroy(self->fd, c.hwpt));
 }
