@@ -232,7 +232,7 @@ static inline int edu_dma(struct edu *edu, __u64 src, __u64 dst, __u64 count,
 }
 
 /* Does the kernel log hold an IOMMU fault for @iova? */
-static inline int kernel_log_has_fault(unsigned long iova)
+static inline int kernel_log_has_fault_now(unsigned long iova)
 {
 	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	char *buf, want[64];
@@ -248,6 +248,23 @@ static inline int kernel_log_has_fault(unsigned long iova)
 	found = len > 0 && strstr(buf, want) != NULL;
 	free(buf);
 	return found;
+}
+
+/*
+ * The IOMMU reports a fault from its interrupt, after the DMA that caused
+ * it has already completed for the device: give the log line up to five
+ * seconds to appear.
+ */
+static inline int kernel_log_has_fault(unsigned long iova)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (kernel_log_has_fault_now(iova))
+			return 1;
+		usleep(50000);
+	}
+	return 0;
 }
 
 #endif /* EDU_H */
