@@ -265,6 +265,26 @@ static int iommufd_map_prot(u32 flags)
 	return prot;
 }
 
+/*
+ * Answer a MAP, MAP_FILE or COPY whose new mapping of @length bytes sits at
+ * @iova in @iopt: @out_iova is the command's IOVA field.  If user space
+ * cannot learn of the mapping, it is taken back.
+ */
+static int iommufd_ioas_map_respond(struct iommufd_ucmd *ucmd,
+				    struct io_pagetable *iopt,
+				    unsigned long iova, unsigned long length,
+				    __u64 *out_iova, size_t size)
+{
+	unsigned long unmapped;
+	int rc;
+
+	*out_iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, size);
+	if (rc)
+		iopt_unmap(iopt, iova, length, &unmapped);
+	return rc;
+}
+
 /**
  * iommufd_ioas_map_ioctl() - IOMMU_IOAS_MAP
  * @ucmd: the command; struct iommu_ioas_map
@@ -280,7 +300,7 @@ int iommufd_ioas_map_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_map *cmd = ucmd->cmd;
 	struct iommufd_ioas *ioas;
-	unsigned long iova, unmapped;
+	unsigned long iova;
 	int rc;
 
 	if ((cmd->flags & ~IOMMUFD_MAP_FLAGS) || cmd->__reserved)
@@ -304,10 +324,8 @@ int iommufd_ioas_map_ioctl(struct iommufd_ucmd *ucmd)
 	if (rc)
 		goto out_put;
 
-	cmd->iova = iova;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)	/* User space never learnt of it: take it back. */
-		iopt_unmap(&ioas->iopt, iova, cmd->length, &unmapped);
+	rc = iommufd_ioas_map_respond(ucmd, &ioas->iopt, iova, cmd->length,
+				      &cmd->iova, sizeof(*cmd));
 out_put:
 	iommufd_put_object(ucmd->ictx, &ioas->obj);
 	return rc;
@@ -332,7 +350,7 @@ int iommufd_ioas_map_file_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_map_file *cmd = ucmd->cmd;
 	struct iommufd_ioas *ioas;
-	unsigned long iova, unmapped;
+	unsigned long iova;
 	struct file *file;
 	int rc;
 
@@ -365,10 +383,8 @@ int iommufd_ioas_map_file_ioctl(struct iommufd_ucmd *ucmd)
 	if (rc)
 		goto out_put;
 
-	cmd->iova = iova;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)	/* User space never learnt of it: take it back. */
-		iopt_unmap(&ioas->iopt, iova, cmd->length, &unmapped);
+	rc = iommufd_ioas_map_respond(ucmd, &ioas->iopt, iova, cmd->length,
+				      &cmd->iova, sizeof(*cmd));
 out_put:
 	iommufd_put_object(ucmd->ictx, &ioas->obj);
 	return rc;
@@ -388,7 +404,7 @@ int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_copy *cmd = ucmd->cmd;
 	struct iommufd_ioas *src, *dst;
-	unsigned long iova, unmapped;
+	unsigned long iova;
 	int rc;
 
 	if (cmd->flags & ~IOMMUFD_MAP_FLAGS)
@@ -416,10 +432,8 @@ int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd)
 	if (rc)
 		goto out_put_dst;
 
-	cmd->dst_iova = iova;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)
-		iopt_unmap(&dst->iopt, iova, cmd->length, &unmapped);
+	rc = iommufd_ioas_map_respond(ucmd, &dst->iopt, iova, cmd->length,
+				      &cmd->dst_iova, sizeof(*cmd));
 out_put_dst:
 	iommufd_put_object(ucmd->ictx, &dst->obj);
 out_put_src:
