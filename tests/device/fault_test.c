@@ -28,10 +28,8 @@ FIXTURE_SETUP(fault)
 	LEAK_BASELINE(self);
 	self->fd = iommufd_open();
 	ASSERT_OK(_ioas_alloc(self->fd, &self->ioas));
-	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &self->stdev, NULL,
-			      &self->idev));
-	ASSERT_OK(parent_alloc(self->fd, self->idev, self->ioas,
-			       &self->parent));
+	ASSERT_OK(device_and_parent(self->fd, self->ioas, 0, &self->stdev,
+				    &self->idev, &self->parent));
 	ASSERT_OK(fault_alloc(self->fd, &self->fault_id, &self->fault_fd));
 	ASSERT_OK(nested_alloc(self->fd, self->idev, self->parent,
 			       self->fault_id, IOMMU_TEST_IOTLB_DEFAULT,

@@ -30,15 +30,6 @@ static int iotlb_is(int fd, __u32 hwpt, __u32 a, __u32 b, __u32 c, __u32 d)
 	       check_iotlb(fd, hwpt, 2, c) || check_iotlb(fd, hwpt, 3, d);
 }
 
-/* A mock device on @self->ioas, and a NEST_PARENT HWPT for it. */
-#define DEVICE_AND_PARENT(stdev, idev, parent)				\
-	do {								\
-		ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &(stdev), \
-				      NULL, &(idev)));			\
-		ASSERT_OK(parent_alloc(self->fd, idev, self->ioas,	\
-				       &(parent)));			\
-	} while (0)
-
 TEST_F(ioas, nested_alloc_refusals)
 {
 	struct iommu_hwpt_selftest data = { .iotlb = IOTLB };
@@ -116,7 +107,8 @@ TEST_F(ioas, invalidate_counts_requests_handled)
 	struct iommu_hwpt_invalidate_selftest reqs[3] = {};
 	__u32 stdev, idev, parent, nested, num;
 
-	DEVICE_AND_PARENT(stdev, idev, parent);
+	ASSERT_OK(device_and_parent(self->fd, self->ioas, 0, &stdev, &idev,
+				    &parent));
 	ASSERT_OK(nested_alloc(self->fd, idev, parent, 0, IOTLB, &nested));
 
 	/* An empty array only checks the HWPT. */
@@ -167,7 +159,8 @@ TEST_F(ioas, invalidate_refusals_handle_nothing)
 	struct iommu_hwpt_invalidate cmd = { .size = sizeof(cmd) };
 	__u32 stdev, idev, parent, nested, num;
 
-	DEVICE_AND_PARENT(stdev, idev, parent);
+	ASSERT_OK(device_and_parent(self->fd, self->ioas, 0, &stdev, &idev,
+				    &parent));
 	ASSERT_OK(nested_alloc(self->fd, idev, parent, 0, IOTLB, &nested));
 
 #define REFUSED(err, hwpt, type, ptr, len, n)				\
@@ -228,7 +221,8 @@ TEST_F(ioas, attach_and_replace_through_nested_tables)
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, PAGE_SZ, BASE));
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, (char *)buf + PAGE_SZ,
 				  PAGE_SZ, BASE + PAGE_SZ));
-	DEVICE_AND_PARENT(stdev, idev, parent);
+	ASSERT_OK(device_and_parent(self->fd, self->ioas, 0, &stdev, &idev,
+				    &parent));
 	ASSERT_OK(nested_alloc(self->fd, idev, parent, 0, IOTLB, &n1));
 	ASSERT_OK(nested_alloc(self->fd, idev, parent, 0, 1, &n2));
 
@@ -275,7 +269,8 @@ TEST_F(ioas, nested_tables_of_two_parents_and_ioases)
 
 	ASSERT_OK(_ioas_alloc(self->fd, &other));
 	ASSERT_OK(_ioas_map_fixed(self->fd, other, buf, PAGE_SZ, BASE));
-	DEVICE_AND_PARENT(stdev, idev, p1);
+	ASSERT_OK(device_and_parent(self->fd, self->ioas, 0, &stdev, &idev,
+				    &p1));
 	ASSERT_OK(parent_alloc(self->fd, idev, other, &p2));
 	ASSERT_OK(nested_alloc(self->fd, idev, p1, 0, IOTLB, &n1));
 	ASSERT_OK(nested_alloc(self->fd, idev, p2, 0, IOTLB, &n2));

@@ -78,6 +78,15 @@ static inline int parent_alloc(int fd, __u32 idev, __u32 ioas, __u32 *out)
 			  IOMMU_HWPT_DATA_NONE, NULL, 0, out);
 }
 
+/* A mock device (@flags) on @ioas, and a NEST_PARENT HWPT for it. */
+static inline int device_and_parent(int fd, __u32 ioas, __u32 flags,
+				    __u32 *stdev, __u32 *idev, __u32 *parent)
+{
+	if (mock_domain(fd, ioas, flags, stdev, NULL, idev))
+		return -1;
+	return parent_alloc(fd, *idev, ioas, parent);
+}
+
 /* A mock nested HWPT on @parent whose IOTLB starts at @iotlb. */
 static inline int nested_alloc(int fd, __u32 idev, __u32 parent,
 			       __u32 fault_id, __u32 iotlb, __u32 *out)
