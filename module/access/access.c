@@ -413,7 +413,7 @@ int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 	for (area = iopt_area_first(iopt, iova, last); area;
 	     area = iopt_area_next(area, iova, last)) {
 		unsigned long end = min(last, iopt_area_last_iova(area));
-		unsigned long first_index, last_index, i;
+		unsigned long first_index, last_index;
 
 		if (iopt_area_iova(area) > pos)
 			break;	/* a gap */
@@ -431,13 +431,13 @@ int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 		}
 		first_index = iopt_area_iova_to_index(area, pos);
 		last_index = iopt_area_iova_to_index(area, end);
-		rc = iopt_pages_pin(area->pages, first_index, last_index);
+		rc = iopt_pages_pin(area->pages, first_index, last_index,
+				    out_pages);
 		if (rc)
 			goto err_unpin;
+		out_pages += last_index - first_index + 1;
 		mutex_lock(&area->pages->mutex);
 		area->num_accesses++;
-		for (i = first_index; i <= last_index; i++)
-			*out_pages++ = iopt_pages_pinned_page(area->pages, i);
 		mutex_unlock(&area->pages->mutex);
 		if (end == last) {
 			rc = 0;

@@ -875,8 +875,6 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	unsigned long start_byte = iopt_area_start_byte(area);
 	struct iopt_pages *pages = area->pages;
 	struct iopt_area *right;
-	unsigned long old_first = area->pages_node.start;
-	unsigned long old_last = area->pages_node.last;
 	bool filled = !xa_empty(&iopt->domains);
 	int rc;
 
@@ -890,6 +888,9 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	if ((iova | ((start_byte + left_len) % PAGE_SIZE)) &
 	    (iopt->iova_alignment - 1))
 		return -EINVAL;
+	/* A cut through a large IOMMU page could not be unmapped alone. */
+	if (filled && !area->user.small_pages)
+		return -EINVAL;
 
 	right = kzalloc(sizeof(*right), GFP_KERNEL_ACCOUNT);
 	if (!right)
@@ -901,24 +902,16 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	right->node.last = iopt_area_last_iova(area);
 	right->page_offset = (start_byte + left_len) % PAGE_SIZE;
 	right->pages_node.start = (start_byte + left_len) / PAGE_SIZE;
-	right->pages_node.last = old_last;
+	right->pages_node.last = area->pages_node.last;
+	iopt_area_init_user(right, area->user.small_pages);
 
-	/*
-	 * Each half gets its own pin range before the whole one goes, so no
-	 * page is unpinned or pinned again on the way.
-	 */
+	/* Both halves stay pinned and mapped as the whole was. */
 	if (filled) {
-		rc = iopt_pages_pin(pages, right->pages_node.start, old_last);
-		if (rc)
-			goto err_free;
-		rc = iopt_pages_pin(pages, old_first,
-				    (start_byte + left_len - 1) / PAGE_SIZE);
-		if (rc) {
-			iopt_pages_unpin(pages, right->pages_node.start,
-					 old_last);
-			goto err_free;
-		}
-		iopt_pages_unpin(pages, old_first, old_last);
+		iopt_pages_split_user(pages, &area->user, &right->user,
+				      start_byte + left_len);
+	} else {
+		area->user.end_byte = start_byte + left_len;
+		area->user.node.last = (start_byte + left_len - 1) / PAGE_SIZE;
 	}
 	iopt_pages_get(pages);
 	interval_tree_remove(&area->node, &iopt->area_itree);
@@ -927,10 +920,6 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	interval_tree_insert(&area->node, &iopt->area_itree);
 	interval_tree_insert(&right->node, &iopt->area_itree);
 	return 0;
-
-err_free:
-	kfree(right);
-	return rc;
 }
 
 /**

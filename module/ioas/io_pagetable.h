@@ -24,8 +24,9 @@
  *   iopt->iova_rwsem     the three interval trees and iova_alignment
  *   pages->mutex         everything about one struct iopt_pages
  * While the IOAS has a domain, every area is mapped in every domain and its
- * pages are pinned for that (one pin range per area); with no domain,
- * nothing is pinned but what accesses pin.
+ * pages are pinned for that (the area's struct iopt_pages_user); with no
+ * domain, nothing is pinned but what accesses pin.  The domains are the
+ * only record of an area's PFNs: nothing is stored per page.
  * An area's iova range and pages pointer never change while it is in the
  * tree; removing it needs iova_rwsem for write.
  */
@@ -42,6 +43,8 @@
 struct file;
 struct iommufd_access;
 struct iommu_domain;
+struct iommu_iotlb_gather;
+struct page;
 
 /**
  * struct io_pagetable - the IOVA map of one IOAS
@@ -79,11 +82,59 @@ struct io_pagetable {
 };
 
 /**
+ * struct iopt_pfn_run - physically contiguous pages
+ * @pfn: the first page's frame number
+ * @npages: how many pages
+ */
+struct iopt_pfn_run {
+	unsigned long pfn;
+	unsigned long npages;
+};
+
+/**
+ * struct iopt_pages_user - a range of a struct iopt_pages kept pinned
+ * @node: [first index, last index] in pages->users_itree while pinned
+ * @users: holders of exactly this range (equal access pins share a user)
+ * @start_byte: first byte of the range it covers, from index 0
+ * @end_byte: the byte after its last one
+ * @domain: for an area mapped into IOMMU domains, one of them: the record
+ *	of the range's PFNs, read back with iommu_iova_to_phys().  NULL for
+ *	an access's pin, whose PFNs are in @runs.
+ * @iova_base: for a domain user, the IOVA of byte 0 of the pages (byte b
+ *	is at @iova_base + b; modular arithmetic)
+ * @prot: for a domain user, the IOMMU_READ / IOMMU_WRITE it maps with
+ * @small_pages: for a domain user, map page by page, so that the IOMMU
+ *	uses no large page and any page-aligned cut can be unmapped
+ * @per_page: for a domain user, some PFN run in its range breaks off
+ *	inside a folio, so the domain is read back page by page; otherwise
+ *	each folio read back is known contiguous to its end (or the range's)
+ * @runs: for an access's pin, the PFNs of its range, in order
+ * @nruns: entries of @runs
+ *
+ * Everything but the fields set before pinning is protected by
+ * pages->mutex.
+ */
+struct iopt_pages_user {
+	struct interval_tree_node node;
+	unsigned int users;
+	unsigned long start_byte;
+	unsigned long end_byte;
+	struct iommu_domain *domain;
+	unsigned long iova_base;
+	int prot;
+	bool small_pages;
+	bool per_page;
+	struct iopt_pfn_run *runs;
+	unsigned long nruns;
+};
+
+/**
  * struct iopt_area - an IOVA range mapping a slice of a struct iopt_pages
  * @node: [iova, last] in iopt->area_itree
  * @pages_node: [first index, last index] of the pages it maps
  * @iopt: the page table it is in
  * @pages: the pages it maps (a reference)
+ * @user: its pin while the IOAS has domains; the domains hold its PFNs
  * @page_offset: byte offset of @node.start within page @pages_node.start
  * @iommu_prot: IOMMU_READ / IOMMU_WRITE
  * @num_accesses: pins in this area held by in-kernel accesses; protected
@@ -96,6 +147,7 @@ struct iopt_area {
 	struct interval_tree_node pages_node;
 	struct io_pagetable *iopt;
 	struct iopt_pages *pages;
+	struct iopt_pages_user user;
 	unsigned int page_offset;
 	int iommu_prot;
 	unsigned int num_accesses;
@@ -146,8 +198,8 @@ enum iopt_account_mode {
  *	every IOAS of the file held for write, for file-backed pages only)
  * @npinned: pages currently pinned
  * @naccounted: pages currently charged; kept equal to @npinned
- * @pinned: index -> xa_mk_value(pfn) for every pinned page
- * @access_itree: struct iopt_pages_access by index range
+ * @users_itree: struct iopt_pages_user by index range.  A page is pinned,
+ *	once, exactly while some user covers it.
  */
 struct iopt_pages {
 	struct kref kref;
@@ -163,8 +215,7 @@ struct iopt_pages {
 	struct user_struct *source_user;
 	unsigned long npinned;
 	unsigned long naccounted;
-	struct xarray pinned;
-	struct rb_root_cached access_itree;
+	struct rb_root_cached users_itree;
 };
 
 /*
@@ -300,14 +351,30 @@ static inline void iopt_pages_put(struct iopt_pages *pages)
 }
 
 int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
-		   unsigned long last);
+		   unsigned long last, struct page **out_pages);
 void iopt_pages_unpin(struct iopt_pages *pages, unsigned long first,
 		      unsigned long last);
 int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
 		  unsigned long length, bool write, bool use_pinned);
-struct page *iopt_pages_pinned_page(struct iopt_pages *pages,
-				    unsigned long index);
-unsigned long iopt_pages_pinned_pfn(struct iopt_pages *pages,
-				    unsigned long index);
+
+/* pages/pages_domain.c */
+void iopt_area_init_user(struct iopt_area *area, bool small_pages);
+int iopt_pages_fill_user(struct iopt_pages *pages,
+			 struct iopt_pages_user *user, struct xarray *domains);
+void iopt_pages_unfill_user(struct iopt_pages *pages,
+			    struct iopt_pages_user *user,
+			    struct xarray *domains);
+int iopt_pages_map_user(struct iopt_pages *pages,
+			struct iopt_pages_user *user,
+			struct iommu_domain *domain);
+void iopt_pages_unmap_user(struct iopt_pages *pages,
+			   struct iopt_pages_user *user,
+			   struct iommu_domain *domain,
+			   struct iommu_domain *record,
+			   struct iommu_iotlb_gather *gather);
+void iopt_pages_split_user(struct iopt_pages *pages,
+			   struct iopt_pages_user *left,
+			   struct iopt_pages_user *right,
+			   unsigned long split_byte);
 
 #endif /* IOMMUFD_IO_PAGETABLE_H */

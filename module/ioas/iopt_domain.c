@@ -3,11 +3,10 @@
  * Mirroring an IOAS into IOMMU domains.
  *
  * Every domain attached to an IOAS maps every area of it; the pages behind
- * an area are pinned once (one pin range per area, shared by all domains)
- * for as long as the IOAS has any domain.  An area is handed to the IOMMU
- * in runs of physically contiguous memory, so a huge page or a large folio
- * becomes one iommu_map() call that the IOMMU core can map with its largest
- * page sizes; with IOMMU_OPTION_HUGE_PAGES off, page by page.
+ * an area are pinned once (the area's struct iopt_pages_user, shared by
+ * all domains) for as long as the IOAS has any domain, and the domains are
+ * the record of which pages those are.  pages/pages_domain.c maps and
+ * unmaps the areas; this file decides which areas go into which domains.
  */
 #include <linux/iommu.h>
 #include <linux/mm.h>
@@ -15,60 +14,9 @@
 #include "../iommufd_private.h"
 #include "io_pagetable.h"
 
-static void iopt_area_unmap_domain(struct iopt_area *area,
-				   struct iommu_domain *domain)
-{
-	size_t unmapped;
-
-	unmapped = iommu_unmap(domain, iopt_area_iova(area),
-			       iopt_area_length(area));
-	WARN_ON(unmapped != iopt_area_length(area));
-}
-
-/* Map @area into @domain; on failure nothing of it stays mapped. */
-static int iopt_area_map_domain(struct io_pagetable *iopt,
-				struct iopt_area *area,
-				struct iommu_domain *domain)
-{
-	unsigned long index = area->pages_node.start;
-	unsigned long offset = area->page_offset;
-	unsigned long iova = iopt_area_iova(area);
-	unsigned long left = iopt_area_length(area);
-	struct iopt_pages *pages = area->pages;
-	int rc;
-
-	while (left) {
-		unsigned long pfn = iopt_pages_pinned_pfn(pages, index);
-		unsigned long run = min(PAGE_SIZE - offset, left);
-		unsigned long npages = 1;
-
-		/* Grow the run over physically contiguous pages. */
-		while (!iopt->disable_large_pages && run < left &&
-		       iopt_pages_pinned_pfn(pages, index + npages) ==
-			       pfn + npages) {
-			run += min(PAGE_SIZE, left - run);
-			npages++;
-		}
-		rc = iommu_map(domain, iova, PFN_PHYS(pfn) + offset, run,
-			       area->iommu_prot, GFP_KERNEL_ACCOUNT);
-		if (rc) {
-			if (iova != iopt_area_iova(area))
-				iommu_unmap(domain, iopt_area_iova(area),
-					    iova - iopt_area_iova(area));
-			return rc;
-		}
-		iova += run;
-		left -= run;
-		index += (offset + run) / PAGE_SIZE;
-		offset = 0;
-		cond_resched();
-	}
-	return 0;
-}
-
 /**
  * iopt_area_fill_domains() - pin an area's pages and map it in every domain
- * @iopt: the page table, with domains_rwsem held
+ * @iopt: the page table, with domains_rwsem and iova_rwsem held
  * @area: the area, not yet mapped anywhere
  *
  * Context: process context, may sleep.
@@ -76,35 +24,13 @@ static int iopt_area_map_domain(struct io_pagetable *iopt,
  */
 int iopt_area_fill_domains(struct io_pagetable *iopt, struct iopt_area *area)
 {
-	struct iommu_domain *domain, *failed;
-	unsigned long index;
-	int rc;
-
 	lockdep_assert_held(&iopt->domains_rwsem);
+	lockdep_assert_held(&iopt->iova_rwsem);
 
+	iopt_area_init_user(area, iopt->disable_large_pages);
 	if (xa_empty(&iopt->domains))
 		return 0;
-	rc = iopt_pages_pin(area->pages, area->pages_node.start,
-			    area->pages_node.last);
-	if (rc)
-		return rc;
-	xa_for_each(&iopt->domains, index, domain) {
-		rc = iopt_area_map_domain(iopt, area, domain);
-		if (rc)
-			goto err_unmap;
-	}
-	return 0;
-
-err_unmap:
-	failed = domain;
-	xa_for_each(&iopt->domains, index, domain) {
-		if (domain == failed)
-			break;
-		iopt_area_unmap_domain(area, domain);
-	}
-	iopt_pages_unpin(area->pages, area->pages_node.start,
-			 area->pages_node.last);
-	return rc;
+	return iopt_pages_fill_user(area->pages, &area->user, &iopt->domains);
 }
 
 /**
@@ -117,17 +43,11 @@ err_unmap:
 void iopt_area_unfill_domains(struct io_pagetable *iopt,
 			      struct iopt_area *area)
 {
-	struct iommu_domain *domain;
-	unsigned long index;
-
 	lockdep_assert_held(&iopt->domains_rwsem);
 
 	if (xa_empty(&iopt->domains))
 		return;
-	xa_for_each(&iopt->domains, index, domain)
-		iopt_area_unmap_domain(area, domain);
-	iopt_pages_unpin(area->pages, area->pages_node.start,
-			 area->pages_node.last);
+	iopt_pages_unfill_user(area->pages, &area->user, &iopt->domains);
 }
 
 /*
@@ -172,6 +92,7 @@ int iopt_table_add_domain(struct io_pagetable *iopt,
 			  struct iommu_domain *domain)
 {
 	unsigned long align = 1UL << __ffs(domain->pgsize_bitmap);
+	struct iommu_iotlb_gather gather;
 	struct iopt_area *area, *failed;
 	bool first;
 	u32 id;
@@ -191,30 +112,28 @@ int iopt_table_add_domain(struct io_pagetable *iopt,
 	if (rc)
 		goto err_unlock_iova;
 
+	/*
+	 * The first domain pins and maps every area; later ones are mapped
+	 * from what the first holds.  Either way, the domain joins the
+	 * xarray first: fill maps into the domains there.
+	 */
 	first = xa_empty(&iopt->domains);
+	rc = xa_alloc(&iopt->domains, &id, domain, xa_limit_32b,
+		      GFP_KERNEL_ACCOUNT);
+	if (rc)
+		goto err_unlock_iova;
 	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
 	     area = iopt_area_next(area, 0, ULONG_MAX)) {
 		if (first) {
-			rc = iopt_pages_pin(area->pages,
-					    area->pages_node.start,
-					    area->pages_node.last);
-			if (rc)
-				goto err_unmap;
+			area->user.small_pages = iopt->disable_large_pages;
+			rc = iopt_pages_fill_user(area->pages, &area->user,
+						  &iopt->domains);
+		} else {
+			rc = iopt_pages_map_user(area->pages, &area->user,
+						 domain);
 		}
-		rc = iopt_area_map_domain(iopt, area, domain);
-		if (rc) {
-			if (first)
-				iopt_pages_unpin(area->pages,
-						 area->pages_node.start,
-						 area->pages_node.last);
+		if (rc)
 			goto err_unmap;
-		}
-	}
-	rc = xa_alloc(&iopt->domains, &id, domain, xa_limit_32b,
-		      GFP_KERNEL_ACCOUNT);
-	if (rc) {
-		area = NULL;
-		goto err_unmap;
 	}
 	iopt->iova_alignment = align;
 	up_write(&iopt->iova_rwsem);
@@ -223,13 +142,18 @@ int iopt_table_add_domain(struct io_pagetable *iopt,
 
 err_unmap:
 	failed = area;
+	iommu_iotlb_gather_init(&gather);
 	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area != failed;
 	     area = iopt_area_next(area, 0, ULONG_MAX)) {
-		iopt_area_unmap_domain(area, domain);
 		if (first)
-			iopt_pages_unpin(area->pages, area->pages_node.start,
-					 area->pages_node.last);
+			iopt_pages_unfill_user(area->pages, &area->user,
+					       &iopt->domains);
+		else
+			iopt_pages_unmap_user(area->pages, &area->user, domain,
+					      area->user.domain, &gather);
 	}
+	iommu_iotlb_sync(domain, &gather);
+	xa_erase(&iopt->domains, id);
 err_unlock_iova:
 	up_write(&iopt->iova_rwsem);
 err_unreserve:
@@ -243,36 +167,45 @@ err_unreserve:
  * @iopt: the page table
  * @domain: a domain added by iopt_table_add_domain()
  *
- * Unmaps every area from the domain; the last domain also unpins them.
+ * Unmaps every area from the domain, with one IOTLB flush; the last domain
+ * also unpins them.
  *
  * Context: process context, may sleep.
  */
 void iopt_table_remove_domain(struct io_pagetable *iopt,
 			      struct iommu_domain *domain)
 {
-	struct iommu_domain *cur;
+	struct iommu_domain *cur, *record = NULL;
+	struct iommu_iotlb_gather gather;
+	unsigned long index = ULONG_MAX, i;
 	struct iopt_area *area;
-	unsigned long index;
-	bool last;
 
 	down_write(&iopt->domains_rwsem);
-	xa_for_each(&iopt->domains, index, cur)
+	xa_for_each(&iopt->domains, i, cur) {
 		if (cur == domain)
-			break;
-	if (WARN_ON(cur != domain)) {
+			index = i;
+		else if (!record)
+			record = cur;
+	}
+	if (WARN_ON(xa_load(&iopt->domains, index) != domain)) {
 		up_write(&iopt->domains_rwsem);
 		return;
 	}
 	down_write(&iopt->iova_rwsem);
-	xa_erase(&iopt->domains, index);
-	last = xa_empty(&iopt->domains);
+	iommu_iotlb_gather_init(&gather);
 	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
 	     area = iopt_area_next(area, 0, ULONG_MAX)) {
-		iopt_area_unmap_domain(area, domain);
-		if (last)
-			iopt_pages_unpin(area->pages, area->pages_node.start,
-					 area->pages_node.last);
+		/* The last domain: its xarray holds only it, as unfill needs. */
+		if (!record)
+			iopt_pages_unfill_user(area->pages, &area->user,
+					       &iopt->domains);
+		else
+			iopt_pages_unmap_user(area->pages, &area->user, domain,
+					      record, &gather);
 	}
+	if (record)
+		iommu_iotlb_sync(domain, &gather);
+	xa_erase(&iopt->domains, index);
 	iopt->iova_alignment = iopt_needed_alignment(iopt);
 	up_write(&iopt->iova_rwsem);
 	iopt_unreserve(iopt, domain);

@@ -2,13 +2,20 @@
 /*
  * struct iopt_pages: user memory behind one or more areas, and its pins.
  *
- * Invariant: a page is pinned (present in pages->pinned) exactly when some
- * user covers its index with a range in access_itree: an in-kernel access's
- * pin, or an area mapped into the IOAS's IOMMU domains (one range per area
- * while the IOAS has any domain).
- * Pinning fills only the holes of a range; unpinning releases only what
- * nothing else covers.  So a page is pinned and charged once however many
- * users share it, and undoing a failed pin is "release what is uncovered".
+ * Invariant: a page is pinned, once, exactly while some struct
+ * iopt_pages_user covers its index in pages->users_itree: an area mapped
+ * into the IOAS's IOMMU domains (one user per area) or an in-kernel
+ * access's pin.  A new user pins only the holes that no other user covers
+ * and takes the PFNs of the rest from their users; a user leaving unpins
+ * only what nobody else covers.  So a page is pinned and charged once
+ * however many users share it, and undoing a failed pin is "unpin what
+ * this call pinned", which is what is left uncovered.
+ *
+ * Nothing is kept per page.  A domain user's PFNs are in its IOMMU domain
+ * and read back with iommu_iova_to_phys(), one call per folio (see
+ * struct iopt_pages_user's per_page); an access's pin keeps its PFNs as
+ * runs.  Everything moves in runs of contiguous pages (pages.h), so a huge
+ * folio is pinned, mapped, read back and unpinned in one step each.
  *
  * Pins of user memory are taken in batches with pin_user_pages_fast() (or
  * the remote form when the caller is not the mapping process),
@@ -16,17 +23,17 @@
  *
  * Pins of a memfd (IOMMU_IOAS_MAP_FILE) come from memfd_pin_folios(), which
  * allocates missing pages and pins each folio of a range once.  Everything
- * else here counts one pin per page (the xarray holds pages, and
- * unpin_user_pages*() drops one pin per page given), so a folio that backs
- * several pages of the range gets one more pin per extra page, taken by
- * pinning that single page again: folio_add_pin() is not exported.  With
- * small folios, the usual shmem case, that costs nothing extra.  Such pins
- * are charged like any other, to the process and user that mapped the
- * file.
+ * else here counts one pin per page (unpin_user_page_range_dirty_lock()
+ * drops one pin per page given), so a folio that backs several pages of
+ * the range gets one more pin per extra page, taken by pinning that single
+ * page again: folio_add_pin() is not exported.  With small folios, the
+ * usual shmem case, that costs nothing extra.  Such pins are charged like
+ * any other, to the process and user that mapped the file.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/iommu.h>
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -40,26 +47,20 @@
 #include "../selftest/selftest.h"
 #include "pages.h"
 
-/* Pages pinned per pin_user_pages call: one page of struct page pointers. */
-#define IOPT_PIN_BATCH (PAGE_SIZE / sizeof(struct page *))
+/*
+ * Pages pinned per pin_user_pages call: eight pages of struct page
+ * pointers, so a 2 MiB folio is pinned in one call and a 1 GiB one in 64.
+ */
+#define IOPT_PIN_BATCH (8 * PAGE_SIZE / sizeof(struct page *))
 
 /*
- * Scratch space of one iopt_pages_pin() call: room for @max pages, and for
- * a file as many folios.
+ * Scratch space of one iopt_pages_produce() call: room for @max pages, and
+ * for a file as many folios.
  */
 struct iopt_pin_batch {
 	struct page **pages;
 	struct folio **folios;
 	unsigned long max;
-};
-
-/*
- * A range of indexes some user needs pinned; in pages->access_itree.  Equal
- * ranges share one node.
- */
-struct iopt_pages_access {
-	struct interval_tree_node node;
-	unsigned int users;
 };
 
 /* What both kinds of pages share; @npages is checked by the callers. */
@@ -73,8 +74,7 @@ static struct iopt_pages *iopt_pages_create(unsigned long npages,
 		return ERR_PTR(-ENOMEM);
 	kref_init(&pages->kref);
 	mutex_init(&pages->mutex);
-	xa_init_flags(&pages->pinned, XA_FLAGS_ACCOUNT);
-	pages->access_itree = RB_ROOT_CACHED;
+	pages->users_itree = RB_ROOT_CACHED;
 	pages->npages = npages;
 	pages->writable = writable;
 	pages->account_mode = iopt_account_mode_for_current(process_mode);
@@ -198,9 +198,8 @@ void iopt_pages_release(struct kref *kref)
 {
 	struct iopt_pages *pages = container_of(kref, struct iopt_pages, kref);
 
-	WARN_ON(!RB_EMPTY_ROOT(&pages->access_itree.rb_root));
+	WARN_ON(!RB_EMPTY_ROOT(&pages->users_itree.rb_root));
 	WARN_ON(pages->npinned || pages->naccounted);
-	WARN_ON(!xa_empty(&pages->pinned));
 	if (pages->file) {
 		if (pages->writable)
 			mapping_unmap_writable(pages->file->f_mapping);
@@ -215,8 +214,7 @@ void iopt_pages_release(struct kref *kref)
 
 /*
  * The first run of indexes in [pos, last] that no user covers: returns its
- * start and sets *run_last, or returns last + 1 (or 0 on wrap) if every
- * index is covered.
+ * start and sets *run_last, or returns last + 1 if every index is covered.
  */
 static unsigned long iopt_pages_next_uncovered(struct iopt_pages *pages,
 					       unsigned long pos,
@@ -228,7 +226,7 @@ static unsigned long iopt_pages_next_uncovered(struct iopt_pages *pages,
 	while (pos <= last) {
 		struct interval_tree_node *node;
 
-		node = interval_tree_iter_first(&pages->access_itree, pos, last);
+		node = interval_tree_iter_first(&pages->users_itree, pos, last);
 		if (!node) {
 			*run_last = last;
 			return pos;
@@ -244,52 +242,41 @@ static unsigned long iopt_pages_next_uncovered(struct iopt_pages *pages,
 	return last + 1;
 }
 
-/* Unpin and forget the pinned pages in [first, last]. */
-static void iopt_pages_release_range(struct iopt_pages *pages,
-				     unsigned long first, unsigned long last)
+/**
+ * iopt_pages_unpin_run() - drop the pins of a run
+ * @pages: the pages it belongs to
+ * @pfn: its first page
+ * @npages: its length
+ *
+ * The caller accounts for it with iopt_pages_unpinned().
+ *
+ * Context: pages->mutex held; may sleep.
+ */
+void iopt_pages_unpin_run(struct iopt_pages *pages, unsigned long pfn,
+			  unsigned long npages)
 {
-	struct page *batch[32];
-	unsigned long released = 0, index = first;
-	unsigned int n = 0;
-	void *entry;
-
 	lockdep_assert_held(&pages->mutex);
 
-	xa_for_each_range(&pages->pinned, index, entry, first, last) {
-		xa_erase(&pages->pinned, index);
-		batch[n++] = pfn_to_page(xa_to_value(entry));
-		if (n == ARRAY_SIZE(batch)) {
-			unpin_user_pages_dirty_lock(batch, n, pages->writable);
-			released += n;
-			n = 0;
-		}
-	}
-	if (n)
-		unpin_user_pages_dirty_lock(batch, n, pages->writable);
-	released += n;
-	if (!released)
-		return;
-	pages->npinned -= released;
-	iopt_pages_uncharge(pages, released);
-	iommufd_test_pages_unpinned(released);
+	unpin_user_page_range_dirty_lock(pfn_to_page(pfn), npages,
+					 pages->writable);
 }
 
-/* Release every pinned page in [first, last] that no user covers. */
-static void iopt_pages_release_uncovered(struct iopt_pages *pages,
-					 unsigned long first,
-					 unsigned long last)
+/**
+ * iopt_pages_unpinned() - account for @npages pages unpinned
+ * @pages: the pages they belonged to
+ * @npages: how many
+ *
+ * Context: pages->mutex held; may sleep.
+ */
+void iopt_pages_unpinned(struct iopt_pages *pages, unsigned long npages)
 {
-	unsigned long run_last, pos = first;
+	lockdep_assert_held(&pages->mutex);
 
-	while (pos <= last && pos >= first) {
-		pos = iopt_pages_next_uncovered(pages, pos, last, &run_last);
-		if (pos > last || pos < first)
-			break;
-		iopt_pages_release_range(pages, pos, run_last);
-		if (run_last == last)
-			break;
-		pos = run_last + 1;
-	}
+	if (!npages)
+		return;
+	pages->npinned -= npages;
+	iopt_pages_uncharge(pages, npages);
+	iommufd_test_pages_unpinned(npages);
 }
 
 /* Pin the page of the file at byte @pos, once: the page or ERR_PTR(). */
@@ -393,84 +380,288 @@ static long iopt_pages_pin_batch(struct iopt_pages *pages,
 	return rc;
 }
 
-/* Pin every page of [first, last] that is not pinned yet. */
-static int iopt_pages_fill_range(struct iopt_pages *pages,
-				 unsigned long first, unsigned long last,
-				 struct iopt_pin_batch *batch)
+static int iopt_pin_batch_alloc(struct iopt_pages *pages,
+				struct iopt_pin_batch *batch,
+				unsigned long npages)
 {
-	struct page **out = batch->pages;
+	batch->max = min(npages, iommufd_test_pin_batch_limit(IOPT_PIN_BATCH));
+	batch->pages = kvmalloc_array(batch->max, sizeof(*batch->pages),
+				      GFP_KERNEL);
+	if (!batch->pages)
+		return -ENOMEM;
+	if (pages->file) {
+		batch->folios = kvmalloc_array(batch->max,
+					       sizeof(*batch->folios),
+					       GFP_KERNEL);
+		if (!batch->folios) {
+			kvfree(batch->pages);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Pin [first, last], none of it pinned yet, and hand it to @fn in runs.
+ * What @fn refuses, and everything after it, is unpinned here.
+ */
+static int iopt_pages_pin_hole(struct iopt_pages *pages, unsigned long first,
+			       unsigned long last, struct iopt_pin_batch *batch,
+			       iopt_run_fn fn, void *arg)
+{
 	unsigned long index = first;
+	int rc;
 
 	lockdep_assert_held(&pages->mutex);
 
+	if (!batch->pages) {
+		rc = iopt_pin_batch_alloc(pages, batch, last - first + 1);
+		if (rc)
+			return rc;
+	}
 	while (index <= last) {
-		unsigned long want = 1, i;
+		unsigned long want = min(batch->max, last - index + 1);
+		struct page **out = batch->pages;
+		unsigned long i, run;
 		long got;
-		int rc;
-
-		if (xa_load(&pages->pinned, index)) {
-			if (index == last)
-				break;
-			index++;
-			continue;
-		}
-		while (want < batch->max && index + want <= last &&
-		       !xa_load(&pages->pinned, index + want))
-			want++;
 
 		got = iopt_pages_pin_batch(pages, index, want, batch);
 		if (got < 0)
 			return got;
-
 		rc = iopt_pages_charge(pages, got);
 		if (rc) {
 			unpin_user_pages(out, got);
 			return rc;
 		}
-		for (i = 0; i < got; i++) {
-			rc = xa_err(xa_store(&pages->pinned, index + i,
-					     xa_mk_value(page_to_pfn(out[i])),
-					     GFP_KERNEL_ACCOUNT));
+		pages->npinned += got;
+		iommufd_test_pages_pinned(got);
+
+		for (i = 0; i < got; i += run) {
+			unsigned long pfn = page_to_pfn(out[i]);
+
+			for (run = 1; i + run < got; run++)
+				if (page_to_pfn(out[i + run]) != pfn + run)
+					break;
+			rc = fn(arg, index + i, pfn, run, true);
 			if (rc) {
-				/* Those stored are released by the caller. */
 				unpin_user_pages(out + i, got - i);
-				pages->npinned += i;
-				iommufd_test_pages_pinned(i);
-				iopt_pages_uncharge(pages, got - i);
+				iopt_pages_unpinned(pages, got - i);
 				return rc;
 			}
 		}
-		pages->npinned += got;
-		iommufd_test_pages_pinned(got);
-		if (index + got - 1 >= last)
-			break;
 		index += got;
 	}
 	return 0;
 }
 
-static struct iopt_pages_access *
-iopt_pages_find_access(struct iopt_pages *pages, unsigned long first,
-		       unsigned long last)
+static struct iopt_pages_user *
+to_iopt_pages_user(struct interval_tree_node *node)
 {
-	struct interval_tree_node *node;
-
-	for (node = interval_tree_iter_first(&pages->access_itree, first, last);
-	     node; node = interval_tree_iter_next(node, first, last))
-		if (node->start == first && node->last == last)
-			return container_of(node, struct iopt_pages_access,
-					    node);
-	return NULL;
+	return container_of(node, struct iopt_pages_user, node);
 }
 
 /**
- * iopt_pages_pin() - keep [@first, @last] pinned for a user (an access's
- *	pin, or an area mapped into IOMMU domains)
+ * iopt_pages_produce() - the runs of [@first, @last], pinning the holes
  * @pages: the pages
  * @first: first index
  * @last: last index, inclusive
+ * @fn: called with each run in order, fresh when this call pinned it
+ * @arg: for @fn
  *
- * Pair with iopt_pages_unpin() on the same range.
+ * What other users cover comes from their records; the rest is pinned and
+ * charged.  The caller owns the fresh runs @fn accepted: if it is not
+ * going to cover them with a user, it must unpin them.
+ *
+ * Context: pages->mutex held; may sleep.
+ * Return: 0, or the first error of pinning or of @fn.
+ */
+int iopt_pages_produce(struct iopt_pages *pages, unsigned long first,
+		       unsigned long last, iopt_run_fn fn, void *arg)
+{
+	struct iopt_pin_batch batch = {};
+	unsigned long index = first;
+	int rc = 0;
+
+	lockdep_assert_held(&pages->mutex);
+
+	while (index <= last) {
+		struct interval_tree_node *node;
+		unsigned long seg_last;
+
+		node = interval_tree_iter_first(&pages->users_itree, index,
+						last);
+		if (node && node->start <= index) {
+			seg_last = min(node->last, last);
+			rc = iopt_user_read(pages, to_iopt_pages_user(node),
+					    index, seg_last, fn, arg);
+		} else {
+			seg_last = node ? node->start - 1 : last;
+			rc = iopt_pages_pin_hole(pages, index, seg_last,
+						 &batch, fn, arg);
+		}
+		if (rc)
+			break;
+		index = seg_last + 1;
+	}
+	kvfree(batch.folios);
+	kvfree(batch.pages);
+	return rc;
+}
+
+/* Read a domain user's PFNs of [first, last] back from its domain. */
+static int iopt_user_read_domain(struct iopt_pages_user *user,
+				 unsigned long first, unsigned long last,
+				 iopt_run_fn fn, void *arg)
+{
+	unsigned long index = first;
+
+	while (index <= last) {
+		unsigned long byte = max(index * PAGE_SIZE, user->start_byte);
+		unsigned long pfn, npages = 1;
+		phys_addr_t phys;
+		int rc;
+
+		phys = iommu_iova_to_phys(user->domain, user->iova_base + byte);
+		if (WARN_ON_ONCE(!phys))
+			return -EFAULT;
+		pfn = PHYS_PFN(phys);
+		if (!user->per_page) {
+			struct page *page = pfn_to_page(pfn);
+			struct folio *folio = page_folio(page);
+
+			npages = min_t(unsigned long,
+				       folio_nr_pages(folio) -
+					       folio_page_idx(folio, page),
+				       last - index + 1);
+		}
+		rc = fn(arg, index, pfn, npages, false);
+		if (rc)
+			return rc;
+		index += npages;
+	}
+	return 0;
+}
+
+/* Read an access pin's PFNs of [first, last] from its runs. */
+static int iopt_user_read_runs(struct iopt_pages_user *user,
+			       unsigned long first, unsigned long last,
+			       iopt_run_fn fn, void *arg)
+{
+	unsigned long index = user->node.start, i;
+
+	for (i = 0; i < user->nruns && index <= last; i++) {
+		struct iopt_pfn_run *run = &user->runs[i];
+		unsigned long run_last = index + run->npages - 1;
+
+		if (run_last >= first) {
+			unsigned long from = max(index, first);
+			int rc;
+
+			rc = fn(arg, from, run->pfn + (from - index),
+				min(run_last, last) - from + 1, false);
+			if (rc)
+				return rc;
+		}
+		index = run_last + 1;
+	}
+	return 0;
+}
+
+/**
+ * iopt_user_read() - the runs of [@first, @last] from a user's record
+ * @pages: the pages
+ * @user: a user covering [@first, @last]
+ * @first: first index
+ * @last: last index, inclusive
+ * @fn: called with each run in order, never fresh
+ * @arg: for @fn
+ *
+ * Context: pages->mutex held.
+ * Return: 0, or the first error of @fn; -EFAULT (with a warning) if the
+ * record is missing a page, a bug.
+ */
+int iopt_user_read(struct iopt_pages *pages, struct iopt_pages_user *user,
+		   unsigned long first, unsigned long last, iopt_run_fn fn,
+		   void *arg)
+{
+	lockdep_assert_held(&pages->mutex);
+
+	if (WARN_ON(first < user->node.start || last > user->node.last))
+		return -EINVAL;
+	if (user->domain)
+		return iopt_user_read_domain(user, first, last, fn, arg);
+	return iopt_user_read_runs(user, first, last, fn, arg);
+}
+
+/* The user in @pages for an access's pin of exactly [first, last]. */
+static struct iopt_pages_user *
+iopt_pages_find_pin(struct iopt_pages *pages, unsigned long first,
+		    unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	lockdep_assert_held(&pages->mutex);
+
+	for (node = interval_tree_iter_first(&pages->users_itree, first, last);
+	     node; node = interval_tree_iter_next(node, first, last)) {
+		struct iopt_pages_user *user = to_iopt_pages_user(node);
+
+		if (!user->domain && node->start == first && node->last == last)
+			return user;
+	}
+	return NULL;
+}
+
+/* @fn for filling a struct page array, one entry per page. */
+static int iopt_fill_page_array(void *arg, unsigned long index,
+				unsigned long pfn, unsigned long npages,
+				bool fresh)
+{
+	struct page ***out = arg;
+	unsigned long i;
+
+	for (i = 0; i < npages; i++)
+		*(*out)++ = pfn_to_page(pfn + i);
+	return 0;
+}
+
+/**
+ * iopt_user_collect_uncovered() - the runs of @user's [@first, @last]
+ *	that no user in the tree covers
+ * @pages: the pages
+ * @user: a user that has left the tree
+ * @first: first index
+ * @last: last index, inclusive
+ * @list: where the runs go; a __GFP_NOFAIL list, so nothing is missed
+ *
+ * Context: pages->mutex held; may sleep.
+ */
+void iopt_user_collect_uncovered(struct iopt_pages *pages,
+				 struct iopt_pages_user *user,
+				 unsigned long first, unsigned long last,
+				 struct iopt_run_list *list)
+{
+	unsigned long pos = first, run_last;
+
+	while (pos <= last) {
+		pos = iopt_pages_next_uncovered(pages, pos, last, &run_last);
+		if (pos > last)
+			break;
+		iopt_user_read(pages, user, pos, run_last,
+			       iopt_run_list_collect, list);
+		pos = run_last + 1;
+	}
+}
+
+/**
+ * iopt_pages_pin() - keep [@first, @last] pinned for an in-kernel access
+ * @pages: the pages
+ * @first: first index
+ * @last: last index, inclusive
+ * @out_pages: out, may be NULL: the struct page of each index
+ *
+ * Pair with iopt_pages_unpin() on the same range.  The pin's PFNs are kept
+ * as runs, so a range inside huge folios costs a few entries.
  *
  * Context: process context, may sleep; takes pages->mutex.
  * Return: 0, or a negative errno with nothing pinned or charged by this
@@ -478,58 +669,57 @@ iopt_pages_find_access(struct iopt_pages *pages, unsigned long first,
  * -EINVAL for a file range past the end of the file.
  */
 int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
-		   unsigned long last)
+		   unsigned long last, struct page **out_pages)
 {
-	struct iopt_pin_batch batch = {};
-	struct iopt_pages_access *access;
+	struct iopt_pages_user *user;
+	struct iopt_run_list list;
 	int rc;
 
 	if (WARN_ON(first > last || last >= pages->npages))
 		return -EINVAL;
 
-	batch.max = iommufd_test_pin_batch_limit(IOPT_PIN_BATCH);
-	batch.pages = kmalloc_array(batch.max, sizeof(*batch.pages),
-				    GFP_KERNEL);
-	if (!batch.pages)
-		return -ENOMEM;
-	if (pages->file) {
-		batch.folios = kmalloc_array(batch.max, sizeof(*batch.folios),
-					     GFP_KERNEL);
-		if (!batch.folios) {
-			rc = -ENOMEM;
-			goto out_free;
-		}
-	}
-
 	mutex_lock(&pages->mutex);
-	access = iopt_pages_find_access(pages, first, last);
-	if (access) {
-		access->users++;
-		rc = 0;
-		goto out_unlock;
+	user = iopt_pages_find_pin(pages, first, last);
+	if (user) {
+		user->users++;
+		goto out_fill;
 	}
 
-	access = kzalloc(sizeof(*access), GFP_KERNEL_ACCOUNT);
-	if (!access) {
+	user = kzalloc(sizeof(*user), GFP_KERNEL_ACCOUNT);
+	if (!user) {
 		rc = -ENOMEM;
 		goto out_unlock;
 	}
-	rc = iopt_pages_fill_range(pages, first, last, &batch);
+	iopt_run_list_init(&list, GFP_KERNEL);
+	rc = iopt_pages_produce(pages, first, last, iopt_run_list_collect,
+				&list);
+	if (!rc) {
+		user->runs = iopt_run_list_to_array(&list);
+		if (!user->runs)
+			rc = -ENOMEM;
+	}
 	if (rc) {
 		/* What this call pinned is exactly what nobody covers. */
-		iopt_pages_release_uncovered(pages, first, last);
-		kfree(access);
+		iopt_run_list_unpin(pages, &list, true);
+		iopt_run_list_free(&list);
+		kfree(user);
 		goto out_unlock;
 	}
-	access->node.start = first;
-	access->node.last = last;
-	access->users = 1;
-	interval_tree_insert(&access->node, &pages->access_itree);
+	user->nruns = list.nruns;
+	iopt_run_list_free(&list);
+	user->node.start = first;
+	user->node.last = last;
+	user->start_byte = first * PAGE_SIZE;
+	user->end_byte = (last + 1) * PAGE_SIZE;
+	user->users = 1;
+	interval_tree_insert(&user->node, &pages->users_itree);
+out_fill:
+	if (out_pages)
+		iopt_user_read(pages, user, first, last, iopt_fill_page_array,
+			       &out_pages);
+	rc = 0;
 out_unlock:
 	mutex_unlock(&pages->mutex);
-out_free:
-	kfree(batch.folios);
-	kfree(batch.pages);
 	return rc;
 }
 
@@ -544,53 +734,51 @@ out_free:
 void iopt_pages_unpin(struct iopt_pages *pages, unsigned long first,
 		      unsigned long last)
 {
-	struct iopt_pages_access *access;
+	struct iopt_pages_user *user;
+	struct iopt_run_list list;
 
 	mutex_lock(&pages->mutex);
-	access = iopt_pages_find_access(pages, first, last);
-	if (WARN_ON(!access))
+	user = iopt_pages_find_pin(pages, first, last);
+	if (WARN_ON(!user))
 		goto out_unlock;
-	if (--access->users)
+	if (--user->users)
 		goto out_unlock;
-	interval_tree_remove(&access->node, &pages->access_itree);
-	kfree(access);
-	iopt_pages_release_uncovered(pages, first, last);
+	interval_tree_remove(&user->node, &pages->users_itree);
+	iopt_run_list_init(&list, GFP_KERNEL | __GFP_NOFAIL);
+	iopt_user_collect_uncovered(pages, user, first, last, &list);
+	iopt_run_list_unpin(pages, &list, false);
+	iopt_pages_unpinned(pages, list.npages);
+	iopt_run_list_free(&list);
+	kfree(user->runs);
+	kfree(user);
 out_unlock:
 	mutex_unlock(&pages->mutex);
 }
 
-/**
- * iopt_pages_pinned_page() - the pinned page at @index
- * @pages: the pages
- * @index: page index
- *
- * Context: pages->mutex held, or a pin covering @index held by the caller.
- * Return: the page, or NULL if it is not pinned.
- */
-struct page *iopt_pages_pinned_page(struct iopt_pages *pages,
-				    unsigned long index)
+/* @fn that keeps the PFN of a single page. */
+static int iopt_note_pfn(void *arg, unsigned long index, unsigned long pfn,
+			 unsigned long npages, bool fresh)
 {
-	void *entry = xa_load(&pages->pinned, index);
-
-	return entry ? pfn_to_page(xa_to_value(entry)) : NULL;
+	*(unsigned long *)arg = pfn;
+	return 0;
 }
 
-/**
- * iopt_pages_pinned_pfn() - the pfn of the pinned page at @index
- * @pages: the pages
- * @index: page index, pinned by the caller's user range
- *
- * Context: a pin covering @index held by the caller.
- * Return: the pfn; 0 (with a warning) if it is not pinned, a bug.
- */
-unsigned long iopt_pages_pinned_pfn(struct iopt_pages *pages,
-				    unsigned long index)
+/* The pinned page at @index, or NULL if nobody has it pinned. */
+static struct page *iopt_pages_pinned_page(struct iopt_pages *pages,
+					   unsigned long index)
 {
-	void *entry = xa_load(&pages->pinned, index);
+	struct interval_tree_node *node;
+	unsigned long pfn = 0;
 
-	if (WARN_ON(!entry))
-		return 0;
-	return xa_to_value(entry);
+	lockdep_assert_held(&pages->mutex);
+
+	node = interval_tree_iter_first(&pages->users_itree, index, index);
+	if (!node)
+		return NULL;
+	if (iopt_user_read(pages, to_iopt_pages_user(node), index, index,
+			   iopt_note_pfn, &pfn) || !pfn)
+		return NULL;
+	return pfn_to_page(pfn);
 }
 
 /*

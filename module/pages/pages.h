@@ -1,7 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Internal to pages/: pinning and charging.  The rest of the module uses
- * the iopt_pages_* functions declared in ioas/io_pagetable.h.
+ * Internal to pages/: pinning, charging, and the PFN runs that pinned
+ * ranges are read and written as.  The rest of the module uses the
+ * iopt_pages_* functions declared in ioas/io_pagetable.h.
+ *
+ * Glossary:
+ *   index      a PAGE_SIZE page of a struct iopt_pages, from 0
+ *   run        pages physically contiguous and consecutive in index:
+ *              (index, pfn, npages); the unit everything here works in,
+ *              so a huge folio is one step, not 512
+ *   fresh      a run pinned by the call at hand (not covered by any
+ *              other user), which that call must unpin if it fails
+ *   record     where a pinned range's PFNs can be read back: a domain
+ *              user's IOMMU domain, or an access pin's run array
  */
 #ifndef IOMMUFD_PAGES_H
 #define IOMMUFD_PAGES_H
@@ -9,9 +20,55 @@
 #include <linux/types.h>
 
 struct iopt_pages;
+struct iopt_pages_user;
+struct iopt_run_list;
 
 int iopt_pages_charge(struct iopt_pages *pages, unsigned long npages);
 void iopt_pages_uncharge(struct iopt_pages *pages, unsigned long npages);
 u8 iopt_account_mode_for_current(bool process_mode);
+
+/*
+ * Called with each run in index order; a non-zero return stops the walk.
+ * On failure the callee keeps nothing of the run it refused.
+ */
+typedef int (*iopt_run_fn)(void *arg, unsigned long index, unsigned long pfn,
+			   unsigned long npages, bool fresh);
+
+int iopt_pages_produce(struct iopt_pages *pages, unsigned long first,
+		       unsigned long last, iopt_run_fn fn, void *arg);
+int iopt_user_read(struct iopt_pages *pages, struct iopt_pages_user *user,
+		   unsigned long first, unsigned long last, iopt_run_fn fn,
+		   void *arg);
+void iopt_user_collect_uncovered(struct iopt_pages *pages,
+				 struct iopt_pages_user *user,
+				 unsigned long first, unsigned long last,
+				 struct iopt_run_list *list);
+void iopt_pages_unpin_run(struct iopt_pages *pages, unsigned long pfn,
+			  unsigned long npages);
+void iopt_pages_unpinned(struct iopt_pages *pages, unsigned long npages);
+
+/*
+ * A list of runs collected to be unpinned (or kept) later, in page-sized
+ * chunks, so collecting never needs a large allocation.
+ */
+struct iopt_run_chunk;
+
+struct iopt_run_list {
+	struct iopt_run_chunk *head;
+	struct iopt_run_chunk *tail;
+	unsigned long nruns;
+	unsigned long npages;
+	gfp_t gfp;
+};
+
+void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp);
+int iopt_run_list_add(struct iopt_run_list *list, unsigned long pfn,
+		      unsigned long npages, bool fresh);
+void iopt_run_list_unpin(struct iopt_pages *pages, struct iopt_run_list *list,
+			 bool fresh_only);
+struct iopt_pfn_run *iopt_run_list_to_array(struct iopt_run_list *list);
+void iopt_run_list_free(struct iopt_run_list *list);
+int iopt_run_list_collect(void *arg, unsigned long index, unsigned long pfn,
+			  unsigned long npages, bool fresh);
 
 #endif /* IOMMUFD_PAGES_H */

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Areas in IOMMU domains: an area's struct iopt_pages_user pins its range
+ * while the IOAS has domains, and the domains are the record of its PFNs.
+ *
+ * Filling streams runs from iopt_pages_produce() straight into every
+ * domain, one iommu_map() per run of contiguous pages, so a huge folio is
+ * one call and the IOMMU can use its large pages; nothing is stored per
+ * page.  While filling it checks that each run that stops short of the
+ * end of its folio is the last in the range; if so (the usual case: THP,
+ * hugetlbfs, and every order-0 page), reading the domain back costs one
+ * iommu_iova_to_phys() per folio, else one per page (user->per_page).
+ *
+ * Unfilling reads back what nobody else covers, unmaps the whole range
+ * from each domain with a single IOTLB flush, and only then unpins: the
+ * device can reach no page that is already unpinned.
+ */
+#include <linux/iommu.h>
+#include <linux/mm.h>
+
+#include "../iommufd_private.h"
+#include "../ioas/io_pagetable.h"
+#include "pages.h"
+
+/* Bytes of @user's range that pages [index, index + npages) hold. */
+static void iopt_user_clip(struct iopt_pages_user *user, unsigned long index,
+			   unsigned long npages, unsigned long *start,
+			   unsigned long *end)
+{
+	*start = max(index * PAGE_SIZE, user->start_byte);
+	*end = min((index + npages) * PAGE_SIZE, user->end_byte);
+}
+
+/* Map @size bytes at @iova; on failure nothing of it stays mapped. */
+static int iopt_map_run(struct iommu_domain *domain,
+			struct iopt_pages_user *user, unsigned long iova,
+			phys_addr_t phys, unsigned long size)
+{
+	unsigned long done = 0;
+	int rc;
+
+	if (!user->small_pages)
+		return iommu_map(domain, iova, phys, size, user->prot,
+				 GFP_KERNEL_ACCOUNT);
+	/* Page by page, at most up to the next page edge each. */
+	while (done < size) {
+		unsigned long step = min(size - done,
+					 PAGE_SIZE - offset_in_page(phys + done));
+
+		rc = iommu_map(domain, iova + done, phys + done, step,
+			       user->prot, GFP_KERNEL_ACCOUNT);
+		if (rc) {
+			if (done)
+				iommu_unmap(domain, iova, done);
+			return rc;
+		}
+		done += step;
+	}
+	return 0;
+}
+
+/**
+ * struct iopt_fill - where iopt_fill_run() maps runs
+ * @user: the domain user whose range is mapped
+ * @domains: map into every domain of this xarray...
+ * @domain: ...or into this one only
+ * @next_index: the index after the last run mapped
+ * @last_pfn: the PFN of the last page mapped
+ * @check_folios: set @user->per_page if a run breaks off inside a folio
+ */
+struct iopt_fill {
+	struct iopt_pages_user *user;
+	struct xarray *domains;
+	struct iommu_domain *domain;
+	unsigned long next_index;
+	unsigned long last_pfn;
+	bool check_folios;
+};
+
+/* Does a run ending at @pfn stop at the end of its folio? */
+static bool iopt_pfn_ends_folio(unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+	struct folio *folio = page_folio(page);
+
+	return folio_page_idx(folio, page) == folio_nr_pages(folio) - 1;
+}
+
+/* iopt_run_fn: map one run into the domains of a struct iopt_fill. */
+static int iopt_fill_run(void *arg, unsigned long index, unsigned long pfn,
+			 unsigned long npages, bool fresh)
+{
+	struct iopt_fill *fill = arg;
+	struct iopt_pages_user *user = fill->user;
+	struct iommu_domain *domain, *failed;
+	unsigned long start, end, i;
+	phys_addr_t phys;
+	int rc = 0;
+
+	if (fill->check_folios && index != user->node.start &&
+	    pfn != fill->last_pfn + 1 && !iopt_pfn_ends_folio(fill->last_pfn))
+		user->per_page = true;
+
+	iopt_user_clip(user, index, npages, &start, &end);
+	phys = PFN_PHYS(pfn) + (start - index * PAGE_SIZE);
+	if (fill->domain) {
+		rc = iopt_map_run(fill->domain, user, user->iova_base + start,
+				  phys, end - start);
+	} else {
+		xa_for_each(fill->domains, i, domain) {
+			rc = iopt_map_run(domain, user,
+					  user->iova_base + start, phys,
+					  end - start);
+			if (rc)
+				break;
+		}
+		if (rc) {
+			failed = domain;
+			xa_for_each(fill->domains, i, domain) {
+				if (domain == failed)
+					break;
+				iommu_unmap(domain, user->iova_base + start,
+					    end - start);
+			}
+		}
+	}
+	if (rc)
+		return rc;
+	fill->next_index = index + npages;
+	fill->last_pfn = pfn + npages - 1;
+	cond_resched();
+	return 0;
+}
+
+/* Unmap @user's bytes of pages [first, last] from @domain into @gather. */
+static void iopt_user_unmap(struct iommu_domain *domain,
+			    struct iopt_pages_user *user, unsigned long first,
+			    unsigned long last,
+			    struct iommu_iotlb_gather *gather)
+{
+	unsigned long start, end;
+	size_t unmapped;
+
+	iopt_user_clip(user, first, last - first + 1, &start, &end);
+	unmapped = iommu_unmap_fast(domain, user->iova_base + start,
+				    end - start, gather);
+	WARN_ON(unmapped != end - start);
+}
+
+/*
+ * Take [first, last] of @user, which is not in the tree, out of every
+ * domain and unpin what nobody else covers: read it back, unmap with one
+ * IOTLB flush per domain, then unpin.
+ */
+static void iopt_user_unfill_range(struct iopt_pages *pages,
+				   struct iopt_pages_user *user,
+				   unsigned long first, unsigned long last,
+				   struct xarray *domains)
+{
+	struct iommu_iotlb_gather gather;
+	struct iommu_domain *domain;
+	struct iopt_run_list list;
+	unsigned long i;
+
+	lockdep_assert_held(&pages->mutex);
+
+	iopt_run_list_init(&list, GFP_KERNEL | __GFP_NOFAIL);
+	iopt_user_collect_uncovered(pages, user, first, last, &list);
+	xa_for_each(domains, i, domain) {
+		iommu_iotlb_gather_init(&gather);
+		iopt_user_unmap(domain, user, first, last, &gather);
+		iommu_iotlb_sync(domain, &gather);
+	}
+	iopt_run_list_unpin(pages, &list, false);
+	iopt_pages_unpinned(pages, list.npages);
+	iopt_run_list_free(&list);
+}
+
+/**
+ * iopt_area_init_user() - set up an area's domain user from the area
+ * @area: the area, with its IOVA, pages range and protection set
+ * @small_pages: map it page by page (IOMMU_OPTION_HUGE_PAGES off)
+ */
+void iopt_area_init_user(struct iopt_area *area, bool small_pages)
+{
+	struct iopt_pages_user *user = &area->user;
+
+	*user = (struct iopt_pages_user){
+		.node = area->pages_node,
+		.users = 1,
+		.start_byte = iopt_area_start_byte(area),
+		.iova_base = iopt_area_iova(area) - iopt_area_start_byte(area),
+		.prot = area->iommu_prot,
+		.small_pages = small_pages,
+	};
+	user->end_byte = user->start_byte + iopt_area_length(area);
+}
+
+/**
+ * iopt_pages_fill_user() - pin a domain user's range and map it into
+ *	every domain
+ * @pages: the pages
+ * @user: the user, set up by iopt_area_init_user(), not pinned
+ * @domains: the domains, at least one
+ *
+ * Context: process context, may sleep; takes pages->mutex.  The caller
+ * keeps @domains stable.
+ * Return: 0, or a negative errno with nothing pinned or mapped: those of
+ * pinning (iopt_pages_pin()) and of iommu_map().
+ */
+int iopt_pages_fill_user(struct iopt_pages *pages,
+			 struct iopt_pages_user *user, struct xarray *domains)
+{
+	struct iopt_fill fill = {
+		.user = user,
+		.domains = domains,
+		.next_index = user->node.start,
+		.check_folios = true,
+	};
+	unsigned long first = 0;
+	int rc;
+
+	user->domain = xa_find(domains, &first, ULONG_MAX, XA_PRESENT);
+	if (WARN_ON(!user->domain))
+		return -EINVAL;
+	user->per_page = false;
+
+	mutex_lock(&pages->mutex);
+	rc = iopt_pages_produce(pages, user->node.start, user->node.last,
+				iopt_fill_run, &fill);
+	if (rc) {
+		if (fill.next_index != user->node.start)
+			iopt_user_unfill_range(pages, user, user->node.start,
+					       fill.next_index - 1, domains);
+		user->domain = NULL;
+	} else {
+		interval_tree_insert(&user->node, &pages->users_itree);
+	}
+	mutex_unlock(&pages->mutex);
+	return rc;
+}
+
+/**
+ * iopt_pages_unfill_user() - undo iopt_pages_fill_user()
+ * @pages: the pages
+ * @user: the user
+ * @domains: every domain the user is mapped in
+ *
+ * Context: process context, may sleep; takes pages->mutex.
+ */
+void iopt_pages_unfill_user(struct iopt_pages *pages,
+			    struct iopt_pages_user *user,
+			    struct xarray *domains)
+{
+	mutex_lock(&pages->mutex);
+	interval_tree_remove(&user->node, &pages->users_itree);
+	iopt_user_unfill_range(pages, user, user->node.start, user->node.last,
+			       domains);
+	user->domain = NULL;
+	mutex_unlock(&pages->mutex);
+}
+
+/**
+ * iopt_pages_map_user() - map a filled user's range into one more domain
+ * @pages: the pages
+ * @user: the user, filled
+ * @domain: the new domain
+ *
+ * The PFNs are read back from the user's domain: nothing is pinned.
+ *
+ * Context: process context, may sleep; takes pages->mutex.
+ * Return: 0, or the error of iommu_map() with nothing mapped.
+ */
+int iopt_pages_map_user(struct iopt_pages *pages,
+			struct iopt_pages_user *user,
+			struct iommu_domain *domain)
+{
+	struct iopt_fill fill = {
+		.user = user,
+		.domain = domain,
+		.next_index = user->node.start,
+	};
+	int rc;
+
+	mutex_lock(&pages->mutex);
+	rc = iopt_user_read(pages, user, user->node.start, user->node.last,
+			    iopt_fill_run, &fill);
+	if (rc && fill.next_index != user->node.start) {
+		struct iommu_iotlb_gather gather;
+
+		iommu_iotlb_gather_init(&gather);
+		iopt_user_unmap(domain, user, user->node.start,
+				fill.next_index - 1, &gather);
+		iommu_iotlb_sync(domain, &gather);
+	}
+	mutex_unlock(&pages->mutex);
+	return rc;
+}
+
+/**
+ * iopt_pages_unmap_user() - take a filled user's range out of one domain
+ *	of several
+ * @pages: the pages
+ * @user: the user, filled
+ * @domain: the domain it leaves
+ * @record: a domain it stays mapped in, its record from now on
+ * @gather: collects the IOTLB flush; the caller syncs @domain with it
+ *
+ * Context: process context, may sleep; takes pages->mutex.
+ */
+void iopt_pages_unmap_user(struct iopt_pages *pages,
+			   struct iopt_pages_user *user,
+			   struct iommu_domain *domain,
+			   struct iommu_domain *record,
+			   struct iommu_iotlb_gather *gather)
+{
+	mutex_lock(&pages->mutex);
+	if (user->domain == domain)
+		user->domain = record;
+	iopt_user_unmap(domain, user, user->node.start, user->node.last,
+			gather);
+	mutex_unlock(&pages->mutex);
+}
+
+/**
+ * iopt_pages_split_user() - cut a filled domain user in two
+ * @pages: the pages
+ * @left: the user, filled; keeps the part before @split_byte
+ * @right: set up by iopt_area_init_user() for the part from @split_byte
+ *	on, not pinned; takes it over with the same record
+ * @split_byte: where to cut, inside @left's range, on a page edge
+ *
+ * Nothing is pinned, unpinned or remapped: both halves are mapped as the
+ * whole was.
+ *
+ * Context: process context; takes pages->mutex.
+ */
+void iopt_pages_split_user(struct iopt_pages *pages,
+			   struct iopt_pages_user *left,
+			   struct iopt_pages_user *right,
+			   unsigned long split_byte)
+{
+	mutex_lock(&pages->mutex);
+	interval_tree_remove(&left->node, &pages->users_itree);
+	right->domain = left->domain;
+	right->per_page = left->per_page;
+	right->small_pages = left->small_pages;
+	left->end_byte = split_byte;
+	left->node.last = (split_byte - 1) / PAGE_SIZE;
+	interval_tree_insert(&left->node, &pages->users_itree);
+	interval_tree_insert(&right->node, &pages->users_itree);
+	mutex_unlock(&pages->mutex);
+}
