@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Pinned pages move in runs: a domain is the record of an area's PFNs and
+ * is read back one folio at a time where the mapping keeps each folio in
+ * order, page by page where it does not.  These tests build the case
+ * where it does not (a transparent huge page with a foreign page mapped
+ * into its middle) and check that every path that reads the record back
+ * (a second domain, IOAS_COPY, access rw, unmap) sees the right pages and
+ * that unmapping unpins exactly what was pinned.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+
+#include "mock_utils.h"
+
+#define HUGE (2UL << 20)
+#define KPF_THP 22
+
+/* Is the page mapped at @addr part of a transparent huge page? */
+static int page_is_thp(void *addr)
+{
+	uint64_t entry, flags;
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	int kf = open("/proc/kpageflags", O_RDONLY);
+	int ret = -1;
+
+	if (pm < 0 || kf < 0)
+		goto out;
+	if (pread(pm, &entry, sizeof(entry),
+		  (uintptr_t)addr / PAGE_SZ * sizeof(entry)) != sizeof(entry))
+		goto out;
+	if (!(entry >> 63) || !(entry & ((1ULL << 55) - 1)))
+		goto out;
+	if (pread(kf, &flags, sizeof(flags),
+		  (entry & ((1ULL << 55) - 1)) * sizeof(flags)) != sizeof(flags))
+		goto out;
+	ret = (flags >> KPF_THP) & 1;
+out:
+	if (pm >= 0)
+		close(pm);
+	if (kf >= 0)
+		close(kf);
+	return ret;
+}
+
+static int check_refs(int fd, void *buf, __u64 len, __u32 refs)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MD_CHECK_REFS,
+		.check_refs = { .length = len, .uptr = (uintptr_t)buf,
+				.refs = refs },
+	};
+
+	return _test_cmd(fd, &cmd);
+}
+
+/*
+ * 2 MiB of a transparent huge page, but for page 2, which is a page of
+ * its own: the folio is then mapped out of order around it.  NULL (and a
+ * skip) where no THP can be had.
+ */
+static unsigned char *broken_thp(void **raw)
+{
+	unsigned char *thp, *foreign;
+
+	*raw = mmap(NULL, 2 * HUGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*raw == MAP_FAILED)
+		return NULL;
+	thp = (void *)(((uintptr_t)*raw + HUGE - 1) & ~(HUGE - 1));
+	madvise(thp, HUGE, MADV_HUGEPAGE);
+	for (size_t i = 0; i < HUGE; i++)
+		thp[i] = (unsigned char)(i * 5 + 1);
+	if (page_is_thp(thp) != 1)
+		return NULL;
+	foreign = mmap(thp + 2 * PAGE_SZ, PAGE_SZ, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (foreign == MAP_FAILED)
+		return NULL;
+	memset(foreign, 0xa5, PAGE_SZ);
+	/* Still one large folio around the foreign page? */
+	if (page_is_thp(thp) != 1 || page_is_thp(thp + 3 * PAGE_SZ) != 1)
+		return NULL;
+	return thp;
+}
+
+TEST_F(ioas, folio_broken_by_a_foreign_page_reads_back_page_by_page)
+{
+	unsigned char *tmp = malloc(HUGE), *thp;
+	__u32 stdev_a, stdev_b, hwpt_a, hwpt_b;
+	void *raw;
+	int access;
+
+	thp = broken_thp(&raw);
+	if (!thp)
+		SKIP("no transparent huge page to break");
+	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev_a, &hwpt_a,
+			      NULL));
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, thp, HUGE, BASE));
+	EXPECT_EQ(self->pinned_before + HUGE / PAGE_SZ,
+		  iommufd_pinned_pages());
+	ASSERT_OK(check_map(self->fd, hwpt_a, BASE, thp, HUGE));
+
+	/* A second domain is filled from what the first holds. */
+	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev_b, &hwpt_b,
+			      NULL));
+	ASSERT_OK(check_map(self->fd, hwpt_b, BASE, thp, HUGE));
+
+	/* Access rw uses the pinned pages, read back from the record. */
+	access = _access_create(self->fd, self->ioas, 0);
+	ASSERT_LE(0, access);
+	ASSERT_OK(_access_rw(self->fd, access, BASE, tmp, HUGE, 0));
+	ASSERT_EQ(0, memcmp(tmp, thp, HUGE));
+	ASSERT_OK(close(access));
+
+	/* The record moves to the domain that stays. */
+	ASSERT_OK(_destroy(self->fd, stdev_a));
+	ASSERT_OK(check_map(self->fd, hwpt_b, BASE, thp, HUGE));
+	EXPECT_EQ(self->pinned_before + HUGE / PAGE_SZ,
+		  iommufd_pinned_pages());
+
+	/* Unmapping unpins exactly the pages pinned: the foreign one too. */
+	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, HUGE, NULL));
+	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	ASSERT_OK(check_refs(self->fd, thp, HUGE, 0));
+	ASSERT_OK(_destroy(self->fd, stdev_b));
+	munmap(raw, 2 * HUGE);
+	free(tmp);
+}
+
+TEST_F(ioas, copy_of_a_broken_folio_maps_the_same_pages)
+{
+	unsigned char *thp;
+	__u32 stdev, hwpt, dst, dst_stdev, dst_hwpt;
+	void *raw;
+
+	thp = broken_thp(&raw);
+	if (!thp)
+		SKIP("no transparent huge page to break");
+	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, thp, HUGE, BASE));
+	ASSERT_OK(_ioas_alloc(self->fd, &dst));
+	ASSERT_OK(mock_domain(self->fd, dst, 0, &dst_stdev, &dst_hwpt, NULL));
+	ASSERT_OK(_ioas_copy(self->fd, dst, BASE + HUGE, self->ioas, BASE,
+			     HUGE, MAP_RW));
+	ASSERT_OK(check_map(self->fd, dst_hwpt, BASE + HUGE, thp, HUGE));
+	/* Shared, so pinned once. */
+	EXPECT_EQ(self->pinned_before + HUGE / PAGE_SZ,
+		  iommufd_pinned_pages());
+
+	/* The source goes first; the copy keeps every page pinned. */
+	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, HUGE, NULL));
+	EXPECT_EQ(self->pinned_before + HUGE / PAGE_SZ,
+		  iommufd_pinned_pages());
+	ASSERT_OK(check_map(self->fd, dst_hwpt, BASE + HUGE, thp, HUGE));
+	ASSERT_OK(_ioas_unmap(self->fd, dst, BASE + HUGE, HUGE, NULL));
+	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	ASSERT_OK(check_refs(self->fd, thp, HUGE, 0));
+	ASSERT_OK(_destroy(self->fd, stdev));
+	ASSERT_OK(_destroy(self->fd, dst_stdev));
+	munmap(raw, 2 * HUGE);
+}
+
+TEST_F(ioas, huge_folio_pinned_by_access_and_domain_counts_once)
+{
+	unsigned char *raw, *thp, *tmp = malloc(HUGE);
+	__u32 stdev, hwpt, item;
+	int access;
+
+	raw = mmap(NULL, 2 * HUGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, raw);
+	thp = (void *)(((uintptr_t)raw + HUGE - 1) & ~(HUGE - 1));
+	madvise(thp, HUGE, MADV_HUGEPAGE);
+	for (size_t i = 0; i < HUGE; i++)
+		thp[i] = (unsigned char)(i * 3 + 7);
+	if (page_is_thp(thp) != 1)
+		SKIP("no transparent huge page");
+
+	/* An access pins a middle piece first; the domain fills around it. */
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, thp, HUGE, BASE));
+	access = _access_create(self->fd, self->ioas, 1);
+	ASSERT_LE(0, access);
+	ASSERT_OK(_access_pin(self->fd, access, BASE + 4 * PAGE_SZ,
+			      8 * PAGE_SZ, 0, &item));
+	EXPECT_EQ(self->pinned_before + 8, iommufd_pinned_pages());
+	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
+	EXPECT_EQ(self->pinned_before + HUGE / PAGE_SZ,
+		  iommufd_pinned_pages());
+	ASSERT_OK(check_map(self->fd, hwpt, BASE, thp, HUGE));
+
+	/* The domain goes; the access's piece stays pinned, alone. */
+	ASSERT_OK(_destroy(self->fd, stdev));
+	EXPECT_EQ(self->pinned_before + 8, iommufd_pinned_pages());
+	ASSERT_OK(_access_rw(self->fd, access, BASE, tmp, HUGE, 0));
+	ASSERT_EQ(0, memcmp(tmp, thp, HUGE));
+	ASSERT_OK(_access_unpin(self->fd, access, item));
+	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	ASSERT_OK(close(access));
+	munmap(raw, 2 * HUGE);
+	free(tmp);
+}
