@@ -63,7 +63,7 @@ static int iopt_map_run(struct iommu_domain *domain,
  * struct iopt_fill - where iopt_fill_run() maps runs
  * @user: the domain user whose range is mapped
  * @domains: map into every domain of this xarray...
- * @domain: ...or into this one only
+ * @domain: ...or, when set, into this one only
  * @next_index: the index after the last run mapped
  * @last_pfn: the PFN of the last page mapped
  * @check_folios: set @user->per_page if a run breaks off inside a folio
@@ -217,13 +217,17 @@ int iopt_pages_fill_user(struct iopt_pages *pages,
 		.next_index = user->node.start,
 		.check_folios = true,
 	};
-	unsigned long first = 0;
+	unsigned long first = 0, next;
 	int rc;
 
 	user->domain = xa_find(domains, &first, ULONG_MAX, XA_PRESENT);
 	if (WARN_ON(!user->domain))
 		return -EINVAL;
 	user->per_page = false;
+	/* The usual single domain: no xarray walk per run. */
+	next = first;
+	if (!xa_find_after(domains, &next, ULONG_MAX, XA_PRESENT))
+		fill.domain = user->domain;
 
 	mutex_lock(&pages->mutex);
 	rc = iopt_pages_produce(pages, user->node.start, user->node.last,
