@@ -14,7 +14,8 @@
  *   RESULT SET WORKLOAD NS       one sample, in ns (per op where the
  *                                name ends in "/op", per 4 KiB page for
  *                                "/page")
- *   MEM SET BACKING KB_PER_GIB   kernel memory while mapped, per GiB
+ *   MEM SET BACKING KIB_PER_GIB  kernel memory while mapped, per GiB
+ *   MEMTRY SET BACKING SLAB SEC VMALLOC MEMFREE   its tries' raw deltas
  * and on stderr "bench: round R SET: WORKLOAD ..." before each workload.
  * Exit status 0 when every workload ran; a failing ioctl stops the program.
  */
@@ -321,29 +322,41 @@ static long meminfo_kb(const char *key)
 	return v;
 }
 
-/*
- * Free memory once the page cache and slab caches are dropped and the
- * per-CPU free lists drained (writing compact_memory drains them too).
- */
-static long settled_free_kb(void)
+/* The kernel's own allocations, in KiB, with the caches dropped first. */
+struct kmem {
+	long slab;	/* Slab: kmalloc of every size, xarray nodes, ... */
+	long sec;	/* SecPageTables: IOMMU (and KVM) page tables */
+	long vmalloc;	/* VmallocUsed: kvmalloc that fell back to vmalloc */
+	long memfree;	/* MemFree, for comparison */
+};
+
+static void kmem_read(struct kmem *k)
 {
 	struct timespec ts = { .tv_nsec = 200000000 };
 
 	sync();
 	sysfs_write("/proc/sys/vm/drop_caches", "3");
-	sysfs_write("/proc/sys/vm/compact_memory", "1");
 	nanosleep(&ts, NULL);
-	return meminfo_kb("MemFree");
+	k->slab = meminfo_kb("Slab");
+	k->sec = meminfo_kb("SecPageTables");
+	k->vmalloc = meminfo_kb("VmallocUsed");
+	k->memfree = meminfo_kb("MemFree");
 }
 
 /*
- * Kernel memory a mapping of @len takes: MemFree before and after the map,
- * with the user memory already faulted in (so it is in neither figure's
- * difference) and the device attached (so the mapping is pinned and in an
- * IOMMU page table).  The median of three is reported, per GiB.
+ * Kernel memory a mapping of @len takes: the growth of the counters of
+ * struct kmem between before and after the map, with the device attached
+ * (so the mapping is pinned and in an IOMMU page table).  The user memory
+ * is faulted in beforehand and is in none of them.  MemFree is not used:
+ * pages on the per-CPU free lists are not counted free, so small
+ * allocations do not show there.  Each try maps at an IOVA never used
+ * before, so the IOMMU page table's own pages are allocated anew.  One
+ * MEMTRY line per try (the deltas of slab, sec, vmalloc, memfree), then the
+ * median of the three tries' sums, per GiB.
  */
 static void row_memory(void *buf, unsigned long len, enum backing b)
 {
+	static unsigned long slot;
 	long d[3], t;
 	char what[64];
 
@@ -351,11 +364,18 @@ static void row_memory(void *buf, unsigned long len, enum backing b)
 		 sz(len), backing_name[b]);
 	progress(what);
 	for (int i = 0; i < 3; i++) {
-		long before = settled_free_kb();
+		__u64 iova = (1UL << 37) + slot++ * (4UL << 30);
+		struct kmem k0, k1;
 
-		do_map(buf, len, IOVA_A);
-		d[i] = before - settled_free_kb();
-		do_unmap(IOVA_A, len);
+		kmem_read(&k0);
+		do_map(buf, len, iova);
+		kmem_read(&k1);
+		do_unmap(iova, len);
+		d[i] = (k1.slab - k0.slab) + (k1.sec - k0.sec) +
+		       (k1.vmalloc - k0.vmalloc);
+		printf("MEMTRY %s %s %ld %ld %ld %ld\n", set, backing_name[b],
+		       k1.slab - k0.slab, k1.sec - k0.sec,
+		       k1.vmalloc - k0.vmalloc, k0.memfree - k1.memfree);
 	}
 	for (int i = 0; i < 2; i++)
 		for (int j = i + 1; j < 3; j++)
@@ -425,7 +445,7 @@ static void iommufd_mode(void)
 	unsigned long g = SZ_1G / scale;
 	struct edu edu = { .devfd = -1 };
 	struct bufs bb;
-	char tag[32];
+	char tag[32], what[96];
 	__u32 pt, src, dst, hwpt;
 
 	ifd = open("/dev/iommu", O_RDWR);
@@ -449,8 +469,9 @@ static void iommufd_mode(void)
 		unsigned long len = b ? g / 4 : g;
 
 		snprintf(tag, sizeof(tag), "%s_%s", sz(len), b ? "4K" : "THP");
-		progress(b ? "attach/detach, IOAS holding 256M 4K" :
-			     "attach/detach, IOAS holding 1G THP");
+		snprintf(what, sizeof(what), "attach/detach, IOAS holding %s %s",
+			 sz(len), b ? "4K" : "THP");
+		progress(what);
 		for (int i = 0; i < 2; i++) {
 			__u32 ioas = ioas_alloc();
 
@@ -461,8 +482,10 @@ static void iommufd_mode(void)
 	}
 
 	/* A second domain for edu on an IOAS it is attached to already. */
-	progress("IOMMU_HWPT_ALLOC/IOMMU_DESTROY of a second domain, 1G THP");
 	snprintf(tag, sizeof(tag), "%s_THP", sz(g));
+	snprintf(what, sizeof(what),
+		 "IOMMU_HWPT_ALLOC/IOMMU_DESTROY of a second domain, %s", tag);
+	progress(what);
 	pt = map_ioas;
 	if (edu_attach(&edu, &pt))
 		die("attach edu");
@@ -489,8 +512,9 @@ static void iommufd_mode(void)
 	for (int pinned = 0; pinned < 2; pinned++) {
 		char name[64];
 
-		progress(pinned ? "IOMMU_IOAS_COPY 1G THP, source pinned" :
-				  "IOMMU_IOAS_COPY 1G THP, source not pinned");
+		snprintf(what, sizeof(what), "IOMMU_IOAS_COPY %s THP, source %s",
+			 sz(g), pinned ? "pinned" : "not pinned");
+		progress(what);
 		if (pinned) {
 			src = map_ioas;
 		} else {
@@ -544,6 +568,7 @@ static void test_mode(void)
 	unsigned long g = SZ_1G / scale, bmlen = g / SZ_4K / 8;
 	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_CREATE_ACCESS };
 	void *mem, *local, *bits;
+	char name[64];
 	__u32 ioas, hwpt;
 	int afd;
 
@@ -578,7 +603,9 @@ static void test_mode(void)
 	close(afd);
 	destroy(ioas);
 
-	progress("dirty bitmap read of 1G on the mock IOMMU");
+	snprintf(name, sizeof(name), "dirty bitmap read of %s on the mock IOMMU",
+		 sz(g));
+	progress(name);
 	mem = buf_get(g, B_THP);
 	bits = malloc(g / 2048 / 8);
 	if (!bits)
@@ -612,7 +639,6 @@ static void test_mode(void)
 			.page_size = SZ_4K,
 		};
 		void *out = calloc(1, bmlen);
-		char name[64];
 		uint64_t t0;
 
 		if (!out)
