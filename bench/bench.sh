@@ -5,7 +5,8 @@
 # bench/guest/rounds.sh), showing its progress lines as they come, then
 # writes out/bench/: log.txt (the raw RESULT/MEM lines), results.csv,
 # memory.csv, report.md and ratios.png, and prints the table.  QUICK=1
-# divides every size by 8.
+# divides every size by 8.  BENCH_REPORT_ONLY=1 skips the VM and reports
+# on the output of the last run (out/logs/bench/output.txt).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,23 +17,25 @@ logs=$out/logs/bench
 qflag=
 [ -n "$quick" ] && [ "$quick" != 0 ] && qflag=-q
 
-echo "bench: $rounds round(s)${qflag:+, quick sizes}; one VM, progress follows"
-rm -f "$bench/log.txt"
-# The guest's output file is recreated by run.sh; follow it by name.
-mkdir -p "$logs"
-: >"$logs/output.log"
-tail -n +1 -F "$logs/output.log" 2>/dev/null | tr -d '\r' |
-	grep --line-buffered '^bench: ' &
-follower=$!
-start=$SECONDS
-"$top/vm/run.sh" --name bench --quiet --image "$bench/bench.cpio.gz" \
-	--modules bench/idle --mem 6G --timeout $((1800 + rounds * 5400)) \
-	-- /bench/rounds.sh "$rounds" $qflag
-rc=$?
-sleep 1
-kill "$follower" 2>/dev/null
-wait "$follower" 2>/dev/null
-echo "bench: VM run took $((SECONDS - start)) s"
+if [ "${BENCH_REPORT_ONLY:-0}" = 1 ]; then
+	rc=0
+else
+	echo "bench: $rounds round(s)${qflag:+, quick sizes}; one VM, progress follows"
+	rm -f "$bench/log.txt"
+	start=$SECONDS
+	"$top/vm/run.sh" --name bench --quiet --image "$bench/bench.cpio.gz" \
+		--modules bench/idle --mem 6G --timeout $((1800 + rounds * 5400)) \
+		-- /bench/rounds.sh "$rounds" $qflag &
+	vm=$!
+	# The guest's progress lines as they come; tail ends when run.sh does
+	# (run.sh recreates the file, so follow it by name).
+	sleep 2
+	tail -n +1 -F --pid=$vm "$logs/output.log" 2>/dev/null |
+		grep --line-buffered '^bench: ' | sed -u 's/\r$//'
+	wait $vm
+	rc=$?
+	echo "bench: VM run took $((SECONDS - start)) s"
+fi
 grep -E '^(RESULT|MEM|MEMTRY) ' "$logs/output.txt" >"$bench/log.txt"
 if [ $rc -ne 0 ]; then
 	echo "bench: the VM run failed (exit $rc); logs in $logs" >&2
