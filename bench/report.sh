@@ -6,7 +6,7 @@
 # workload and column the median of all samples (every round, every
 # repetition) is taken; ratio = reference / project and type1 / project,
 # so above 1 means the project is faster; spread is (max - min) / median
-# of the project's samples.  Kernel memory per mapped GiB is the median of
+# of the project's samples (none for a single sample).  Kernel memory per mapped GiB is the median of
 # the MEM lines' first figure, in KiB.
 set -euo pipefail
 log=$1 dir=$2
@@ -62,7 +62,7 @@ END {
 				n[name] = stats(samples[w SUBSEP name])
 				m[name] = med
 				if (name == "proj")
-					spread = med ? sprintf("%.2f", rng / med) : ""
+					spread = med && n[name] > 1 ? sprintf("%.2f", rng / med) : ""
 			}
 		}
 		if (!n["proj"]) spread = ""
