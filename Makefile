@@ -5,6 +5,8 @@
 # make check   all of that, then every test (host and VM)
 # make demo    all of that, then the main job in the VM
 # make vm CMD='...'   run one command in the VM by hand (CMD empty: a shell)
+# make bench   this iommufd.ko against upstream's and VFIO type1, in the VM;
+#              R=rounds (default 3), BENCH_QUICK=1 for sizes divided by 8
 #
 # KDIR=/usr/src/linux-headers-...  builds against other 6.12 headers; the VM
 # then boots the matching Debian kernel.
@@ -12,7 +14,7 @@
 OUT := $(CURDIR)/out
 SHELL := /bin/bash
 
-.PHONY: all setup build check demo vm lint clean
+.PHONY: all setup build check demo vm lint clean bench
 all: setup
 	+@$(MAKE) --no-print-directory build
 
@@ -29,12 +31,19 @@ demo: all
 vm: all
 	@vm/run.sh --name manual -- $(CMD)
 
+R ?= 3
+BENCH_QUICK ?=
+bench: setup
+	@bench/setup.sh
+	+@$(MAKE) --no-print-directory build bench-build
+	@bench/bench.sh $(R) $(BENCH_QUICK)
+
 lint:
 	@scripts/lint.sh
 
 clean:
 	rm -rf $(OUT)/build $(OUT)/modules $(OUT)/release $(OUT)/tests $(OUT)/vm \
-		$(OUT)/include $(OUT)/logs
+		$(OUT)/include $(OUT)/logs $(OUT)/bench
 
 # Everything below runs after setup, so the headers exist when it is parsed.
 ifneq ($(filter build,$(MAKECMDGOALS)),)
@@ -51,6 +60,7 @@ include mk/vfio.mk
 include mk/tests.mk
 include mk/selftest.mk
 include mk/vm.mk
+include mk/bench.mk
 
 build: $(OUT)/modules/.done $(OUT)/release/iommufd.ko vfio vfio-container tests upstream-selftest vm-image
 	@echo "build: done (kernel $(KVER))"

@@ -14,6 +14,9 @@
 #                    behind it: one IOMMU group of several devices
 #   --debug          boot the debug kernel of scripts/debug-kernel.sh with
 #                    the image of scripts/debug-check.sh
+#   --mem SIZE       guest memory, as QEMU's -m takes it (default 2G)
+#   --image FILE     boot this initramfs instead of out/vm/base.cpio.gz
+#   --modules NAME   load /lib/NAME of the image instead of /lib/iommufd
 #
 # It prints the command's output, then, on stderr, one "vm: ..." line per
 # problem found.  Exit status:
@@ -27,7 +30,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$top/out}
-name=run timeout=900 iommu=intel quiet=0 debug=0 bridge=() modules=
+name=run timeout=900 iommu=intel quiet=0 debug=0 bridge=() modules= mem=2G image=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) name=$2; shift 2 ;;
@@ -36,6 +39,9 @@ while [ $# -gt 0 ]; do
 	--quiet) quiet=1; shift ;;
 	--debug) debug=1; shift ;;
 	--container) modules=" vm.modules=iommufd-container"; shift ;;
+	--modules) modules=" vm.modules=$2"; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--image) image=$2; shift 2 ;;
 	--bridge)
 		bridge=(-device pcie-pci-bridge,id=br0
 			-device edu,bus=br0,addr=1
@@ -57,6 +63,7 @@ if [ "$debug" = 1 ]; then
 	# LA57 under TCG makes KASAN report a false positive in identify_cpu.
 	cpu=max,-la57
 fi
+[ -z "$image" ] || base=$image
 for f in "$kernel" "$base"; do
 	[ -f "$f" ] || { echo "run.sh: $f missing; run make" >&2; exit 64; }
 done
@@ -103,7 +110,7 @@ esac
 # code patching (int3-based text_poke) races with other vCPUs' translated
 # code and the guest oopses at boot now and then ("Oops: int3" in
 # run_timer_softirq, seen under load).  Two vCPUs still interleave.
-qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu "$cpu" -M "$machine" -smp 2 -m 2G
+qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu "$cpu" -M "$machine" -smp 2 -m "$mem"
 	-nodefaults -no-reboot -display none -vga none
 	"${iommu_dev[@]}"
 	-device edu

@@ -1,0 +1,75 @@
+#!/bin/bash
+# bench.sh [ROUNDS] [QUICK]: the benchmark, after `make bench-build`.  Boots
+# one VM under VT-d with 6 GiB and the bench image (out/bench/bench.cpio.gz),
+# runs ROUNDS rounds (default 3) of every module set in it (guest side:
+# bench/guest/rounds.sh), showing its progress lines as they come, then
+# writes out/bench/: log.txt (the raw RESULT/MEM lines), results.csv,
+# memory.csv, report.md and ratios.png, and prints the table.  QUICK=1
+# divides every size by 8.  BENCH_REPORT_ONLY=1 skips the VM and reports
+# on the output of the last run (out/logs/bench/output.txt).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${OUT:-$top/out}
+rounds=${1:-3} quick=${2:-}
+bench=$out/bench
+logs=$out/logs/bench
+qflag=
+[ -n "$quick" ] && [ "$quick" != 0 ] && qflag=-q
+
+if [ "${BENCH_REPORT_ONLY:-0}" = 1 ]; then
+	rc=0
+else
+	echo "bench: $rounds round(s)${qflag:+, quick sizes}; one VM, progress follows"
+	rm -f "$bench/log.txt"
+	start=$SECONDS
+	"$top/vm/run.sh" --name bench --quiet --image "$bench/bench.cpio.gz" \
+		--modules bench/idle --mem 6G --timeout $((1800 + rounds * 5400)) \
+		-- /bench/rounds.sh "$rounds" $qflag &
+	vm=$!
+	# The guest's progress lines as they come; tail ends when run.sh does
+	# (run.sh recreates the file, so follow it by name).
+	sleep 2
+	tail -n +1 -F --pid=$vm "$logs/output.log" 2>/dev/null |
+		grep --line-buffered '^bench: ' | sed -u 's/\r$//'
+	wait $vm
+	rc=$?
+	echo "bench: VM run took $((SECONDS - start)) s"
+fi
+grep -E '^(RESULT|MEM|MEMTRY) ' "$logs/output.txt" >"$bench/log.txt"
+if [ $rc -ne 0 ]; then
+	echo "bench: the VM run failed (exit $rc); logs in $logs" >&2
+	exit 1
+fi
+
+"$top/bench/report.sh" "$bench/log.txt" "$bench" >"$bench/table.txt" || exit 1
+"$top/bench/plot.sh" "$bench/results.csv" "$bench/ratios.png" || exit 1
+
+{
+	echo "# iommufd.ko benchmark"
+	echo
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- host CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+	echo "- host kernel: $(uname -r)"
+	echo "- QEMU: $(qemu-system-x86_64 --version | head -1) (TCG, 2 vCPUs, 6 GiB, intel-iommu)"
+	echo "- guest: $(sed -n 's/^bench: guest //p' "$logs/output.txt" | head -1)"
+	echo "- project: $(git -C "$top" describe --always --dirty 2>/dev/null)"
+	echo "- rounds: $rounds${qflag:+ (quick: sizes divided by 8)}"
+	echo
+	echo "Columns: medians over all rounds and repetitions.  ratio ="
+	echo "reference / project and type1 / project: above 1 the project is"
+	echo "faster.  spread = (max - min) / median of the project's samples."
+	echo "reference = upstream drivers/iommu/iommufd of linux-source-6.12"
+	echo "(production build; access_* and dirty_* rows: test builds of both)."
+	echo "type1 = Debian's vfio_iommu_type1.ko.  Kernel memory: growth of"
+	echo "Slab + SecPageTables + VmallocUsed while the memory is mapped."
+	echo
+	echo '```'
+	cat "$bench/table.txt"
+	echo '```'
+	echo
+	echo '![ratios](ratios.png)'
+} >"$bench/report.md"
+
+cat "$bench/table.txt"
+echo "bench: wrote $bench/results.csv, memory.csv, report.md, ratios.png"

@@ -1,0 +1,43 @@
+#!/bin/sh
+# rounds.sh ROUNDS [-q]: the benchmark's rounds, in the guest.  Each round
+# loads each module set of /lib/bench in turn, runs /bench/bench on it and
+# unloads it: the reference (upstream iommufd.ko), the project's release
+# build, Debian's VFIO type1, then the test builds of both for the rows
+# that need the test ABI.  Prints what /bench/bench prints, and fails when
+# a set does not load, run or unload.
+rounds=$1 quick=$2
+
+# THP on for MADV_HUGEPAGE, 1 GiB of hugetlbfs 2 MiB pages (and some slack).
+echo always >/sys/kernel/mm/transparent_hugepage/enabled
+echo 544 >/proc/sys/vm/nr_hugepages
+have=$(cat /proc/sys/vm/nr_hugepages)
+if [ "$have" -lt 512 ]; then
+	echo "bench: only $have hugetlbfs pages, 512 needed" >&2
+	exit 1
+fi
+echo "bench: guest $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs," \
+	"$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo) MiB," \
+	"THP $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+
+r=1
+while [ "$r" -le "$rounds" ]; do
+	for set in ref proj type1 ref-test proj-test; do
+		case $set in
+		type1) mode=type1 ;;
+		*-test) mode=test ;;
+		*) mode=iommufd ;;
+		esac
+		echo "bench: round $r/$rounds $set: loading modules" >&2
+		sh /lib/bench/$set/load.sh /lib/bench/$set || {
+			echo "bench: round $r/$rounds $set: FAILED to load" >&2
+			exit 1
+		}
+		/bench/bench $quick -s $set -r "$r/$rounds" $mode || exit 1
+		sh /lib/bench/$set/unload.sh || {
+			echo "bench: round $r/$rounds $set: FAILED to unload" >&2
+			exit 1
+		}
+	done
+	r=$((r + 1))
+done
+echo "bench: all $rounds rounds done" >&2
