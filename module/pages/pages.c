@@ -634,12 +634,16 @@ static int iopt_fill_page_array(void *arg, unsigned long index,
  * @last: last index, inclusive
  * @list: where the runs go; a __GFP_NOFAIL list, so nothing is missed
  *
+ * With a limit on @list, it stops at a cut point past the limit.
+ *
  * Context: pages->mutex held; may sleep.
+ * Return: the index it stopped at, @last + 1 when it went through.
  */
-void iopt_user_collect_uncovered(struct iopt_pages *pages,
-				 struct iopt_pages_user *user,
-				 unsigned long first, unsigned long last,
-				 struct iopt_run_list *list)
+unsigned long iopt_user_collect_uncovered(struct iopt_pages *pages,
+					  struct iopt_pages_user *user,
+					  unsigned long first,
+					  unsigned long last,
+					  struct iopt_run_list *list)
 {
 	unsigned long pos = first, run_last;
 
@@ -647,10 +651,12 @@ void iopt_user_collect_uncovered(struct iopt_pages *pages,
 		pos = iopt_pages_next_uncovered(pages, pos, last, &run_last);
 		if (pos > last)
 			break;
-		iopt_user_read(pages, user, pos, run_last,
-			       iopt_run_list_collect, list);
+		if (iopt_user_read(pages, user, pos, run_last,
+				   iopt_run_list_collect, list) == -EAGAIN)
+			return list->stopped_at;
 		pos = run_last + 1;
 	}
+	return last + 1;
 }
 
 /**
@@ -690,7 +696,7 @@ int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
 		rc = -ENOMEM;
 		goto out_unlock;
 	}
-	iopt_run_list_init(&list, GFP_KERNEL);
+	iopt_run_list_init(&list, GFP_KERNEL, 0);
 	rc = iopt_pages_produce(pages, first, last, iopt_run_list_collect,
 				&list);
 	if (!rc) {
@@ -744,7 +750,7 @@ void iopt_pages_unpin(struct iopt_pages *pages, unsigned long first,
 	if (--user->users)
 		goto out_unlock;
 	interval_tree_remove(&user->node, &pages->users_itree);
-	iopt_run_list_init(&list, GFP_KERNEL | __GFP_NOFAIL);
+	iopt_run_list_init(&list, GFP_KERNEL | __GFP_NOFAIL, 0);
 	iopt_user_collect_uncovered(pages, user, first, last, &list);
 	iopt_run_list_unpin(pages, &list, false);
 	iopt_pages_unpinned(pages, list.npages);

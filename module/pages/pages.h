@@ -39,29 +39,60 @@ int iopt_pages_produce(struct iopt_pages *pages, unsigned long first,
 int iopt_user_read(struct iopt_pages *pages, struct iopt_pages_user *user,
 		   unsigned long first, unsigned long last, iopt_run_fn fn,
 		   void *arg);
-void iopt_user_collect_uncovered(struct iopt_pages *pages,
-				 struct iopt_pages_user *user,
-				 unsigned long first, unsigned long last,
-				 struct iopt_run_list *list);
+unsigned long iopt_user_collect_uncovered(struct iopt_pages *pages,
+					  struct iopt_pages_user *user,
+					  unsigned long first,
+					  unsigned long last,
+					  struct iopt_run_list *list);
 void iopt_pages_unpin_run(struct iopt_pages *pages, unsigned long pfn,
 			  unsigned long npages);
 void iopt_pages_unpinned(struct iopt_pages *pages, unsigned long npages);
 
 /*
- * A list of runs collected to be unpinned (or kept) later, in page-sized
- * chunks, so collecting never needs a large allocation.
+ * A list of runs collected to be unpinned (or kept) later: a few inline,
+ * so a small range needs no allocation, then page-sized chunks, so a
+ * large one needs no large allocation.  Adjacent runs that continue each
+ * other are merged, so two entries never hold contiguous pages and an
+ * IOVA range can be cut between them (no IOMMU page spans the cut).
  */
 struct iopt_run_chunk;
 
+struct iopt_run_entry {
+	unsigned long pfn;
+	unsigned int npages;
+	bool fresh;
+};
+
+#define IOPT_RUN_LIST_INLINE 16
+
+/**
+ * struct iopt_run_list - runs collected in index order
+ * @head: the chunks after @inline_runs
+ * @tail: the last chunk
+ * @last: the last entry, inline or in @tail
+ * @nruns: entries
+ * @npages: pages in them
+ * @limit: with this many entries, stop at the next cut point (0: never)
+ * @next_index: the index after the last page collected
+ * @stopped_at: where collecting stopped at a cut point
+ * @gfp: how chunks are allocated; with __GFP_NOFAIL adding never fails
+ * @inline_runs: the first entries
+ */
 struct iopt_run_list {
 	struct iopt_run_chunk *head;
 	struct iopt_run_chunk *tail;
+	struct iopt_run_entry *last;
 	unsigned long nruns;
 	unsigned long npages;
+	unsigned long limit;
+	unsigned long next_index;
+	unsigned long stopped_at;
 	gfp_t gfp;
+	struct iopt_run_entry inline_runs[IOPT_RUN_LIST_INLINE];
 };
 
-void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp);
+void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp,
+			unsigned long limit);
 int iopt_run_list_add(struct iopt_run_list *list, unsigned long pfn,
 		      unsigned long npages, bool fresh);
 void iopt_run_list_unpin(struct iopt_pages *pages, struct iopt_run_list *list,

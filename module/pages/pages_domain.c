@@ -17,6 +17,7 @@
  */
 #include <linux/iommu.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 
 #include "../iommufd_private.h"
 #include "../ioas/io_pagetable.h"
@@ -148,9 +149,17 @@ static void iopt_user_unmap(struct iommu_domain *domain,
 }
 
 /*
+ * Runs read back per step of an unfill: 64 KiB of them, like a pin batch,
+ * so a GiB of scattered 4 KiB pages takes some 64 IOTLB flushes and a
+ * range of huge folios one.
+ */
+#define IOPT_UNFILL_RUNS (SZ_64K / sizeof(struct iopt_run_entry))
+
+/*
  * Take [first, last] of @user, which is not in the tree, out of every
- * domain and unpin what nobody else covers: read it back, unmap with one
- * IOTLB flush per domain, then unpin.
+ * domain and unpin what nobody else covers.  Step by step: read back a
+ * batch of runs, unmap up to where they end (a cut point: no IOMMU page
+ * spans it), one IOTLB flush per domain, and only then unpin them.
  */
 static void iopt_user_unfill_range(struct iopt_pages *pages,
 				   struct iopt_pages_user *user,
@@ -160,20 +169,24 @@ static void iopt_user_unfill_range(struct iopt_pages *pages,
 	struct iommu_iotlb_gather gather;
 	struct iommu_domain *domain;
 	struct iopt_run_list list;
-	unsigned long i;
+	unsigned long pos = first, cut, i;
 
 	lockdep_assert_held(&pages->mutex);
 
-	iopt_run_list_init(&list, GFP_KERNEL | __GFP_NOFAIL);
-	iopt_user_collect_uncovered(pages, user, first, last, &list);
-	xa_for_each(domains, i, domain) {
-		iommu_iotlb_gather_init(&gather);
-		iopt_user_unmap(domain, user, first, last, &gather);
-		iommu_iotlb_sync(domain, &gather);
-	}
-	iopt_run_list_unpin(pages, &list, false);
-	iopt_pages_unpinned(pages, list.npages);
-	iopt_run_list_free(&list);
+	iopt_run_list_init(&list, GFP_KERNEL | __GFP_NOFAIL, IOPT_UNFILL_RUNS);
+	do {
+		cut = iopt_user_collect_uncovered(pages, user, pos, last,
+						  &list);
+		xa_for_each(domains, i, domain) {
+			iommu_iotlb_gather_init(&gather);
+			iopt_user_unmap(domain, user, pos, cut - 1, &gather);
+			iommu_iotlb_sync(domain, &gather);
+		}
+		iopt_run_list_unpin(pages, &list, false);
+		iopt_pages_unpinned(pages, list.npages);
+		iopt_run_list_free(&list);
+		pos = cut;
+	} while (pos <= last);
 }
 
 /**

@@ -2,9 +2,10 @@
 /*
  * Lists of PFN runs, collected while a range is read back or pinned and
  * used once it is safe: unpinned after the IOMMU forgot them, or turned
- * into an access pin's run array.  The list grows a page at a time, so
- * collecting a GiB of scattered 4 KiB pages needs no large allocation,
- * and a huge folio is one entry.
+ * into an access pin's run array.  A few entries live in the list itself,
+ * the rest in chunks of a page each, so a small range costs no allocation,
+ * collecting a GiB of scattered 4 KiB pages needs no large one, and a
+ * huge folio is one entry.
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -13,12 +14,6 @@
 #include "../iommufd_private.h"
 #include "../ioas/io_pagetable.h"
 #include "pages.h"
-
-struct iopt_run_entry {
-	unsigned long pfn;
-	unsigned int npages;
-	bool fresh;
-};
 
 struct iopt_run_chunk {
 	struct iopt_run_chunk *next;
@@ -35,10 +30,43 @@ struct iopt_run_chunk {
  * @list: the list
  * @gfp: how its chunks are allocated; with __GFP_NOFAIL adding never fails
  *	(teardown, which must not fail, collects what it unpins this way)
+ * @limit: collecting through iopt_run_list_collect() stops at the first
+ *	cut point once the list has this many entries; 0 for no limit
  */
-void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp)
+void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp,
+			unsigned long limit)
 {
-	*list = (struct iopt_run_list){ .gfp = gfp };
+	list->head = NULL;
+	list->tail = NULL;
+	list->last = NULL;
+	list->nruns = 0;
+	list->npages = 0;
+	list->limit = limit;
+	list->next_index = 0;
+	list->stopped_at = 0;
+	list->gfp = gfp;
+}
+
+/* Room for one more entry, or NULL. */
+static struct iopt_run_entry *iopt_run_list_slot(struct iopt_run_list *list)
+{
+	struct iopt_run_chunk *chunk = list->tail;
+
+	if (list->nruns < IOPT_RUN_LIST_INLINE)
+		return &list->inline_runs[list->nruns];
+	if (!chunk || chunk->n == IOPT_RUNS_PER_CHUNK) {
+		chunk = (void *)__get_free_page(list->gfp);
+		if (!chunk)
+			return NULL;
+		chunk->next = NULL;
+		chunk->n = 0;
+		if (list->tail)
+			list->tail->next = chunk;
+		else
+			list->head = chunk;
+		list->tail = chunk;
+	}
+	return &chunk->runs[chunk->n++];
 }
 
 /**
@@ -55,32 +83,21 @@ void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp)
 int iopt_run_list_add(struct iopt_run_list *list, unsigned long pfn,
 		      unsigned long npages, bool fresh)
 {
-	struct iopt_run_chunk *chunk = list->tail;
-	struct iopt_run_entry *last;
-
 	while (npages) {
 		unsigned int n = min_t(unsigned long, npages, UINT_MAX);
+		struct iopt_run_entry *last = list->last;
 
-		last = chunk && chunk->n ? &chunk->runs[chunk->n - 1] : NULL;
 		if (last && last->fresh == fresh &&
 		    last->pfn + last->npages == pfn &&
 		    last->npages <= UINT_MAX - n) {
 			last->npages += n;
 		} else {
-			if (!chunk || chunk->n == IOPT_RUNS_PER_CHUNK) {
-				chunk = (void *)__get_free_page(list->gfp);
-				if (!chunk)
-					return -ENOMEM;
-				chunk->next = NULL;
-				chunk->n = 0;
-				if (list->tail)
-					list->tail->next = chunk;
-				else
-					list->head = chunk;
-				list->tail = chunk;
-			}
-			chunk->runs[chunk->n++] = (struct iopt_run_entry){
+			last = iopt_run_list_slot(list);
+			if (!last)
+				return -ENOMEM;
+			*last = (struct iopt_run_entry){
 				.pfn = pfn, .npages = n, .fresh = fresh };
+			list->last = last;
 			list->nruns++;
 		}
 		list->npages += n;
@@ -93,17 +110,52 @@ int iopt_run_list_add(struct iopt_run_list *list, unsigned long pfn,
 /**
  * iopt_run_list_collect() - an iopt_run_fn that appends to a list
  * @arg: the struct iopt_run_list
- * @index: unused: runs are collected in order
+ * @index: the run's first index
  * @pfn: the run's first page
  * @npages: its length
  * @fresh: pinned by the caller
  *
- * Return: 0, or -ENOMEM.
+ * Past the list's limit it stops, without taking the run, where the run
+ * follows the last one in index but not in memory: an IOVA range can be
+ * cut there.  list->stopped_at is then the run's index.
+ *
+ * Return: 0; -EAGAIN when it stopped; -ENOMEM.
  */
 int iopt_run_list_collect(void *arg, unsigned long index, unsigned long pfn,
 			  unsigned long npages, bool fresh)
 {
-	return iopt_run_list_add(arg, pfn, npages, fresh);
+	struct iopt_run_list *list = arg;
+	int rc;
+
+	if (list->limit && list->nruns >= list->limit &&
+	    index == list->next_index &&
+	    list->last->pfn + list->last->npages != pfn) {
+		list->stopped_at = index;
+		return -EAGAIN;
+	}
+	rc = iopt_run_list_add(list, pfn, npages, fresh);
+	if (!rc)
+		list->next_index = index + npages;
+	return rc;
+}
+
+/* The entry after the @i-th of @chunk (NULL: the inline ones), or NULL. */
+static struct iopt_run_entry *iopt_run_list_next(struct iopt_run_list *list,
+						 struct iopt_run_chunk **chunk,
+						 unsigned int *i)
+{
+	if (!*chunk) {
+		if (*i < min_t(unsigned long, list->nruns,
+			       IOPT_RUN_LIST_INLINE))
+			return &list->inline_runs[(*i)++];
+		*chunk = list->head;
+		*i = 0;
+	}
+	while (*chunk && *i == (*chunk)->n) {
+		*chunk = (*chunk)->next;
+		*i = 0;
+	}
+	return *chunk ? &(*chunk)->runs[(*i)++] : NULL;
 }
 
 /**
@@ -118,20 +170,16 @@ int iopt_run_list_collect(void *arg, unsigned long index, unsigned long pfn,
 void iopt_run_list_unpin(struct iopt_pages *pages, struct iopt_run_list *list,
 			 bool fresh_only)
 {
-	struct iopt_run_chunk *chunk;
+	struct iopt_run_chunk *chunk = NULL;
 	unsigned long unpinned = 0;
-	unsigned int i;
+	struct iopt_run_entry *run;
+	unsigned int i = 0;
 
-	for (chunk = list->head; chunk; chunk = chunk->next) {
-		for (i = 0; i < chunk->n; i++) {
-			struct iopt_run_entry *run = &chunk->runs[i];
-
-			if (fresh_only && !run->fresh)
-				continue;
-			iopt_pages_unpin_run(pages, run->pfn, run->npages);
-			unpinned += run->npages;
-		}
-		cond_resched();
+	while ((run = iopt_run_list_next(list, &chunk, &i))) {
+		if (fresh_only && !run->fresh)
+			continue;
+		iopt_pages_unpin_run(pages, run->pfn, run->npages);
+		unpinned += run->npages;
 	}
 	if (fresh_only)
 		iopt_pages_unpinned(pages, unpinned);
@@ -146,25 +194,24 @@ void iopt_run_list_unpin(struct iopt_pages *pages, struct iopt_run_list *list,
  */
 struct iopt_pfn_run *iopt_run_list_to_array(struct iopt_run_list *list)
 {
-	struct iopt_run_chunk *chunk;
+	struct iopt_run_chunk *chunk = NULL;
 	struct iopt_pfn_run *runs, *out;
-	unsigned int i;
+	struct iopt_run_entry *run;
+	unsigned int i = 0;
 
 	runs = kmalloc_array(max(list->nruns, 1UL), sizeof(*runs),
 			     GFP_KERNEL_ACCOUNT);
 	if (!runs)
 		return NULL;
 	out = runs;
-	for (chunk = list->head; chunk; chunk = chunk->next)
-		for (i = 0; i < chunk->n; i++)
-			*out++ = (struct iopt_pfn_run){
-				.pfn = chunk->runs[i].pfn,
-				.npages = chunk->runs[i].npages };
+	while ((run = iopt_run_list_next(list, &chunk, &i)))
+		*out++ = (struct iopt_pfn_run){ .pfn = run->pfn,
+						.npages = run->npages };
 	return runs;
 }
 
 /**
- * iopt_run_list_free() - free a list's chunks (not the pins)
+ * iopt_run_list_free() - free a list's chunks (not the pins) and empty it
  * @list: the list
  */
 void iopt_run_list_free(struct iopt_run_list *list)
@@ -175,6 +222,5 @@ void iopt_run_list_free(struct iopt_run_list *list)
 		next = chunk->next;
 		free_page((unsigned long)chunk);
 	}
-	list->head = NULL;
-	list->tail = NULL;
+	iopt_run_list_init(list, list->gfp, list->limit);
 }

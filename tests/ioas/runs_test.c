@@ -200,3 +200,52 @@ TEST_F(ioas, huge_folio_pinned_by_access_and_domain_counts_once)
 	munmap(raw, 2 * HUGE);
 	free(tmp);
 }
+
+/*
+ * 64 MiB of scattered 4 KiB pages is more runs than one unmap step reads
+ * back, so unmap goes in steps, cutting the IOVA range between runs; an
+ * access's pin in the middle stays pinned and mapped through it.
+ */
+TEST_F(ioas, large_unmap_in_steps_unpins_every_page_once)
+{
+	const size_t len = 64UL << 20;
+	__u32 stdev, hwpt, item;
+	unsigned char *buf;
+	int access;
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	madvise(buf, len, MADV_NOHUGEPAGE);
+	for (size_t i = 0; i < len; i += PAGE_SZ)
+		buf[i] = (unsigned char)(i / PAGE_SZ);
+
+	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, len, BASE));
+	EXPECT_EQ(self->pinned_before + len / PAGE_SZ, iommufd_pinned_pages());
+	ASSERT_OK(check_map(self->fd, hwpt, BASE, buf, len));
+
+	access = _access_create(self->fd, self->ioas, 1);
+	ASSERT_LE(0, access);
+	ASSERT_OK(_access_pin(self->fd, access, BASE + len / 2, 4 * PAGE_SZ,
+			      0, &item));
+	/* The domain goes: everything but the access's pages is unpinned. */
+	ASSERT_OK(_destroy(self->fd, stdev));
+	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	ASSERT_OK(check_refs(self->fd, buf, len / 2, 0));
+	ASSERT_OK(check_refs(self->fd, buf + len / 2, 4 * PAGE_SZ, 1));
+	ASSERT_OK(check_refs(self->fd, buf + len / 2 + 4 * PAGE_SZ,
+			     len / 2 - 4 * PAGE_SZ, 0));
+
+	/* And back: a new domain fills around the access's pin. */
+	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
+	ASSERT_OK(check_map(self->fd, hwpt, BASE, buf, len));
+	ASSERT_OK(check_refs(self->fd, buf, len, 1));
+	ASSERT_OK(_access_unpin(self->fd, access, item));
+	ASSERT_OK(close(access));
+	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, len, NULL));
+	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	ASSERT_OK(check_refs(self->fd, buf, len, 0));
+	ASSERT_OK(_destroy(self->fd, stdev));
+	munmap(buf, len);
+}
