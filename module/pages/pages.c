@@ -243,25 +243,6 @@ static unsigned long iopt_pages_next_uncovered(struct iopt_pages *pages,
 }
 
 /**
- * iopt_pages_unpin_run() - drop the pins of a run
- * @pages: the pages it belongs to
- * @pfn: its first page
- * @npages: its length
- *
- * The caller accounts for it with iopt_pages_unpinned().
- *
- * Context: pages->mutex held; may sleep.
- */
-void iopt_pages_unpin_run(struct iopt_pages *pages, unsigned long pfn,
-			  unsigned long npages)
-{
-	lockdep_assert_held(&pages->mutex);
-
-	unpin_user_page_range_dirty_lock(pfn_to_page(pfn), npages,
-					 pages->writable);
-}
-
-/**
  * iopt_pages_unpinned() - account for @npages pages unpinned
  * @pages: the pages they belonged to
  * @npages: how many
@@ -401,14 +382,69 @@ static int iopt_pin_batch_alloc(struct iopt_pages *pages,
 	return 0;
 }
 
+/* Runs handed to an iopt_run_fn per call. */
+#define IOPT_RUN_BUF 32
+
+/*
+ * Runs gathered for one call of an iopt_run_fn, so the consumer is called
+ * once per IOPT_RUN_BUF runs rather than once per page: @index is the
+ * index of @runs[0], and after a failed flush the first one not taken.
+ */
+struct iopt_run_buf {
+	iopt_run_fn fn;
+	void *arg;
+	bool fresh;
+	unsigned long index;
+	unsigned int n;
+	struct iopt_pfn_run runs[IOPT_RUN_BUF];
+};
+
+static int iopt_run_buf_flush(struct iopt_run_buf *buf)
+{
+	unsigned int taken = buf->n, i;
+	int rc = 0;
+
+	if (buf->n)
+		rc = buf->fn(buf->arg, buf->index, buf->runs, buf->n,
+			     buf->fresh, &taken);
+	for (i = 0; i < taken; i++)
+		buf->index += buf->runs[i].npages;
+	buf->n = 0;
+	cond_resched();
+	return rc;
+}
+
+/* Append a run, merged into the last when it continues it. */
+static inline int iopt_run_buf_add(struct iopt_run_buf *buf, unsigned long pfn,
+				   unsigned long npages)
+{
+	int rc;
+
+	if (buf->n && buf->runs[buf->n - 1].pfn +
+			      buf->runs[buf->n - 1].npages == pfn) {
+		buf->runs[buf->n - 1].npages += npages;
+		return 0;
+	}
+	if (buf->n == IOPT_RUN_BUF) {
+		rc = iopt_run_buf_flush(buf);
+		if (rc)
+			return rc;
+	}
+	buf->runs[buf->n].pfn = pfn;
+	buf->runs[buf->n].npages = npages;
+	buf->n++;
+	return 0;
+}
+
 /*
  * Pin [first, last], none of it pinned yet, and hand it to @fn in runs.
- * What @fn refuses, and everything after it, is unpinned here.
+ * What @fn does not take, and everything after it, is unpinned here.
  */
 static int iopt_pages_pin_hole(struct iopt_pages *pages, unsigned long first,
 			       unsigned long last, struct iopt_pin_batch *batch,
 			       iopt_run_fn fn, void *arg)
 {
+	struct iopt_run_buf buf = { .fn = fn, .arg = arg, .fresh = true };
 	unsigned long index = first;
 	int rc;
 
@@ -422,7 +458,7 @@ static int iopt_pages_pin_hole(struct iopt_pages *pages, unsigned long first,
 	while (index <= last) {
 		unsigned long want = min(batch->max, last - index + 1);
 		struct page **out = batch->pages;
-		unsigned long i, run;
+		unsigned long i, left;
 		long got;
 
 		got = iopt_pages_pin_batch(pages, index, want, batch);
@@ -436,18 +472,20 @@ static int iopt_pages_pin_hole(struct iopt_pages *pages, unsigned long first,
 		pages->npinned += got;
 		iommufd_test_pages_pinned(got);
 
-		for (i = 0; i < got; i += run) {
-			unsigned long pfn = page_to_pfn(out[i]);
-
-			for (run = 1; i + run < got; run++)
-				if (page_to_pfn(out[i + run]) != pfn + run)
-					break;
-			rc = fn(arg, index + i, pfn, run, true);
-			if (rc) {
-				unpin_user_pages(out + i, got - i);
-				iopt_pages_unpinned(pages, got - i);
-				return rc;
-			}
+		buf.index = index;
+		for (i = 0; i < got; i++) {
+			rc = iopt_run_buf_add(&buf, page_to_pfn(out[i]), 1);
+			if (rc)
+				break;
+		}
+		if (!rc)
+			rc = iopt_run_buf_flush(&buf);
+		if (rc) {
+			/* buf.index: the first page @fn did not take. */
+			left = index + got - buf.index;
+			unpin_user_pages(out + (got - left), left);
+			iopt_pages_unpinned(pages, left);
+			return rc;
 		}
 		index += got;
 	}
@@ -511,15 +549,15 @@ int iopt_pages_produce(struct iopt_pages *pages, unsigned long first,
 /* Read a domain user's PFNs of [first, last] back from its domain. */
 static int iopt_user_read_domain(struct iopt_pages_user *user,
 				 unsigned long first, unsigned long last,
-				 iopt_run_fn fn, void *arg)
+				 struct iopt_run_buf *buf)
 {
 	unsigned long index = first;
+	int rc;
 
 	while (index <= last) {
 		unsigned long byte = max(index * PAGE_SIZE, user->start_byte);
 		unsigned long pfn, npages = 1;
 		phys_addr_t phys;
-		int rc;
 
 		phys = iommu_iova_to_phys(user->domain, user->iova_base + byte);
 		if (WARN_ON_ONCE(!phys))
@@ -534,7 +572,7 @@ static int iopt_user_read_domain(struct iopt_pages_user *user,
 					       folio_page_idx(folio, page),
 				       last - index + 1);
 		}
-		rc = fn(arg, index, pfn, npages, false);
+		rc = iopt_run_buf_add(buf, pfn, npages);
 		if (rc)
 			return rc;
 		index += npages;
@@ -545,7 +583,7 @@ static int iopt_user_read_domain(struct iopt_pages_user *user,
 /* Read an access pin's PFNs of [first, last] from its runs. */
 static int iopt_user_read_runs(struct iopt_pages_user *user,
 			       unsigned long first, unsigned long last,
-			       iopt_run_fn fn, void *arg)
+			       struct iopt_run_buf *buf)
 {
 	unsigned long index = user->node.start, i;
 
@@ -557,8 +595,8 @@ static int iopt_user_read_runs(struct iopt_pages_user *user,
 			unsigned long from = max(index, first);
 			int rc;
 
-			rc = fn(arg, from, run->pfn + (from - index),
-				min(run_last, last) - from + 1, false);
+			rc = iopt_run_buf_add(buf, run->pfn + (from - index),
+					      min(run_last, last) - from + 1);
 			if (rc)
 				return rc;
 		}
@@ -584,13 +622,20 @@ int iopt_user_read(struct iopt_pages *pages, struct iopt_pages_user *user,
 		   unsigned long first, unsigned long last, iopt_run_fn fn,
 		   void *arg)
 {
+	struct iopt_run_buf buf = { .fn = fn, .arg = arg, .index = first };
+	int rc;
+
 	lockdep_assert_held(&pages->mutex);
 
 	if (WARN_ON(first < user->node.start || last > user->node.last))
 		return -EINVAL;
 	if (user->domain)
-		return iopt_user_read_domain(user, first, last, fn, arg);
-	return iopt_user_read_runs(user, first, last, fn, arg);
+		rc = iopt_user_read_domain(user, first, last, &buf);
+	else
+		rc = iopt_user_read_runs(user, first, last, &buf);
+	if (!rc)
+		rc = iopt_run_buf_flush(&buf);
+	return rc;
 }
 
 /* The user in @pages for an access's pin of exactly [first, last]. */
@@ -614,14 +659,15 @@ iopt_pages_find_pin(struct iopt_pages *pages, unsigned long first,
 
 /* @fn for filling a struct page array, one entry per page. */
 static int iopt_fill_page_array(void *arg, unsigned long index,
-				unsigned long pfn, unsigned long npages,
-				bool fresh)
+				const struct iopt_pfn_run *runs, unsigned int n,
+				bool fresh, unsigned int *taken)
 {
 	struct page ***out = arg;
-	unsigned long i;
+	unsigned long i, k;
 
-	for (i = 0; i < npages; i++)
-		*(*out)++ = pfn_to_page(pfn + i);
+	for (k = 0; k < n; k++)
+		for (i = 0; i < runs[k].npages; i++)
+			*(*out)++ = pfn_to_page(runs[k].pfn + i);
 	return 0;
 }
 
@@ -762,10 +808,11 @@ out_unlock:
 }
 
 /* @fn that keeps the PFN of a single page. */
-static int iopt_note_pfn(void *arg, unsigned long index, unsigned long pfn,
-			 unsigned long npages, bool fresh)
+static int iopt_note_pfn(void *arg, unsigned long index,
+			 const struct iopt_pfn_run *runs, unsigned int n,
+			 bool fresh, unsigned int *taken)
 {
-	*(unsigned long *)arg = pfn;
+	*(unsigned long *)arg = runs[0].pfn;
 	return 0;
 }
 

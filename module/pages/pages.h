@@ -20,6 +20,7 @@
 #include <linux/types.h>
 
 struct iopt_pages;
+struct iopt_pfn_run;
 struct iopt_pages_user;
 struct iopt_run_list;
 
@@ -28,11 +29,15 @@ void iopt_pages_uncharge(struct iopt_pages *pages, unsigned long npages);
 u8 iopt_account_mode_for_current(bool process_mode);
 
 /*
- * Called with each run in index order; a non-zero return stops the walk.
- * On failure the callee keeps nothing of the run it refused.
+ * Called with runs in index order, @n of them from @index on, each
+ * continuing the last in index.  Returns 0 when it took all of them;
+ * otherwise sets *@taken to how many it took and returns -EAGAIN to stop
+ * the walk there, or another errno for a failure.  It keeps nothing of
+ * the runs it did not take.
  */
-typedef int (*iopt_run_fn)(void *arg, unsigned long index, unsigned long pfn,
-			   unsigned long npages, bool fresh);
+typedef int (*iopt_run_fn)(void *arg, unsigned long index,
+			   const struct iopt_pfn_run *runs, unsigned int n,
+			   bool fresh, unsigned int *taken);
 
 int iopt_pages_produce(struct iopt_pages *pages, unsigned long first,
 		       unsigned long last, iopt_run_fn fn, void *arg);
@@ -44,8 +49,6 @@ unsigned long iopt_user_collect_uncovered(struct iopt_pages *pages,
 					  unsigned long first,
 					  unsigned long last,
 					  struct iopt_run_list *list);
-void iopt_pages_unpin_run(struct iopt_pages *pages, unsigned long pfn,
-			  unsigned long npages);
 void iopt_pages_unpinned(struct iopt_pages *pages, unsigned long npages);
 
 /*
@@ -99,7 +102,8 @@ void iopt_run_list_unpin(struct iopt_pages *pages, struct iopt_run_list *list,
 			 bool fresh_only);
 struct iopt_pfn_run *iopt_run_list_to_array(struct iopt_run_list *list);
 void iopt_run_list_free(struct iopt_run_list *list);
-int iopt_run_list_collect(void *arg, unsigned long index, unsigned long pfn,
-			  unsigned long npages, bool fresh);
+int iopt_run_list_collect(void *arg, unsigned long index,
+			  const struct iopt_pfn_run *runs, unsigned int n,
+			  bool fresh, unsigned int *taken);
 
 #endif /* IOMMUFD_PAGES_H */

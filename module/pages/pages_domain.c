@@ -87,11 +87,10 @@ static bool iopt_pfn_ends_folio(unsigned long pfn)
 	return folio_page_idx(folio, page) == folio_nr_pages(folio) - 1;
 }
 
-/* iopt_run_fn: map one run into the domains of a struct iopt_fill. */
-static int iopt_fill_run(void *arg, unsigned long index, unsigned long pfn,
-			 unsigned long npages, bool fresh)
+/* Map one run into the domains of @fill; on failure, into none. */
+static int iopt_fill_one(struct iopt_fill *fill, unsigned long index,
+			 unsigned long pfn, unsigned long npages)
 {
-	struct iopt_fill *fill = arg;
 	struct iopt_pages_user *user = fill->user;
 	struct iommu_domain *domain, *failed;
 	unsigned long start, end, i;
@@ -104,32 +103,47 @@ static int iopt_fill_run(void *arg, unsigned long index, unsigned long pfn,
 
 	iopt_user_clip(user, index, npages, &start, &end);
 	phys = PFN_PHYS(pfn) + (start - index * PAGE_SIZE);
-	if (fill->domain) {
-		rc = iopt_map_run(fill->domain, user, user->iova_base + start,
-				  phys, end - start);
-	} else {
+	if (fill->domain)
+		return iopt_map_run(fill->domain, user,
+				    user->iova_base + start, phys,
+				    end - start);
+	xa_for_each(fill->domains, i, domain) {
+		rc = iopt_map_run(domain, user, user->iova_base + start, phys,
+				  end - start);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		failed = domain;
 		xa_for_each(fill->domains, i, domain) {
-			rc = iopt_map_run(domain, user,
-					  user->iova_base + start, phys,
-					  end - start);
-			if (rc)
+			if (domain == failed)
 				break;
-		}
-		if (rc) {
-			failed = domain;
-			xa_for_each(fill->domains, i, domain) {
-				if (domain == failed)
-					break;
-				iommu_unmap(domain, user->iova_base + start,
-					    end - start);
-			}
+			iommu_unmap(domain, user->iova_base + start,
+				    end - start);
 		}
 	}
-	if (rc)
-		return rc;
-	fill->next_index = index + npages;
-	fill->last_pfn = pfn + npages - 1;
-	cond_resched();
+	return rc;
+}
+
+/* iopt_run_fn: map runs into the domains of a struct iopt_fill. */
+static int iopt_fill_run(void *arg, unsigned long index,
+			 const struct iopt_pfn_run *runs, unsigned int n,
+			 bool fresh, unsigned int *taken)
+{
+	struct iopt_fill *fill = arg;
+	unsigned int k;
+	int rc;
+
+	for (k = 0; k < n; k++) {
+		rc = iopt_fill_one(fill, index, runs[k].pfn, runs[k].npages);
+		if (rc) {
+			*taken = k;
+			return rc;
+		}
+		index += runs[k].npages;
+		fill->next_index = index;
+		fill->last_pfn = runs[k].pfn + runs[k].npages - 1;
+	}
 	return 0;
 }
 

@@ -110,33 +110,63 @@ int iopt_run_list_add(struct iopt_run_list *list, unsigned long pfn,
 /**
  * iopt_run_list_collect() - an iopt_run_fn that appends to a list
  * @arg: the struct iopt_run_list
- * @index: the run's first index
- * @pfn: the run's first page
- * @npages: its length
+ * @index: the first run's index
+ * @runs: the runs
+ * @n: how many
  * @fresh: pinned by the caller
+ * @taken: out: how many it took, when it did not take them all
  *
- * Past the list's limit it stops, without taking the run, where the run
- * follows the last one in index but not in memory: an IOVA range can be
- * cut there.  list->stopped_at is then the run's index.
+ * Past the list's limit it stops, before a run that follows the last one
+ * in index but not in memory: an IOVA range can be cut there.
+ * list->stopped_at is then that run's index.
  *
  * Return: 0; -EAGAIN when it stopped; -ENOMEM.
  */
-int iopt_run_list_collect(void *arg, unsigned long index, unsigned long pfn,
-			  unsigned long npages, bool fresh)
+int iopt_run_list_collect(void *arg, unsigned long index,
+			  const struct iopt_pfn_run *runs, unsigned int n,
+			  bool fresh, unsigned int *taken)
 {
 	struct iopt_run_list *list = arg;
+	unsigned int k;
 	int rc;
 
-	if (list->limit && list->nruns >= list->limit &&
-	    index == list->next_index &&
-	    list->last->pfn + list->last->npages != pfn) {
-		list->stopped_at = index;
-		return -EAGAIN;
+	for (k = 0; k < n; k++) {
+		if (list->limit && list->nruns >= list->limit &&
+		    index == list->next_index &&
+		    list->last->pfn + list->last->npages != runs[k].pfn) {
+			list->stopped_at = index;
+			*taken = k;
+			return -EAGAIN;
+		}
+		rc = iopt_run_list_add(list, runs[k].pfn, runs[k].npages,
+				       fresh);
+		if (rc) {
+			*taken = k;
+			return rc;
+		}
+		index += runs[k].npages;
+		list->next_index = index;
 	}
-	rc = iopt_run_list_add(list, pfn, npages, fresh);
-	if (!rc)
-		list->next_index = index + npages;
-	return rc;
+	return 0;
+}
+
+/* Unpin the @n entries at @runs; returns the pages they held. */
+static unsigned long iopt_run_entries_unpin(struct iopt_pages *pages,
+					    struct iopt_run_entry *runs,
+					    unsigned int n, bool fresh_only)
+{
+	unsigned long unpinned = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (fresh_only && !runs[i].fresh)
+			continue;
+		unpin_user_page_range_dirty_lock(pfn_to_page(runs[i].pfn),
+						 runs[i].npages,
+						 pages->writable);
+		unpinned += runs[i].npages;
+	}
+	return unpinned;
 }
 
 /* The entry after the @i-th of @chunk (NULL: the inline ones), or NULL. */
@@ -170,16 +200,19 @@ static struct iopt_run_entry *iopt_run_list_next(struct iopt_run_list *list,
 void iopt_run_list_unpin(struct iopt_pages *pages, struct iopt_run_list *list,
 			 bool fresh_only)
 {
-	struct iopt_run_chunk *chunk = NULL;
-	unsigned long unpinned = 0;
-	struct iopt_run_entry *run;
-	unsigned int i = 0;
+	struct iopt_run_chunk *chunk;
+	unsigned long unpinned;
 
-	while ((run = iopt_run_list_next(list, &chunk, &i))) {
-		if (fresh_only && !run->fresh)
-			continue;
-		iopt_pages_unpin_run(pages, run->pfn, run->npages);
-		unpinned += run->npages;
+	lockdep_assert_held(&pages->mutex);
+
+	unpinned = iopt_run_entries_unpin(pages, list->inline_runs,
+					  min_t(unsigned long, list->nruns,
+						IOPT_RUN_LIST_INLINE),
+					  fresh_only);
+	for (chunk = list->head; chunk; chunk = chunk->next) {
+		unpinned += iopt_run_entries_unpin(pages, chunk->runs, chunk->n,
+						   fresh_only);
+		cond_resched();
 	}
 	if (fresh_only)
 		iopt_pages_unpinned(pages, unpinned);
