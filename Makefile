@@ -7,6 +7,8 @@
 # make vm CMD='...'   run one command in the VM by hand (CMD empty: a shell)
 # make bench   this iommufd.ko against upstream's and VFIO type1, in the VM;
 #              R=rounds (default 3), BENCH_QUICK=1 for sizes divided by 8
+# make check-debug   the VM tests on a debug kernel (KASAN, lockdep,
+#              kmemleak) built from linux-source-6.12 (about 20 minutes once)
 #
 # KDIR=/usr/src/linux-headers-...  builds against other 6.12 headers; the VM
 # then boots the matching Debian kernel.
@@ -14,7 +16,7 @@
 OUT := $(CURDIR)/out
 SHELL := /bin/bash
 
-.PHONY: all setup build check demo vm lint clean bench
+.PHONY: all setup build check check-debug demo vm lint clean bench
 all: setup
 	+@$(MAKE) --no-print-directory build
 
@@ -24,6 +26,9 @@ setup:
 
 check: all
 	@vm/check.sh
+
+check-debug: all
+	@scripts/debug-check.sh
 
 demo: all
 	@vm/demo.sh

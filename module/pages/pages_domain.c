@@ -11,9 +11,12 @@
  * hugetlbfs, and every order-0 page), reading the domain back costs one
  * iommu_iova_to_phys() per folio, else one per page (user->per_page).
  *
- * Unfilling reads back what nobody else covers, unmaps the whole range
- * from each domain with a single IOTLB flush, and only then unpins: the
- * device can reach no page that is already unpinned.
+ * Unfilling reads back what nobody else covers, unmaps it from each
+ * domain and only then unpins, so the device can reach no page that is
+ * already unpinned.  It goes in steps of a few thousand runs, each ending
+ * where two runs meet (no IOMMU page spans that), with one IOTLB flush per
+ * step and domain: one for a GiB of huge folios, some 64 for a GiB of
+ * scattered 4 KiB pages.
  */
 #include <linux/iommu.h>
 #include <linux/mm.h>
