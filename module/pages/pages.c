@@ -39,6 +39,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/user.h>
 #include <linux/shmem_fs.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -807,31 +808,50 @@ out_unlock:
 	mutex_unlock(&pages->mutex);
 }
 
-/* @fn that keeps the PFN of a single page. */
-static int iopt_note_pfn(void *arg, unsigned long index,
-			 const struct iopt_pfn_run *runs, unsigned int n,
-			 bool fresh, unsigned int *taken)
+/**
+ * struct iopt_rw - a copy to or from pinned pages, as an iopt_run_fn
+ * @data: the kernel buffer, advanced as it is copied
+ * @offset: byte offset in the pages, advanced likewise
+ * @length: bytes left
+ * @write: into the pages, else out of them
+ */
+struct iopt_rw {
+	void *data;
+	unsigned long offset;
+	unsigned long length;
+	bool write;
+};
+
+/* iopt_run_fn: copy through the pages of runs, a page at a time. */
+static int iopt_rw_runs(void *arg, unsigned long index,
+			const struct iopt_pfn_run *runs, unsigned int n,
+			bool fresh, unsigned int *taken)
 {
-	*(unsigned long *)arg = runs[0].pfn;
+	struct iopt_rw *rw = arg;
+	unsigned int k;
+
+	for (k = 0; k < n && rw->length; k++) {
+		unsigned long end = (index + runs[k].npages) * PAGE_SIZE;
+
+		while (rw->length && rw->offset < end) {
+			struct page *page = pfn_to_page(runs[k].pfn +
+							rw->offset / PAGE_SIZE -
+							index);
+			unsigned long in_page = offset_in_page(rw->offset);
+			unsigned long chunk = min(rw->length,
+						  PAGE_SIZE - in_page);
+
+			if (rw->write)
+				memcpy_to_page(page, in_page, rw->data, chunk);
+			else
+				memcpy_from_page(rw->data, page, in_page, chunk);
+			rw->data += chunk;
+			rw->offset += chunk;
+			rw->length -= chunk;
+		}
+		index += runs[k].npages;
+	}
 	return 0;
-}
-
-/* The pinned page at @index, or NULL if nobody has it pinned. */
-static struct page *iopt_pages_pinned_page(struct iopt_pages *pages,
-					   unsigned long index)
-{
-	struct interval_tree_node *node;
-	unsigned long pfn = 0;
-
-	lockdep_assert_held(&pages->mutex);
-
-	node = interval_tree_iter_first(&pages->users_itree, index, index);
-	if (!node)
-		return NULL;
-	if (iopt_user_read(pages, to_iopt_pages_user(node), index, index,
-			   iopt_note_pfn, &pfn) || !pfn)
-		return NULL;
-	return pfn_to_page(pfn);
 }
 
 /*
@@ -893,35 +913,49 @@ static int iopt_pages_rw_user(struct iopt_pages *pages, unsigned long offset,
 int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
 		  unsigned long length, bool write, bool use_pinned)
 {
+	struct iopt_rw rw = { .data = data, .offset = offset, .length = length,
+			      .write = write };
 	int rc = 0;
 
 	mutex_lock(&pages->mutex);
-	while (length) {
-		unsigned long index = offset / PAGE_SIZE;
-		unsigned long in_page = offset % PAGE_SIZE;
-		unsigned long chunk = min(length, PAGE_SIZE - in_page);
-		struct page *page = NULL;
+	while (rw.length) {
+		unsigned long index = rw.offset / PAGE_SIZE;
+		unsigned long last = (rw.offset + rw.length - 1) / PAGE_SIZE;
+		struct interval_tree_node *node = NULL;
+		unsigned long chunk;
 
 		if (use_pinned)
-			page = iopt_pages_pinned_page(pages, index);
-		if (page) {
-			if (write)
-				memcpy_to_page(page, in_page, data, chunk);
-			else
-				memcpy_from_page(data, page, in_page, chunk);
-		} else {
-			if (pages->file)
-				rc = iopt_pages_rw_file(pages, offset, data,
-							chunk, write);
-			else
-				rc = iopt_pages_rw_user(pages, offset, data,
-							chunk, write);
+			node = interval_tree_iter_first(&pages->users_itree,
+							index, last);
+		/* Pinned here: through the pinned pages, as far as they go. */
+		if (node && node->start <= index) {
+			rc = iopt_user_read(pages, to_iopt_pages_user(node),
+					    index, min(node->last, last),
+					    iopt_rw_runs, &rw);
 			if (rc)
 				break;
+			continue;
 		}
-		data += chunk;
-		offset += chunk;
-		length -= chunk;
+		/*
+		 * Not pinned: through the memory, up to the next pinned page
+		 * and at most 1 MiB at a time.
+		 */
+		chunk = min_t(unsigned long, rw.length, SZ_1M);
+		if (node)
+			chunk = min(chunk, node->start * PAGE_SIZE - rw.offset);
+		if (pages->file) {
+			chunk = min(chunk, PAGE_SIZE - offset_in_page(rw.offset));
+			rc = iopt_pages_rw_file(pages, rw.offset, rw.data, chunk,
+						write);
+		} else {
+			rc = iopt_pages_rw_user(pages, rw.offset, rw.data, chunk,
+						write);
+		}
+		if (rc)
+			break;
+		rw.data += chunk;
+		rw.offset += chunk;
+		rw.length -= chunk;
 	}
 	mutex_unlock(&pages->mutex);
 	return rc;

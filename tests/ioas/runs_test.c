@@ -249,3 +249,55 @@ TEST_F(ioas, large_unmap_in_steps_unpins_every_page_once)
 	ASSERT_OK(_destroy(self->fd, stdev));
 	munmap(buf, len);
 }
+
+/*
+ * Access rw goes through the pinned pages where there are some and
+ * through the process's memory elsewhere: with page 5 of 16 remapped
+ * after an access pinned pages 4-7, a read sees the old page 5, and every
+ * page around the pin as the process sees it now.
+ */
+TEST_F(ioas, rw_uses_pinned_pages_where_pinned_and_memory_elsewhere)
+{
+	const size_t len = 16 * PAGE_SZ;
+	unsigned char *buf = test_buffer(len), *expect = malloc(len);
+	unsigned char *got = malloc(len);
+	int access;
+	__u32 item;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, len, BASE));
+	access = _access_create(self->fd, self->ioas, 1);
+	ASSERT_LE(0, access);
+	ASSERT_OK(_access_pin(self->fd, access, BASE + 4 * PAGE_SZ,
+			      4 * PAGE_SZ, 0, &item));
+	memcpy(expect, buf, len);
+	ASSERT_NE(MAP_FAILED, mmap(buf + 5 * PAGE_SZ, PAGE_SZ,
+				   PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+				   0));
+	memset(buf + 5 * PAGE_SZ, 0xee, PAGE_SZ);
+	buf[0] = expect[0] = 0x11;		/* unpinned: seen as it is now */
+	buf[len - 1] = expect[len - 1] = 0x22;
+
+	/* Odd offsets and lengths cross the pin's edges inside pages. */
+	ASSERT_OK(_access_rw(self->fd, access, BASE + 100, got + 100,
+			     len - 200, 0));
+	ASSERT_EQ(0, memcmp(got + 100, expect + 100, len - 200));
+	ASSERT_OK(_access_rw(self->fd, access, BASE, got, len, 0));
+	ASSERT_EQ(0, memcmp(got, expect, len));
+
+	/* A write lands in the pinned page, not in the new one. */
+	memset(got, 0x77, len);
+	ASSERT_OK(_access_rw(self->fd, access, BASE + 5 * PAGE_SZ, got,
+			     PAGE_SZ, MOCK_ACCESS_RW_WRITE));
+	ASSERT_EQ(0xee, buf[5 * PAGE_SZ]);
+	ASSERT_OK(_access_rw(self->fd, access, BASE + 5 * PAGE_SZ, got + PAGE_SZ,
+			     PAGE_SZ, 0));
+	ASSERT_EQ(0x77, got[PAGE_SZ]);
+
+	ASSERT_OK(_access_unpin(self->fd, access, item));
+	ASSERT_OK(close(access));
+	munmap(buf, len);
+	free(expect);
+	free(got);
+}
