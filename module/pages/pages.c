@@ -875,23 +875,51 @@ static int iopt_pages_rw_file(struct iopt_pages *pages, unsigned long offset,
 	return 0;
 }
 
-/* Copy through the mapping process's own address space. */
+/*
+ * Copy through the address space that was mapped: pages->source_mm, never
+ * whatever the mapping task runs now (after an exec() it is another mm,
+ * and its memory is not what the IOAS maps).  From another process or a
+ * kthread, page by page through the remote mm while it lives.
+ */
 static int iopt_pages_rw_user(struct iopt_pages *pages, unsigned long offset,
 			      void *data, unsigned long length, bool write)
 {
-	void __user *uaddr = pages->uptr + offset;
-	int copied;
+	unsigned long addr = (unsigned long)pages->uptr + offset;
+	struct mm_struct *mm = pages->source_mm;
+	int rc = 0;
 
-	if (current->mm == pages->source_mm) {
-		if (write ? copy_to_user(uaddr, data, length) :
-			    copy_from_user(data, uaddr, length))
+	if (current->mm == mm) {
+		if (write ? copy_to_user((void __user *)addr, data, length) :
+			    copy_from_user(data, (void __user *)addr, length))
 			return -EFAULT;
 		return 0;
 	}
-	/* Another process (or a kthread): go through the mapper's mm. */
-	copied = access_process_vm(pages->source_task, (unsigned long)uaddr,
-				   data, length, write ? FOLL_WRITE : 0);
-	return copied == length ? 0 : -EFAULT;
+	if (!mmget_not_zero(mm))
+		return -EFAULT;
+	mmap_read_lock(mm);
+	while (length) {
+		unsigned long chunk = min(length, PAGE_SIZE - offset_in_page(addr));
+		struct page *page;
+
+		if (get_user_pages_remote(mm, addr, 1, write ? FOLL_WRITE : 0,
+					  &page, NULL) != 1) {
+			rc = -EFAULT;
+			break;
+		}
+		if (write) {
+			memcpy_to_page(page, offset_in_page(addr), data, chunk);
+			set_page_dirty_lock(page);
+		} else {
+			memcpy_from_page(data, page, offset_in_page(addr), chunk);
+		}
+		put_page(page);
+		addr += chunk;
+		data += chunk;
+		length -= chunk;
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return rc;
 }
 
 /**

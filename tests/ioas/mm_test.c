@@ -6,12 +6,44 @@
  * pinned pages stay with the IOAS until unpinned, whatever the process
  * does to its own mappings meanwhile.
  */
+#include <stdio.h>
 #include <sys/wait.h>
 
 #include "iommufd_utils.h"
 
 #define BASE (1UL << 24)
 #define HUGE (2UL << 20)
+
+/*
+ * The new image of a process that mapped memory and then exec()ed (see
+ * rw_after_exec_never_reaches_the_new_image): it maps a page of its own
+ * where the old image's mapped memory was, says so, waits until another
+ * process has tried an access rw there, and exits 0 if its page is
+ * untouched.
+ */
+__attribute__((constructor)) static void exec_helper(void)
+{
+	const char *env = getenv("IOMMUFD_TEST_EXEC_AT");
+	unsigned long addr;
+	unsigned char *p, c = 0;
+	int ready, done;
+
+	if (!env || sscanf(env, "%lx:%d:%d", &addr, &ready, &done) != 3)
+		return;
+	p = mmap((void *)addr, PAGE_SZ, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(2);
+	memset(p, 0x5a, PAGE_SZ);
+	if (write(ready, &c, 1) != 1 || read(done, &c, 1) != 1)
+		_exit(3);
+	if (c)
+		_exit(20 + c);	/* the other process's verdict */
+	for (size_t i = 0; i < PAGE_SZ; i++)
+		if (p[i] != 0x5a)
+			_exit(1);
+	_exit(0);
+}
 
 static void fill(unsigned char *p, size_t len, unsigned char seed)
 {
@@ -146,4 +178,61 @@ TEST_F(ioas, fork_after_map_pins_the_mappers_pages)
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(0, proc_status_pages("VmPin"));
+}
+
+/*
+ * After the mapping process exec()s, its IOAS still maps the old image's
+ * memory, which is gone.  An access rw from another process that has the
+ * file must fail with EFAULT, not land in the new image at that address.
+ */
+TEST_F(ioas, rw_after_exec_never_reaches_the_new_image)
+{
+	int access = _access_create(self->fd, self->ioas, 0);
+	int ready[2], done[2], status;
+	pid_t mapper, other;
+
+	ASSERT_LE(0, access);
+	ASSERT_OK(pipe(ready));
+	ASSERT_OK(pipe(done));
+	mapper = fork();
+	ASSERT_LE(0, mapper);
+	if (!mapper) {
+		unsigned char *buf = test_buffer(PAGE_SZ);
+		char env[96], exe[] = "/proc/self/exe";
+		char *argv[] = { exe, NULL }, *envp[] = { env, NULL };
+
+		if (!buf ||
+		    _ioas_map_fixed(self->fd, self->ioas, buf, PAGE_SZ, BASE))
+			_exit(10);
+		snprintf(env, sizeof(env), "IOMMUFD_TEST_EXEC_AT=%lx:%d:%d",
+			 (unsigned long)buf, ready[1], done[0]);
+		execve(exe, argv, envp);
+		_exit(11);
+	}
+	other = fork();
+	ASSERT_LE(0, other);
+	if (!other) {
+		unsigned char data[64];
+		char verdict = 0, c;
+
+		if (read(ready[0], &c, 1) != 1)
+			_exit(12);
+		memset(data, 0x77, sizeof(data));
+		if (!_access_rw(self->fd, access, BASE, data, sizeof(data),
+				MOCK_ACCESS_RW_WRITE))
+			verdict = 13;	/* it wrote somewhere */
+		else if (errno != EFAULT)
+			verdict = 14;
+		if (write(done[1], &verdict, 1) != 1)
+			_exit(15);
+		_exit(verdict);
+	}
+	ASSERT_EQ(other, waitpid(other, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	/* The mapper's new image exits 0 when its page is untouched. */
+	ASSERT_EQ(mapper, waitpid(mapper, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_OK(close(access));
 }
