@@ -30,6 +30,7 @@
  * usual shmem case, that costs nothing extra.  Such pins are charged like
  * any other, to the process and user that mapped the file.
  */
+#include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
@@ -131,6 +132,22 @@ struct iopt_pages *iopt_pages_alloc(void __user *uptr, unsigned long length,
 	return pages;
 }
 
+/*
+ * The seals of a memfd.  They only ever grow; F_SEAL_WRITE cannot be added
+ * while a writable mapping count is held, F_SEAL_FUTURE_WRITE can, and
+ * like a shared mmap() made before it, a mapping made before it stays.
+ */
+static unsigned int iopt_memfd_seals(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+	if (shmem_file(file))
+		return READ_ONCE(SHMEM_I(inode)->seals);
+	if (is_file_hugepages(file))
+		return READ_ONCE(HUGETLBFS_I(inode)->seals);
+	return 0;
+}
+
 /**
  * iopt_pages_alloc_file() - describe part of a memfd for mapping
  * @file: a shmem or hugetlbfs file
@@ -149,8 +166,9 @@ struct iopt_pages *iopt_pages_alloc(void __user *uptr, unsigned long length,
  * Context: process context.
  * Return: the pages, or ERR_PTR(): -EINVAL for a zero or absurd length or
  * a file that is not a memfd (shmem or hugetlbfs), -EOVERFLOW if the range
- * wraps, -EPERM for @writable on a file not open for writing or sealed
- * against writes, -ENOMEM.
+ * wraps, -EACCES for a file not open for reading, -EPERM for @writable on
+ * a file not open for writing or sealed against writes (F_SEAL_WRITE or
+ * F_SEAL_FUTURE_WRITE), -ENOMEM.
  */
 struct iopt_pages *iopt_pages_alloc_file(struct file *file,
 					 unsigned long start,
@@ -167,8 +185,12 @@ struct iopt_pages *iopt_pages_alloc_file(struct file *file,
 	/* What memfd_pin_folios() can pin; anything else would fail later. */
 	if (!shmem_file(file) && !is_file_hugepages(file))
 		return ERR_PTR(-EINVAL);
+	/* As mmap() would: DMA reads the file, and may write it. */
+	if (!(file->f_mode & FMODE_READ))
+		return ERR_PTR(-EACCES);
 	if (writable) {
-		if (!(file->f_mode & FMODE_WRITE))
+		if (!(file->f_mode & FMODE_WRITE) ||
+		    (iopt_memfd_seals(file) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
 			return ERR_PTR(-EPERM);
 		rc = mapping_map_writable(file->f_mapping);
 		if (rc)

@@ -355,7 +355,7 @@ TEST_F(ioas, map_file_at_an_offset)
 TEST_F(ioas, map_file_refusals)
 {
 	size_t len = 4 * PAGE_SZ;
-	int mfd = test_memfd(len), ro, pipefd[2], dn;
+	int mfd = test_memfd(len), ro, wo, pipefd[2], dn;
 	char path[64];
 	__u64 iova = BASE;
 	struct iommu_ioas_map_file cmd = {
@@ -431,11 +431,43 @@ TEST_F(ioas, map_file_refusals)
 	EXPECT_ERRNO(EPERM, map_file_fixed(self->fd, self->ioas, mfd, 0,
 					   PAGE_SZ, BASE + PAGE_SZ));
 
+	/* DMA reads the file: a file not open for reading is refused. */
+	wo = open(path, O_WRONLY);
+	ASSERT_GE(wo, 0);
+	iova = BASE + PAGE_SZ;
+	EXPECT_ERRNO(EACCES, map_file(self->fd, self->ioas, wo, 0, PAGE_SZ,
+				      &iova, IOMMU_IOAS_MAP_READABLE |
+					     IOMMU_IOAS_MAP_FIXED_IOVA));
+	ASSERT_OK(close(wo));
+
 	EXPECT_EQ(PAGE_SZ, unmap_all(self->fd, self->ioas));
 	ASSERT_OK(close(ro));
 	ASSERT_OK(close(dn));
 	ASSERT_OK(close(pipefd[0]));
 	ASSERT_OK(close(pipefd[1]));
+	ASSERT_OK(close(mfd));
+}
+
+/*
+ * F_SEAL_FUTURE_WRITE forbids new writable mappings, as it does for
+ * mmap(): a writable MAP_FILE is refused, a read-only one works, and what
+ * was mapped writable before the seal stays.
+ */
+TEST_F(ioas, map_file_future_write_seal_refuses_writable_maps)
+{
+	int mfd = test_memfd(2 * PAGE_SZ);
+	__u64 iova = BASE + PAGE_SZ;
+
+	ASSERT_GE(mfd, 0);
+	ASSERT_OK(map_file_fixed(self->fd, self->ioas, mfd, 0, PAGE_SZ, BASE));
+	ASSERT_OK(fcntl(mfd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE));
+	EXPECT_ERRNO(EPERM, map_file_fixed(self->fd, self->ioas, mfd, PAGE_SZ,
+					   PAGE_SZ, BASE + PAGE_SZ));
+	EXPECT_ERRNO(EPERM, mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, mfd, 0) == MAP_FAILED ? -1 : 0);
+	ASSERT_OK(map_file(self->fd, self->ioas, mfd, PAGE_SZ, PAGE_SZ, &iova,
+			   IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_FIXED_IOVA));
+	EXPECT_EQ(2 * PAGE_SZ, unmap_all(self->fd, self->ioas));
 	ASSERT_OK(close(mfd));
 }
 
