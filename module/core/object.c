@@ -182,6 +182,31 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 	return obj;
 }
 
+/**
+ * iommufd_object_tryget() - become a user of an object known by address
+ * @ictx: the context
+ * @obj: an object whose memory the caller keeps valid, e.g. by a lock its
+ *	destroy callback takes
+ *
+ * For a pointer kept across ioctls, where a lookup by its id could find
+ * another object that took the id over once @obj left the table.  Pair
+ * with iommufd_put_object().
+ *
+ * Context: any; takes the table's spinlock.
+ * Return: true, with a use of @obj taken, if @obj is still published.
+ */
+bool iommufd_object_tryget(struct iommufd_ctx *ictx,
+			   struct iommufd_object *obj)
+{
+	bool ok;
+
+	xa_lock(&ictx->objects);
+	ok = xa_load(&ictx->objects, obj->id) == obj &&
+	     refcount_inc_not_zero(&obj->users);
+	xa_unlock(&ictx->objects);
+	return ok;
+}
+
 /*
  * Take @obj out of the table if the table is its only user.  On success the
  * caller owns the teardown; nobody else can find or use the object.

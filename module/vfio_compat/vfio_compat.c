@@ -26,26 +26,27 @@ static struct iommufd_ioas *iommufd_vfio_peek(struct iommufd_ctx *ictx)
 
 	lockdep_assert_held(&ictx->vfio_lock);
 
-	if (!ictx->vfio_ioas)
-		return ERR_PTR(-ENODEV);
-	ioas = iommufd_get_ioas(ictx, ictx->vfio_ioas->obj.id);
-	if (IS_ERR(ioas))
+	ioas = ictx->vfio_ioas;
+	if (!ioas || !iommufd_object_tryget(ictx, &ioas->obj))
 		return ERR_PTR(-ENODEV);
 	iommufd_put_object(ictx, &ioas->obj);
 	return ioas;
 }
 
-/* The compat IOAS, as a user; ERR_PTR(-ENODEV) when there is none. */
+/*
+ * The compat IOAS, as a user; ERR_PTR(-ENODEV) when there is none.  Held
+ * by address, never found again by id: after IOMMU_DESTROY took it out
+ * of the table, and before its destroy callback forgets it here, another
+ * IOAS may already have its id.  vfio_lock keeps the memory valid.
+ */
 static struct iommufd_ioas *iommufd_vfio_get_ioas(struct iommufd_ctx *ictx)
 {
-	struct iommufd_ioas *ioas = ERR_PTR(-ENODEV);
+	struct iommufd_ioas *ioas;
 
 	mutex_lock(&ictx->vfio_lock);
-	if (ictx->vfio_ioas) {
-		ioas = iommufd_get_ioas(ictx, ictx->vfio_ioas->obj.id);
-		if (IS_ERR(ioas))
-			ioas = ERR_PTR(-ENODEV);
-	}
+	ioas = ictx->vfio_ioas;
+	if (!ioas || !iommufd_object_tryget(ictx, &ioas->obj))
+		ioas = ERR_PTR(-ENODEV);
 	mutex_unlock(&ictx->vfio_lock);
 	return ioas;
 }
