@@ -13,6 +13,7 @@
 #include <linux/errno.h>
 #include <linux/ioctl.h>
 #include <linux/kernel.h>
+#include <linux/nospec.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_ext.h>
@@ -168,7 +169,9 @@ long iommufd_ioctl_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
 	if (nr < IOMMUFD_CMD_BASE ||
 	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
 		return -ENOTTY;
-	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
+	/* User-controlled index: no speculative load past the table. */
+	op = &iommufd_ioctl_ops[array_index_nospec(nr - IOMMUFD_CMD_BASE,
+						   ARRAY_SIZE(iommufd_ioctl_ops))];
 	if (!op->execute || cmd != _IO(IOMMUFD_TYPE, nr))
 		return -ENOTTY;
 
