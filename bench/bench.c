@@ -714,10 +714,17 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "qs:r:")) != -1) {
 		switch (opt) {
-		case 'q': scale = 8; break;
-		case 's': set = optarg; break;
-		case 'r': round_s = optarg; break;
-		default: goto usage;
+		case 'q':
+			scale = 8;
+			break;
+		case 's':
+			set = optarg;
+			break;
+		case 'r':
+			round_s = optarg;
+			break;
+		default:
+			goto usage;
 		}
 	}
 	if (optind != argc - 1)
