@@ -105,6 +105,27 @@ static const char *sz(unsigned long len)
 }
 
 /* User memory of @len bytes, faulted in, backed as asked. */
+/* Bytes of [p, p + len) that /proc/self/smaps shows as anonymous THP. */
+static unsigned long thp_bytes(const char *p, unsigned long len)
+{
+	unsigned long start, end, kb, total = 0;
+	int inside = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			inside = start < (uintptr_t)p + len && end > (uintptr_t)p;
+		else if (inside &&
+			 sscanf(line, "AnonHugePages: %lu kB", &kb) == 1)
+			total += kb * 1024;
+	}
+	fclose(f);
+	return total;
+}
+
 static void *buf_get(unsigned long len, enum backing b)
 {
 	unsigned long alloc = b == B_THP ? len + SZ_2M : len;
@@ -128,6 +149,13 @@ static void *buf_get(unsigned long len, enum backing b)
 		die("madvise");
 	if (madvise(p, len, MADV_POPULATE_WRITE))
 		die("MADV_POPULATE_WRITE");
+	/* Say so when the backing is not what the rows' names claim. */
+	if (b == B_THP && thp_bytes(p, len) < len)
+		fprintf(stderr, "bench: warning: only %lu MiB of the %s THP buffer are huge pages\n",
+			thp_bytes(p, len) >> 20, sz(len));
+	if (b == B_4K && thp_bytes(p, len))
+		fprintf(stderr, "bench: warning: %lu MiB of the %s 4K buffer are huge pages\n",
+			thp_bytes(p, len) >> 20, sz(len));
 	return p;
 }
 

@@ -55,6 +55,8 @@ fi
 	echo "- guest: $(sed -n 's/^bench: guest //p' "$logs/output.txt" | head -1)"
 	echo "- project: $(git -C "$top" describe --always --dirty 2>/dev/null)"
 	echo "- rounds: $rounds${qflag:+ (quick: sizes divided by 8)}"
+	# What the guest found wrong with the memory behind the rows.
+	sed -n 's/^bench: warning: /- warning: /p' "$logs/output.txt" | sort -u
 	echo
 	echo "Columns: medians over all rounds and repetitions.  ratio ="
 	echo "reference / project and type1 / project: above 1 the project is"
