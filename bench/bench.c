@@ -151,10 +151,12 @@ static void *buf_get(unsigned long len, enum backing b)
 		die("MADV_POPULATE_WRITE");
 	/* Say so when the backing is not what the rows' names claim. */
 	if (b == B_THP && thp_bytes(p, len) < len)
-		fprintf(stderr, "bench: warning: only %lu MiB of the %s THP buffer are huge pages\n",
+		fprintf(stderr,
+			"bench: warning: %lu MiB of the %s THP buffer in huge pages\n",
 			thp_bytes(p, len) >> 20, sz(len));
 	if (b == B_4K && thp_bytes(p, len))
-		fprintf(stderr, "bench: warning: %lu MiB of the %s 4K buffer are huge pages\n",
+		fprintf(stderr,
+			"bench: warning: %lu MiB of the %s 4K buffer in huge pages\n",
 			thp_bytes(p, len) >> 20, sz(len));
 	return p;
 }
