@@ -20,9 +20,10 @@ SHELL := /bin/bash
 all: setup
 	+@$(MAKE) --no-print-directory build
 
+# SETUP_PKGS: Debian packages a target needs beyond the build's.
 setup:
 	@KVER="$(if $(KDIR),$(patsubst linux-headers-%,%,$(notdir $(KDIR))))" \
-		scripts/setup.sh
+		SETUP_PKGS="$(SETUP_PKGS)" scripts/setup.sh
 
 check: all
 	@vm/check.sh
@@ -38,8 +39,9 @@ vm: all
 
 R ?= 3
 BENCH_QUICK ?=
-bench: setup
-	@bench/setup.sh
+bench:
+	@# gnuplot (no X) draws out/bench/ratios.png.
+	+@$(MAKE) --no-print-directory setup SETUP_PKGS=gnuplot-nox
 	+@$(MAKE) --no-print-directory build bench-build
 	@bench/bench.sh $(R) $(BENCH_QUICK)
 

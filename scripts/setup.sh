@@ -51,6 +51,9 @@ pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev
 	sparse xz-utils
 )
+# What a target needs on top (make bench: gnuplot), space-separated.
+read -r -a extra <<<"${SETUP_PKGS:-}"
+pkgs+=("${extra[@]}")
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
