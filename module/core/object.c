@@ -84,6 +84,8 @@ struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
 		    type >= IOMMUFD_OBJ_MAX))
 		return ERR_PTR(-EINVAL);
 
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOMEM);
 	obj = kzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!obj)
 		return ERR_PTR(-ENOMEM);
@@ -173,6 +175,8 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 {
 	struct iommufd_object *obj;
 
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOENT);
 	xa_lock(&ictx->objects);
 	obj = xa_load(&ictx->objects, id);
 	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type) ||

@@ -270,6 +270,8 @@ int iommufd_device_reserve(struct iommufd_device *idev,
 	LIST_HEAD(regions);
 	int rc = 0;
 
+	if (iommufd_should_fail())
+		return -ENOMEM;
 	iommu_get_resv_regions(idev->dev, &regions);
 	list_for_each_entry(resv, &regions, list) {
 		if (resv->type == IOMMU_RESV_DIRECT_RELAXABLE)

@@ -42,6 +42,7 @@
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_test.h>
 
+#include "../selftest/selftest.h"
 #include "../viommu/viommu.h"
 #include "mock_priv.h"
 
@@ -117,6 +118,8 @@ static int mock_attach_nested(struct iommu_domain *domain, struct device *dev)
 	struct iommufd_viommu *viommu = to_mock_nested(domain)->viommu;
 	u64 virt_id = 0;
 
+	if (iommufd_should_fail())
+		return -ENOMEM;
 	if (viommu && iommufd_viommu_virt_id(viommu, dev, &virt_id))
 		return -ENOENT;
 	mock_dev_switch(dev, viommu, virt_id);
@@ -125,6 +128,8 @@ static int mock_attach_nested(struct iommu_domain *domain, struct device *dev)
 
 static int mock_attach_paging(struct iommu_domain *domain, struct device *dev)
 {
+	if (iommufd_should_fail())
+		return -ENOMEM;
 	/* A device without dirty tracking cannot join a tracking domain. */
 	if (domain->dirty_ops &&
 	    (mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_NO_DIRTY))
@@ -139,6 +144,8 @@ static int mock_set_dev_pasid(struct iommu_domain *domain, struct device *dev,
 {
 	struct mock_dev *mdev = to_mock_dev(dev);
 
+	if (iommufd_should_fail())
+		return -ENOMEM;
 	mock_drain_iopf(dev);
 	return xa_err(xa_store(&mdev->pasids, pasid, domain, GFP_KERNEL));
 }
@@ -175,6 +182,12 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 		unsigned long ent = paddr / MOCK_IO_PAGE_SIZE + i;
 		void *old;
 
+		/* Run out of table memory halfway, as a real driver can. */
+		if (i == n / 2 && iommufd_should_fail()) {
+			for (; first != iova; first += MOCK_IO_PAGE_SIZE)
+				xa_erase(&mock->ptes, first / MOCK_IO_PAGE_SIZE);
+			return -ENOMEM;
+		}
 		if (i == 0)
 			ent |= MOCK_ENT_FIRST;
 		if (i == n - 1)
@@ -270,6 +283,8 @@ static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
 
 static int mock_set_dirty_tracking(struct iommu_domain *domain, bool enable)
 {
+	if (iommufd_should_fail())
+		return -ENOMEM;
 	to_mock_domain(domain)->dirty_tracking = enable;
 	return 0;
 }
@@ -304,6 +319,8 @@ static int mock_read_and_clear_dirty(struct iommu_domain *domain,
 	struct mock_domain *mock = to_mock_domain(domain);
 	unsigned long end = iova + size;
 
+	if (iommufd_should_fail())
+		return -EIO;
 	/* Reading needs tracking on; clearing (no bitmap) does not. */
 	if (!mock->dirty_tracking && dirty->bitmap)
 		return -EINVAL;
@@ -384,6 +401,10 @@ static int mock_cache_invalidate_user(struct iommu_domain *domain,
 		array->entry_num = 0;
 		return -EINVAL;
 	}
+	if (iommufd_should_fail()) {
+		array->entry_num = 0;
+		return -ENOMEM;
+	}
 	for (done = 0; done < array->entry_num; done++) {
 		rc = iommu_copy_struct_from_user_array(&inv, array,
 						       IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
@@ -458,6 +479,8 @@ mock_domain_alloc_user(struct device *dev, u32 flags,
 {
 	struct iommu_domain *domain;
 
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOMEM);
 	if (parent) {
 		if (flags || !user_data)
 			return ERR_PTR(-EOPNOTSUPP);
@@ -534,6 +557,8 @@ static int mock_dev_enable_feat(struct device *dev, enum iommu_dev_features f)
 {
 	if (f != IOMMU_DEV_FEAT_IOPF)
 		return -EINVAL;
+	if (iommufd_should_fail())
+		return -ENOMEM;
 	return iopf_queue_add_device(mock_iopf_queue, dev);
 }
 

@@ -14,6 +14,7 @@
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_ext.h>
 
+#include "../selftest/selftest.h"
 #include "../viommu/viommu.h"
 #include "mock_priv.h"
 
@@ -34,6 +35,8 @@ static int mock_viommu_init_one(struct iommufd_viommu *viommu,
 	struct mock_viommu_data d;
 	int rc;
 
+	if (iommufd_should_fail())
+		return -ENOMEM;
 	if (!data)
 		return 0;
 	rc = iommu_copy_struct_from_user(&d, data, IOMMU_VIOMMU_TYPE_SELFTEST,
@@ -54,6 +57,8 @@ mock_viommu_alloc_nested(struct iommufd_viommu *viommu, u32 flags,
 {
 	struct iommu_domain *domain;
 
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOMEM);
 	if (flags)
 		return ERR_PTR(-EOPNOTSUPP);
 	domain = mock_nested_alloc(viommu->hwpt->common.domain, data);
@@ -99,6 +104,10 @@ static int mock_viommu_cache_invalidate(struct iommufd_viommu *viommu,
 	if (array->type != IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST) {
 		array->entry_num = 0;
 		return -EINVAL;
+	}
+	if (iommufd_should_fail()) {
+		array->entry_num = 0;
+		return -ENOMEM;
 	}
 	for (done = 0; done < array->entry_num; done++) {
 		rc = iommu_copy_struct_from_user_array(&inv, array,

@@ -21,6 +21,7 @@
 #include <linux/sched/user.h>
 
 #include "../ioas/io_pagetable.h"
+#include "../selftest/selftest.h"
 #include "pages.h"
 
 /* Charge @npages to @user's locked_vm, within @task's RLIMIT_MEMLOCK. */
@@ -86,6 +87,8 @@ int iopt_pages_charge(struct iopt_pages *pages, unsigned long npages)
 
 	lockdep_assert_held(&pages->mutex);
 
+	if (iommufd_should_fail())
+		return -ENOMEM;
 	if (pages->account_mode == IOPT_ACCOUNT_USER)
 		rc = iopt_charge_user(pages->source_user, pages->source_task,
 				      npages);
@@ -195,6 +198,10 @@ int iopt_move_charge_current(const struct iopt_charge_move *move)
 		rc = iopt_charge_user(current_user(), current, move->nuser);
 		if (rc)
 			return rc;
+	}
+	if (iommufd_should_fail()) {
+		rc = -ENOMEM;
+		goto err_uncharge_user;
 	}
 	if (move->nmm) {
 		mmap_write_lock(current->mm);

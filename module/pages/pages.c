@@ -363,6 +363,8 @@ static long iopt_pages_pin_batch(struct iopt_pages *pages,
 	struct mm_struct *mm = pages->source_mm;
 	long rc;
 
+	if (iommufd_should_fail())
+		return -EFAULT;
 	if (pages->file)
 		return iopt_pages_pin_file(pages, index, npages, batch);
 	if (pages->writable)
@@ -993,6 +995,10 @@ int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
 		chunk = min_t(unsigned long, rw.length, SZ_1M);
 		if (node)
 			chunk = min(chunk, node->start * PAGE_SIZE - rw.offset);
+		if (iommufd_should_fail()) {
+			rc = -EFAULT;
+			break;
+		}
 		if (pages->file) {
 			chunk = min(chunk, PAGE_SIZE - offset_in_page(rw.offset));
 			rc = iopt_pages_rw_file(pages, rw.offset, rw.data, chunk,

@@ -9,6 +9,7 @@
  *                   check for leaked pins
  *   trigger_warn  - writing anything reaches a WARN_ON() in this module, so
  *                   the VM harness can prove it fails a run that warned
+ *   fail_nth      - failure injection for the writing thread (fail_nth.c)
  *
  * None of this exists in a production build.
  */
@@ -82,12 +83,14 @@ int iommufd_test_init(void)
 			    &trigger_warn_fops);
 	debugfs_create_file_unsafe("pinned_pages", 0400, iommufd_test_dir,
 				   NULL, &pinned_pages_fops);
+	iommufd_fail_init(iommufd_test_dir);
 	return 0;
 }
 
 void iommufd_test_exit(void)
 {
 	debugfs_remove_recursive(iommufd_test_dir);
+	iommufd_fail_exit();
 	iommufd_mock_exit();
 	/* Objects or pins outliving the module would be leaks. */
 	WARN_ON(atomic_read(&iommufd_test_objects));

@@ -6,6 +6,7 @@
 #ifndef IOMMUFD_SELFTEST_H
 #define IOMMUFD_SELFTEST_H
 
+struct dentry;
 struct device;
 struct iommufd_object;
 struct iommufd_ucmd;
@@ -21,6 +22,9 @@ unsigned long iommufd_test_pin_batch_limit(unsigned long npages);
 int iommufd_test_cmd_ioctl(struct iommufd_ucmd *ucmd);
 bool iommufd_test_is_mock_dev(struct device *dev);
 void iommufd_test_stdev_destroy(struct iommufd_object *obj);
+bool iommufd_should_fail(void);
+void iommufd_fail_init(struct dentry *test_dir);
+void iommufd_fail_exit(void);
 #else
 static inline int iommufd_test_init(void)
 {
@@ -53,6 +57,12 @@ static inline unsigned long iommufd_test_pin_batch_limit(unsigned long npages)
 }
 
 static inline bool iommufd_test_is_mock_dev(struct device *dev)
+{
+	return false;
+}
+
+/* See selftest/fail_nth.c: an injected failure, never in production. */
+static inline bool iommufd_should_fail(void)
 {
 	return false;
 }
