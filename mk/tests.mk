@@ -10,7 +10,8 @@ TEST_HDRS := $(wildcard tests/lib/*.h) $(wildcard include/uapi/linux/*.h) $(OUT)
 UAPI_HDRS := iommufd.h vfio.h
 
 # One program per source file: tests/AREA/NAME_test.c -> out/tests/bin/AREA_NAME
-VM_TEST_SRCS := $(wildcard tests/core/*_test.c tests/ioas/*_test.c tests/device/*_test.c tests/vfio/*_test.c)
+VM_TEST_SRCS := $(wildcard tests/core/*_test.c tests/ioas/*_test.c tests/device/*_test.c \
+	tests/vfio/*_test.c tests/reliability/*_test.c)
 VM_TESTS := $(foreach s,$(VM_TEST_SRCS),$(OUT)/tests/bin/$(notdir $(patsubst %/,%,$(dir $(s))))_$(patsubst %_test.c,%,$(notdir $(s))))
 
 .PHONY: tests
