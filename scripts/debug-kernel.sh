@@ -5,8 +5,10 @@
 # a second run only rebuilds what changed.
 #
 # Config: x86_64_defconfig + kvm_guest.config, plus KASAN, PROVE_LOCKING,
-# DEBUG_KMEMLEAK, fault injection, the IOMMU drivers QEMU emulates, VFIO
-# and what the module needs (debugfs, interval trees, modules).
+# DEBUG_KMEMLEAK, fault injection (slab, page allocator, fail-nth), the
+# IOMMU drivers QEMU emulates, VFIO as modules (debug-check.sh replaces
+# them with ones built against iommufd.ko) and what the module needs
+# (debugfs, interval trees, modules).
 # Boot it with vm/run.sh --debug (which adds -cpu max,-la57: LA57 under TCG
 # gives a false KASAN report in identify_cpu).
 set -euo pipefail
@@ -28,12 +30,14 @@ if [ ! -f .config ]; then
 		-e KASAN -e KASAN_GENERIC -e KASAN_INLINE \
 		-e PROVE_LOCKING -e DEBUG_LOCKDEP -e DEBUG_ATOMIC_SLEEP \
 		-e DEBUG_KMEMLEAK -e DEBUG_KMEMLEAK_AUTO_SCAN \
-		-e FAULT_INJECTION -e FAILSLAB -e FAULT_INJECTION_DEBUG_FS \
+		-e FAULT_INJECTION -e FAILSLAB -e FAIL_PAGE_ALLOC \
+		-e FAULT_INJECTION_DEBUG_FS \
 		-e DEBUG_FS -e DEBUG_INFO_NONE -d DEBUG_INFO_BTF \
 		-e MODULES -e MODULE_UNLOAD -d MODULE_SIG \
 		-e IOMMU_SUPPORT -e INTEL_IOMMU -e INTEL_IOMMU_SVM -e IRQ_REMAP \
 		-e AMD_IOMMU -e VIRTIO_IOMMU -e VIRTIO_PCI \
-		-e VFIO -m VFIO_PCI -e VFIO_PCI_CORE -e IRQ_BYPASS_MANAGER \
+		-m VFIO -m VFIO_PCI -m VFIO_PCI_CORE -m VFIO_IOMMU_TYPE1 \
+		-e IRQ_BYPASS_MANAGER \
 		-e INTERVAL_TREE -e HUGETLBFS -e TRANSPARENT_HUGEPAGE \
 		-e BLK_DEV_INITRD -e RD_GZIP -e DEVTMPFS -e SERIAL_8250_CONSOLE \
 		-d IOMMUFD -d VFIO_DEVICE_CDEV
