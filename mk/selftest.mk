@@ -9,12 +9,13 @@ SELFTEST_DIR := $(OUT)/build/selftest
 SELFTEST_SRC := $(SELFTEST_DIR)/tools/testing/selftests/iommu
 
 .PHONY: upstream-selftest
-upstream-selftest: $(OUT)/tests/upstream/iommufd
+upstream-selftest: $(OUT)/tests/upstream/iommufd $(OUT)/tests/upstream/iommufd_fail_nth
 
 $(SELFTEST_DIR)/.unpacked: /usr/src/linux-source-6.12.tar.xz
 	@rm -rf $(SELFTEST_DIR) && mkdir -p $(SELFTEST_DIR)
 	tar -xf $< -C $(SELFTEST_DIR) --strip-components=1 \
 		linux-source-6.12/tools/testing/selftests/iommu/iommufd.c \
+		linux-source-6.12/tools/testing/selftests/iommu/iommufd_fail_nth.c \
 		linux-source-6.12/tools/testing/selftests/iommu/iommufd_utils.h \
 		linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
 		linux-source-6.12/tools/testing/selftests/kselftest.h
@@ -29,3 +30,13 @@ $(OUT)/tests/upstream/iommufd: $(SELFTEST_DIR)/.unpacked $(OUT)/include/.done \
 	$(CC) -static -O2 -Wall -Wno-unused-function -D_GNU_SOURCE \
 		-Iinclude/uapi -I$(OUT)/include \
 		-o $@ $(SELFTEST_SRC)/iommufd.c
+
+# Its fail-nth companion: every case replayed with the Nth failure injected.
+# It needs a kernel with fault injection (the debug kernel: make
+# check-debug); on Debian's kernel each case skips, saying so.
+$(OUT)/tests/upstream/iommufd_fail_nth: $(SELFTEST_DIR)/.unpacked $(OUT)/include/.done \
+		$(wildcard include/uapi/linux/*.h)
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wno-unused-function -D_GNU_SOURCE \
+		-Iinclude/uapi -I$(OUT)/include \
+		-o $@ $(SELFTEST_SRC)/iommufd_fail_nth.c
