@@ -1,9 +1,11 @@
 #!/bin/bash
 # debug-check.sh: run the VM tests on a debug kernel (KASAN, lockdep,
-# kmemleak; see debug-kernel.sh) to hunt locking and memory bugs.  Not part
-# of make check (the kernel takes about 20 minutes to build); run it by hand
-# after changing locking or lifetimes.  VFIO is built into that kernel
-# without iommufd, so the VFIO tests skip there.
+# kmemleak, fault injection; see debug-kernel.sh) to hunt locking and
+# memory bugs.  Not part of make check (the kernel takes about 20 minutes to
+# build); run it by hand after changing locking or lifetimes.  VFIO is
+# rebuilt against this iommufd.ko from the same sources and Kbuild files as
+# for Debian's kernel (mk/vfio.mk), so the VFIO tests run here too; and
+# upstream's iommufd_fail_nth runs whole, as this kernel injects failures.
 #
 #   scripts/debug-check.sh [COMMAND]   default: every test program, then
 #                                      upstream's selftest
@@ -23,7 +25,17 @@ rsync -a --delete "$top/include/" "$dbg/build/include/"
 make -s -C "$linux" M="$dbg/build/module" IOMMUFD_SELFTEST=y modules
 cp "$dbg/build/module/iommufd.ko" "$dbg/modules/"
 install -m 755 "$top/vm/guest/load.sh" "$top/vm/guest/unload.sh" "$dbg/modules/"
-echo no >"$dbg/modules/vfio.links"
+
+# VFIO (vfio, vfio-pci-core, vfio-pci) against that iommufd.ko; make has
+# unpacked Debian's drivers/vfio into out/build/vfio.
+rm -rf "$dbg/build/vfio" && mkdir -p "$dbg/build/vfio/pci"
+cp "$out"/build/vfio/*.[ch] "$top/vfio/Kbuild" "$dbg/build/vfio/"
+cp "$out"/build/vfio/pci/*.[ch] "$top/vfio/pci/Kbuild" "$dbg/build/vfio/pci/"
+make -s -C "$linux" M="$dbg/build/vfio" \
+	KBUILD_EXTRA_SYMBOLS="$dbg/build/module/Module.symvers" modules
+cp "$dbg/build/vfio/vfio.ko" "$dbg/build/vfio/pci/vfio-pci-core.ko" \
+	"$dbg/build/vfio/pci/vfio-pci.ko" "$dbg/modules/"
+echo yes >"$dbg/modules/vfio.links"
 
 # The normal image with the debug modules in place of the stock ones.
 rm -rf "$dbg/root"

@@ -33,7 +33,9 @@ if [ "$(cat "$dir/vfio.links" 2>/dev/null)" = yes ]; then
 		if [ -f "$dir/irqbypass.ko" ]; then
 			load "$dir/irqbypass.ko"
 		else
-			modprobe irqbypass
+			# Built into some kernels (the debug one): then VFIO
+			# links without it.
+			modprobe irqbypass 2>/dev/null || true
 		fi
 	fi
 	load "$dir/vfio.ko"
