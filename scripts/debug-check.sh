@@ -47,4 +47,4 @@ cp -a "$dbg/modules" "$dbg/root/lib/iommufd"
 # After the tests, two kmemleak scans: leaks show in the kernel log.
 leakscan="echo scan >/sys/kernel/debug/kmemleak; sleep 2; echo scan >/sys/kernel/debug/kmemleak; cat /sys/kernel/debug/kmemleak"
 cmd="${1:-/tests/run-all.sh; /tests/run-upstream.sh}; $leakscan"
-exec "$top/vm/run.sh" --debug --name debug --timeout 3000 -- "$cmd"
+exec "$top/vm/run.sh" --debug --name debug --timeout "${DEBUG_TIMEOUT:-5400}" -- "$cmd"
