@@ -602,13 +602,20 @@ static int iopt_unmap_range(struct io_pagetable *iopt, unsigned long first,
 again:
 	down_read(&iopt->domains_rwsem);
 	down_write(&iopt->iova_rwsem);
-	for (area = iopt_area_first(iopt, first, last); area;
-	     area = iopt_area_next(area, first, last)) {
-		if (whole_areas_only && (iopt_area_iova(area) < first ||
-					 iopt_area_last_iova(area) > last)) {
+	/*
+	 * Refuse before any access is asked to unpin: a refused unmap must
+	 * leave every pin in place.
+	 */
+	for (area = iopt_area_first(iopt, first, last);
+	     area && whole_areas_only; area = iopt_area_next(area, first, last)) {
+		if (iopt_area_iova(area) < first ||
+		    iopt_area_last_iova(area) > last) {
 			rc = -ENOENT;
 			goto out_unlock_allow;
 		}
+	}
+	for (area = iopt_area_first(iopt, first, last); area;
+	     area = iopt_area_next(area, first, last)) {
 		if (area->num_accesses) {
 			/* Racy peek; iopt_unmap_wait_accesses() decides. */
 			rc = iopt_unmap_wait_accesses(iopt, area, &notified,

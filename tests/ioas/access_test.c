@@ -286,14 +286,15 @@ TEST_F(ioas, unmap_of_pinned_iova_zero)
 }
 
 /*
- * Regression: an unmap that failed after asking accesses to unpin left the
- * area blocked for new pins for good.
+ * Regressions: an unmap refused for cutting an area asked the accesses
+ * pinning the areas before it to unpin (found by the model fuzzer), and
+ * then left those areas blocked for new pins for good.
  */
-TEST_F(ioas, failed_unmap_leaves_areas_usable)
+TEST_F(ioas, failed_unmap_leaves_pins_and_areas_usable)
 {
 	void *buf = test_buffer(4 * PAGE_SZ);
 	int access = _access_create(self->fd, self->ioas, 1);
-	__u32 item;
+	__u32 item, again;
 
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, PAGE_SZ, BASE));
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, 2 * PAGE_SZ,
@@ -302,8 +303,11 @@ TEST_F(ioas, failed_unmap_leaves_areas_usable)
 	/* Covers the pinned area whole and cuts the second one. */
 	EXPECT_ERRNO(ENOENT, _ioas_unmap(self->fd, self->ioas, BASE,
 					 3 * PAGE_SZ, NULL));
-	/* The first area is still mapped and can be pinned again. */
-	ASSERT_OK(_access_pin(self->fd, access, BASE, PAGE_SZ, 0, &item));
+	/* Refused, so the pin is still there... */
+	EXPECT_EQ(self->pinned_before + 1, iommufd_pinned_pages());
+	/* ...and the first area is still mapped and can be pinned again. */
+	ASSERT_OK(_access_pin(self->fd, access, BASE, PAGE_SZ, 0, &again));
+	ASSERT_OK(_access_unpin(self->fd, access, again));
 	ASSERT_OK(_access_unpin(self->fd, access, item));
 	ASSERT_OK(close(access));
 }
