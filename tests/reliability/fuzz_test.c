@@ -29,51 +29,80 @@
 
 enum op_kind {
 	OP_MAP, OP_MAP_FIXED, OP_UNMAP, OP_UNMAP_ALL, OP_COPY, OP_ALLOW,
-	OP_RESERVE, OP_READ, OP_BAD_SIZE, OP_BAD_FLAGS, OP_BAD_ID,
-	OP_BAD_RANGE, OP_KINDS
+	OP_RESERVE, OP_READ, OP_RANGES, OP_PIN, OP_UNPIN, OP_BAD_SIZE,
+	OP_BAD_FLAGS, OP_BAD_ID, OP_BAD_RANGE, OP_KINDS
 };
 
 static const char *const op_names[] = {
 	"map", "map_fixed", "unmap", "unmap_all", "copy", "allow", "reserve",
-	"read", "bad_size", "bad_flags", "bad_id", "bad_range",
+	"read", "ranges", "pin", "unpin", "bad_size", "bad_flags", "bad_id",
+	"bad_range",
 };
 
+/*
+ * @rel: aim at an existing area (picked by @off) instead of @iova, and
+ * for unmap and copy half the time at its length, resolved against the
+ * model when the operation runs, so that unmaps, copies, pins and reads
+ * often hit something and often cross from one area into the next.
+ */
 struct op {
 	enum op_kind kind;
 	int ioas, ioas2;
 	__u64 iova, iova2, len, len2;
 	unsigned long off;	/* buffer offset (pages) */
+	bool rel;
 };
 
 struct range {
 	__u64 first, last;
 };
 
+/*
+ * @pages names the pinned-page object behind the area: a map makes a new
+ * one, a copy shares its source's, and pages are pinned once per object.
+ */
 struct area {
 	__u64 iova, len;
 	unsigned long off;	/* buffer byte offset */
+	int pages;
 };
+
+/* An access pin: [iova, iova + len), the test ABI's item id. */
+struct pin {
+	__u64 iova, len;
+	__u32 item;
+};
+
+#define MAX_PINS 32
 
 struct model_ioas {
 	struct area areas[MAX_AREAS];
 	int nareas;
 	struct range allowed[2], resv[16];
 	int nallowed, nresv;
+	struct pin pins[MAX_PINS];
+	int npins;
 };
 
 struct model {
 	struct model_ioas ioas[NIOAS];
+	int next_pages;
+	long pinned_base;	/* the test build's pinned_pages at the start */
 };
 
-/* The kernel side of an episode. */
+/* The kernel side of an episode: a reading and a pinning access per IOAS. */
 struct env {
 	int fd;
 	__u32 ioas[NIOAS];
 	int access[NIOAS];
+	int pinner[NIOAS];
 };
 
 static unsigned char *buf;
 static unsigned long page;
+/* Commands that succeeded, by the kind of operation that issued them. */
+static unsigned long kind_ok[OP_KINDS];
+static enum op_kind cur_kind;
 
 static bool overlaps(__u64 a, __u64 alast, __u64 b, __u64 blast)
 {
@@ -99,13 +128,13 @@ static bool hits(const struct range *r, int n, __u64 first, __u64 last)
 
 /*
  * The errno a fixed mapping of [iova, iova + len) gets; 0 if it fits.
- * Without devices an IOAS takes any IOVA alignment.
+ * The pinning access on each IOAS makes its IOVA alignment a page.
  */
 static int fixed_errno(struct model_ioas *m, __u64 iova, __u64 len)
 {
 	__u64 last;
 
-	if (!len)
+	if (!len || iova % page)
 		return EINVAL;
 	if (__builtin_add_overflow(iova, len - 1, &last))
 		return EOVERFLOW;
@@ -117,11 +146,11 @@ static int fixed_errno(struct model_ioas *m, __u64 iova, __u64 len)
 }
 
 static int add_area(struct model_ioas *m, __u64 iova, __u64 len,
-		    unsigned long off)
+		    unsigned long off, int pages)
 {
 	if (m->nareas == MAX_AREAS)
 		return -1;
-	m->areas[m->nareas++] = (struct area){ iova, len, off };
+	m->areas[m->nareas++] = (struct area){ iova, len, off, pages };
 	return 0;
 }
 
@@ -160,12 +189,85 @@ static int covering(struct model_ioas *m, __u64 iova, __u64 len,
 		slast = alast < last ? alast : last;
 		out[(*nout)++] = (struct area){
 			dst + (pos - iova), slast - pos + 1,
-			a->off + (pos - a->iova) };
+			a->off + (pos - a->iova), a->pages };
 		if (slast == last)
 			return 0;
 		pos = slast + 1;
 	}
 	return ENOENT;
+}
+
+/*
+ * The errno of an access pin of [iova, iova + len): the areas must cover
+ * it without a gap and in whole pages of memory.
+ */
+static int pin_errno(struct model_ioas *m, __u64 iova, __u64 len,
+		     struct area *slices, int *n)
+{
+	int rc;
+
+	if (!len)
+		return EINVAL;
+	sort_areas(m);
+	rc = covering(m, iova, len, iova, slices, n);
+	for (int i = 0; i < *n; i++) {
+		/* A gap after slice i is found only once slice i passed. */
+		if (slices[i].off % page ||
+		    (i != *n - 1 && (slices[i].off + slices[i].len) % page) ||
+		    (rc && i == *n - 1 &&
+		     (slices[i].off + slices[i].len) % page))
+			return EINVAL;
+	}
+	return rc;
+}
+
+/* Pages the model has pinned: distinct (pages object, buffer page). */
+static long model_pinned(struct model *mod)
+{
+	static unsigned char seen[4 * EPISODE + NIOAS][BUF_PAGES];
+	long n = 0;
+
+	memset(seen, 0, sizeof(seen));
+	for (int k = 0; k < NIOAS; k++) {
+		struct model_ioas *m = &mod->ioas[k];
+
+		for (int p = 0; p < m->npins; p++) {
+			struct area slices[MAX_AREAS];
+			int ns = 0;
+
+			covering(m, m->pins[p].iova, m->pins[p].len,
+				 m->pins[p].iova, slices, &ns);
+			for (int i = 0; i < ns; i++)
+				for (unsigned long b = slices[i].off / page;
+				     b <= (slices[i].off + slices[i].len - 1) /
+						  page; b++)
+					if (!seen[slices[i].pages][b]++)
+						n++;
+		}
+	}
+	return n;
+}
+
+/* The test access unpins whatever an unmapped area overlapped. */
+static void drop_pins(struct model_ioas *m, __u64 first, __u64 last)
+{
+	for (int p = 0; p < m->npins; p++)
+		if (overlaps(first, last, m->pins[p].iova,
+			     m->pins[p].iova + m->pins[p].len - 1))
+			m->pins[p--] = m->pins[--m->npins];
+}
+
+static int check_pinned(struct model *mod, char *why, size_t whylen,
+			const char *after)
+{
+	long got = iommufd_pinned_pages() - mod->pinned_base;
+	long want = model_pinned(mod);
+
+	if (got == want)
+		return 0;
+	snprintf(why, whylen, "after %s: %ld pages pinned, model %ld", after,
+		 got, want);
+	return -1;
 }
 
 /* Expect @rc (0 or -1 with errno) to be @want (0 or an errno). */
@@ -174,6 +276,8 @@ static int expect(int rc, int want, const char *what, char *why,
 {
 	int got = rc ? errno : 0;
 
+	if (!got)
+		kind_ok[cur_kind]++;
 	if (got == want)
 		return 0;
 	snprintf(why, whylen, "%s: got %s, model says %s", what,
@@ -184,10 +288,42 @@ static int expect(int rc, int want, const char *what, char *why,
 
 #define EXPECT(rc, want, what) expect(rc, want, what, why, whylen)
 
-static int run_op(struct env *e, struct model *mod, const struct op *op,
+/* An operation with @rel resolved: a whole area, or pages inside one. */
+static struct op resolve(struct model_ioas *m, const struct op *in)
+{
+	struct op op = *in;
+	struct area *a;
+	__u64 skip;
+
+	if (!op.rel || !m->nareas)
+		return op;
+	sort_areas(m);
+	a = &m->areas[op.off % m->nareas];
+	op.iova = a->iova;
+	if (op.kind == OP_UNMAP || op.kind == OP_COPY) {
+		/* The area whole, or from its start on, maybe into others. */
+		if (op.len2 / page % 2)
+			op.len = a->len;
+		return op;
+	}
+	skip = (op.len2 / page) % (a->len / page) * page;
+	op.iova += skip;
+	if (op.len > a->len - skip)
+		op.len = a->len - skip;
+	return op;
+}
+
+/* Which of two variants a malformed command takes. */
+static int coin(const struct op *op)
+{
+	return (op->len2 / page) % 2;
+}
+
+static int run_op(struct env *e, struct model *mod, const struct op *in,
 		  char *why, size_t whylen)
 {
-	struct model_ioas *m = &mod->ioas[op->ioas];
+	struct model_ioas *m = &mod->ioas[in->ioas];
+	const struct op resolved = resolve(m, in), *op = &resolved;
 	__u32 id = e->ioas[op->ioas];
 	void *va = buf + op->off * page;
 	int rc, want;
@@ -199,7 +335,8 @@ static int run_op(struct env *e, struct model *mod, const struct op *op,
 		if (EXPECT(rc, want, "map_fixed"))
 			return -1;
 		if (!rc)
-			add_area(m, op->iova, op->len, op->off * page);
+			add_area(m, op->iova, op->len, op->off * page,
+				 mod->next_pages++);
 		return 0;
 	case OP_MAP: {
 		__u64 iova = 0, last;
@@ -233,7 +370,8 @@ static int run_op(struct env *e, struct model *mod, const struct op *op,
 				return -1;
 			}
 		}
-		return add_area(m, iova, op->len, op->off * page);
+		return add_area(m, iova, op->len, op->off * page,
+				mod->next_pages++);
 	}
 	case OP_UNMAP: {
 		__u64 first = op->iova, last = op->iova + op->len - 1, total = 0;
@@ -257,8 +395,9 @@ static int run_op(struct env *e, struct model *mod, const struct op *op,
 		rc = _ioas_unmap(e->fd, id, op->iova, op->len, &unmapped);
 		if (EXPECT(rc, want, "unmap"))
 			return -1;
+		/* Refused: every pin stays. */
 		if (rc)
-			return 0;
+			return check_pinned(mod, why, whylen, "refused unmap");
 		if (unmapped != total) {
 			snprintf(why, whylen, "unmap: %llu bytes, model %llu",
 				 (unsigned long long)unmapped,
@@ -269,7 +408,8 @@ static int run_op(struct env *e, struct model *mod, const struct op *op,
 			if (overlaps(first, last, m->areas[i].iova,
 				     m->areas[i].iova + m->areas[i].len - 1))
 				m->areas[i--] = m->areas[--m->nareas];
-		return 0;
+		drop_pins(m, first, last);
+		return check_pinned(mod, why, whylen, "unmap");
 	}
 	case OP_UNMAP_ALL: {
 		__u64 unmapped = 0, total = 0;
@@ -287,7 +427,8 @@ static int run_op(struct env *e, struct model *mod, const struct op *op,
 			return -1;
 		}
 		m->nareas = 0;
-		return 0;
+		m->npins = 0;
+		return check_pinned(mod, why, whylen, "unmap_all");
 	}
 	case OP_COPY: {
 		struct model_ioas *d = &mod->ioas[op->ioas2];
@@ -298,13 +439,17 @@ static int run_op(struct env *e, struct model *mod, const struct op *op,
 					  slices, &n) : EINVAL;
 		if (!want)
 			want = fixed_errno(d, op->iova2, op->len);
+		/* Each slice must start on a page of memory. */
+		for (int i = 0; !want && i < n; i++)
+			if (slices[i].off % page)
+				want = EINVAL;
 		rc = _ioas_copy(e->fd, e->ioas[op->ioas2], op->iova2, id,
 				op->iova, op->len, MAP_RW);
 		if (EXPECT(rc, want, "copy"))
 			return -1;
 		for (int i = 0; !rc && i < n; i++)
 			if (add_area(d, slices[i].iova, slices[i].len,
-				     slices[i].off))
+				     slices[i].off, slices[i].pages))
 				return 0;
 		return 0;
 	}
@@ -379,6 +524,97 @@ static int run_op(struct env *e, struct model *mod, const struct op *op,
 			}
 		return 0;
 	}
+	case OP_RANGES: {
+		struct iommu_iova_range got[20];
+		struct iommu_ioas_iova_ranges cmd = {
+			.size = sizeof(cmd), .ioas_id = id,
+			.num_iovas = coin(op) ? 0 : 20,
+			.allowed_iovas = (uintptr_t)got,
+		};
+		struct range want_r[20];
+		__u64 pos = 0;
+		int n = 0;
+		bool end = false;
+
+		/* The complement of the reserved ranges. */
+		while (!end) {
+			int first = -1;
+
+			for (int i = 0; i < m->nresv; i++)
+				if (m->resv[i].last >= pos &&
+				    (first < 0 ||
+				     m->resv[i].first < m->resv[first].first))
+					first = i;
+			if (first >= 0 && m->resv[first].first <= pos) {
+				end = m->resv[first].last == ULONG_LAST;
+				pos = m->resv[first].last + 1;
+				continue;
+			}
+			want_r[n].first = pos;
+			want_r[n++].last = first < 0 ? ULONG_LAST :
+						       m->resv[first].first - 1;
+			end = first < 0;
+			if (!end)
+				pos = m->resv[first].last + 1;
+		}
+		rc = ioctl(e->fd, IOMMU_IOAS_IOVA_RANGES, &cmd);
+		if (EXPECT(rc, cmd.allowed_iovas && !(coin(op)) ? 0 :
+			   EMSGSIZE, "iova_ranges"))
+			return -1;
+		if ((int)cmd.num_iovas != n) {
+			snprintf(why, whylen, "iova_ranges: %u ranges, model %d",
+				 cmd.num_iovas, n);
+			return -1;
+		}
+		for (int i = 0; !rc && i < n; i++)
+			if (got[i].start != want_r[i].first ||
+			    got[i].last != want_r[i].last) {
+				snprintf(why, whylen,
+					 "iova_ranges: range %d is 0x%llx-0x%llx, model 0x%llx-0x%llx",
+					 i, (unsigned long long)got[i].start,
+					 (unsigned long long)got[i].last,
+					 (unsigned long long)want_r[i].first,
+					 (unsigned long long)want_r[i].last);
+				return -1;
+			}
+		return 0;
+	}
+	case OP_PIN: {
+		struct area slices[MAX_AREAS];
+		struct iommu_test_cmd cmd = {
+			.op = IOMMU_TEST_OP_ACCESS_PAGES,
+			.id = e->pinner[op->ioas],
+			.access_pages = { .iova = op->iova, .length = op->len,
+					  .flags = MOCK_FLAGS_ACCESS_WRITE },
+		};
+		int n = 0;
+
+		if (m->npins == MAX_PINS)
+			return 0;
+		want = pin_errno(m, op->iova, op->len, slices, &n);
+		/* Within one area the kernel also checks the pages it pins. */
+		if (!want && n == 1)
+			cmd.access_pages.uptr = (uintptr_t)buf + slices[0].off;
+		rc = _test_cmd(e->fd, &cmd);
+		if (EXPECT(rc, want, "access pin"))
+			return -1;
+		if (!rc)
+			m->pins[m->npins++] = (struct pin){
+				op->iova, op->len,
+				cmd.access_pages.out_access_pages_id };
+		return check_pinned(mod, why, whylen, "access pin");
+	}
+	case OP_UNPIN: {
+		int p = m->npins ? (int)(op->off % (m->npins + 1)) : 0;
+		__u32 item = p < m->npins ? m->pins[p].item : 100000 + op->off;
+
+		rc = _access_unpin(e->fd, e->pinner[op->ioas], item);
+		if (EXPECT(rc, p < m->npins ? 0 : ENOENT, "access unpin"))
+			return -1;
+		if (p < m->npins)
+			m->pins[p] = m->pins[--m->npins];
+		return check_pinned(mod, why, whylen, "access unpin");
+	}
 	case OP_BAD_SIZE: {
 		struct {
 			struct iommu_ioas_map cmd;
@@ -390,9 +626,9 @@ static int run_op(struct env *e, struct model *mod, const struct op *op,
 		/* Shorter than the first version: EINVAL; longer with
 		 * non-zero bytes past what is known: E2BIG.
 		 */
-		big.cmd.size = op->len % 2 ? 8 : sizeof(big);
+		big.cmd.size = coin(op) ? 8 : sizeof(big);
 		rc = ioctl(e->fd, IOMMU_IOAS_MAP, &big);
-		return EXPECT(rc, op->len % 2 ? EINVAL : E2BIG, "bad size");
+		return EXPECT(rc, coin(op) ? EINVAL : E2BIG, "bad size");
 	}
 	case OP_BAD_FLAGS: {
 		struct iommu_ioas_map cmd = {
@@ -400,7 +636,7 @@ static int run_op(struct env *e, struct model *mod, const struct op *op,
 			.user_va = (uintptr_t)va, .length = page,
 		};
 
-		if (op->len % 2)
+		if (coin(op))
 			cmd.flags |= 1U << (4 + op->off % 28);
 		else
 			cmd.__reserved = 1;
@@ -409,11 +645,11 @@ static int run_op(struct env *e, struct model *mod, const struct op *op,
 	}
 	case OP_BAD_ID:
 		/* No such object. */
-		rc = _ioas_map_fixed(e->fd, op->len % 2 ? 0 : 1000 + op->off,
+		rc = _ioas_map_fixed(e->fd, coin(op) ? 0 : 1000 + op->off,
 				     va, page, op->iova);
 		return EXPECT(rc, ENOENT, "bad id");
 	case OP_BAD_RANGE:
-		if (op->len % 2) {
+		if (coin(op)) {
 			rc = _ioas_unmap(e->fd, id, ULONG_LAST, page, NULL);
 			return EXPECT(rc, EOVERFLOW, "unmap at the top");
 		}
@@ -443,6 +679,7 @@ static struct op gen_op(unsigned int *seed)
 	};
 
 	op.off = rnd(seed, BUF_PAGES - op.len / page + 1);
+	op.rel = rnd(seed, 2);
 	/* Now and then a length of zero or an IOVA off the page. */
 	if (!rnd(seed, 40))
 		op.len = 0;
@@ -469,13 +706,17 @@ static void env_open(struct env *e)
 		ASSERT_OK(_ioas_alloc(e->fd, &e->ioas[i]));
 		e->access[i] = _access_create(e->fd, e->ioas[i], 0);
 		ASSERT_LE(0, e->access[i]);
+		e->pinner[i] = _access_create(e->fd, e->ioas[i], 1);
+		ASSERT_LE(0, e->pinner[i]);
 	}
 }
 
 static void env_close(struct env *e)
 {
-	for (int i = 0; i < NIOAS; i++)
+	for (int i = 0; i < NIOAS; i++) {
+		ASSERT_OK(close(e->pinner[i]));
 		ASSERT_OK(close(e->access[i]));
+	}
 	ASSERT_OK(close(e->fd));
 }
 
@@ -487,14 +728,19 @@ static int replay(const struct op *ops, int n, char *why, size_t whylen)
 	int bad = -1;
 
 	memset(&mod, 0, sizeof(mod));
+	mod.next_pages = NIOAS;
+	mod.pinned_base = iommufd_pinned_pages();
 	env_open(&e);
-	for (int i = 0; i < n && bad < 0; i++)
+	for (int i = 0; i < n && bad < 0; i++) {
+		cur_kind = ops[i].kind;
 		if (run_op(&e, &mod, &ops[i], why, whylen))
 			bad = i;
+	}
 	/* The end: what is left must be what the model holds. */
 	for (int k = 0; bad < 0 && k < NIOAS; k++) {
 		struct op all = { .kind = OP_UNMAP_ALL, .ioas = k };
 
+		cur_kind = OP_UNMAP_ALL;
 		if (run_op(&e, &mod, &all, why, whylen))
 			bad = n;
 	}
@@ -504,8 +750,9 @@ static int replay(const struct op *ops, int n, char *why, size_t whylen)
 
 static void print_op(int i, const struct op *op)
 {
-	printf("#   %3d %-9s ioas %d iova 0x%llx len 0x%llx buf page %lu | ioas2 %d iova2 0x%llx len2 0x%llx\n",
-	       i, op_names[op->kind], op->ioas, (unsigned long long)op->iova,
+	printf("#   %3d %-9s%s ioas %d iova 0x%llx len 0x%llx buf page %lu | ioas2 %d iova2 0x%llx len2 0x%llx\n",
+	       i, op_names[op->kind], op->rel ? " (area)" : "", op->ioas,
+	       (unsigned long long)op->iova,
 	       (unsigned long long)op->len, op->off, op->ioas2,
 	       (unsigned long long)op->iova2, (unsigned long long)op->len2);
 }
@@ -588,7 +835,7 @@ TEST_TIMEOUT(fuzz, ioas_against_model, 86400)
 	printf("# %lu operations in %lu episodes, %ld/s; by kind:", nops,
 	       episodes, nops / (seconds ? seconds : 1));
 	for (int k = 0; k < OP_KINDS; k++)
-		printf(" %s %lu", op_names[k], counts[k]);
+		printf(" %s %lu (%lu ok)", op_names[k], counts[k], kind_ok[k]);
 	printf("\n");
 	ASSERT_LT(0, episodes);
 	EXPECT_EQ(objects, iommufd_live_objects());
