@@ -396,11 +396,14 @@ static int iopt_pin_batch_alloc(struct iopt_pages *pages,
 	if (!batch->pages)
 		return -ENOMEM;
 	if (pages->file) {
-		batch->folios = kvmalloc_array(batch->max,
+		batch->folios = iommufd_should_fail() ? NULL :
+				kvmalloc_array(batch->max,
 					       sizeof(*batch->folios),
 					       GFP_KERNEL);
 		if (!batch->folios) {
+			/* iopt_pages_produce() frees the batch: not this twice. */
 			kvfree(batch->pages);
+			batch->pages = NULL;
 			return -ENOMEM;
 		}
 	}
