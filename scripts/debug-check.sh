@@ -34,7 +34,8 @@ cp "$out"/build/vfio/pci/*.[ch] "$top/vfio/pci/Kbuild" "$dbg/build/vfio/pci/"
 make -s -C "$linux" M="$dbg/build/vfio" \
 	KBUILD_EXTRA_SYMBOLS="$dbg/build/module/Module.symvers" modules
 cp "$dbg/build/vfio/vfio.ko" "$dbg/build/vfio/pci/vfio-pci-core.ko" \
-	"$dbg/build/vfio/pci/vfio-pci.ko" "$dbg/modules/"
+	"$dbg/build/vfio/pci/vfio-pci.ko" "$linux/virt/lib/irqbypass.ko" \
+	"$dbg/modules/"
 echo yes >"$dbg/modules/vfio.links"
 
 # The normal image with the debug modules in place of the stock ones.
