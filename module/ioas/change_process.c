@@ -16,10 +16,12 @@
  * What must hold still while the charge moves: the set of areas (map,
  * unmap, copy) and each pages' pin count (domain fill and unfill, access
  * pin and unpin).  All of those run under the iova_rwsem of the IOAS they
- * touch, so this takes the iova_rwsem of every IOAS of the file for write,
- * in id order, under ctx->ioas_creation_lock so that no IOAS is published
- * behind its back.  One pages may be shared by areas of several IOASes
- * (IOMMU_IOAS_COPY); it is counted and moved once.
+ * touch, but for a map's own fill, which marks its areas filling under
+ * that lock first; so this takes the iova_rwsem of every IOAS of the file
+ * for write, in id order, under ctx->ioas_creation_lock so that no IOAS is
+ * published behind its back, and refuses while any area is filling.  One
+ * pages may be shared by areas of several IOASes (IOMMU_IOAS_COPY); it is
+ * counted and moved once.
  *
  * Order of work: refuse (anything not file-backed), count, charge the new
  * process (the only step that can fail for lack of room), then give the
@@ -101,8 +103,8 @@ static unsigned long iopt_pages_key(struct iopt_pages *pages)
 
 /*
  * Collect the pages of every area of the IOASes in @locked into @set, once
- * each, and add up what moving them would charge.  -EINVAL if an area maps
- * user memory; -ENOMEM.
+ * each, and add up what moving them would charge.  -EBUSY while a map is
+ * still pinning, -EINVAL if an area maps user memory; -ENOMEM.
  */
 static int iommufd_ioas_collect_pages(struct xarray *locked,
 				      struct xarray *set,
@@ -116,6 +118,9 @@ static int iommufd_ioas_collect_pages(struct xarray *locked,
 	/* Refuse first: a refusal must not depend on allocation. */
 	xa_for_each(locked, id, ioas) {
 		lockdep_assert_held_write(&ioas->iopt.iova_rwsem);
+		/* A map still pinning changes pin counts without iova_rwsem. */
+		if (iopt_range_filling(&ioas->iopt, 0, ULONG_MAX))
+			return -EBUSY;
 		for (area = iopt_area_first(&ioas->iopt, 0, ULONG_MAX); area;
 		     area = iopt_area_next(area, 0, ULONG_MAX))
 			if (!area->pages->file)
@@ -148,8 +153,9 @@ static int iommufd_ioas_collect_pages(struct xarray *locked,
  *
  * Context: process context, may sleep.
  * Return: 0; -EOPNOTSUPP if __reserved is set; -EINVAL if any IOAS maps
- * memory other than with IOMMU_IOAS_MAP_FILE; -ENOMEM without memory or
- * over the caller's RLIMIT_MEMLOCK.  On failure nothing has changed.
+ * memory other than with IOMMU_IOAS_MAP_FILE; -EBUSY while a map is still
+ * pinning; -ENOMEM without memory or over the caller's RLIMIT_MEMLOCK.  On
+ * failure nothing has changed.
  */
 int iommufd_ioas_change_process_ioctl(struct iommufd_ucmd *ucmd)
 {

@@ -298,7 +298,13 @@ static int iopt_prepare_area(struct io_pagetable *iopt,
 
 /*
  * Map the slices back to back at *iova (or at an IOVA chosen here), in one
- * step: either every area is inserted or none is.
+ * step: either every area is mapped or none is.
+ *
+ * The areas take their IOVA in the tree at once, marked filling, and are
+ * pinned and mapped into the domains with only domains_rwsem held, so a
+ * map that waits for its memory (faulting in a large guest, a
+ * userfaultfd page) holds up no other user of iova_rwsem.  Until filled
+ * they are skipped by lookups, and unmaps of them are refused (EBUSY).
  */
 static int iopt_insert_slices(struct io_pagetable *iopt,
 			      struct list_head *slices, unsigned long length,
@@ -341,14 +347,24 @@ static int iopt_insert_slices(struct io_pagetable *iopt,
 			goto out_unlock;
 		pos += slice->length;
 	}
-	/* Pin and map into the domains first; insert only when all went. */
+	list_for_each_entry(slice, slices, link) {
+		iopt_area_init_user(slice->area, iopt->disable_large_pages);
+		slice->area->filling = true;
+		interval_tree_insert(&slice->area->node, &iopt->area_itree);
+	}
+	if (xa_empty(&iopt->domains))
+		goto out_done;	/* nothing to pin yet */
+	up_write(&iopt->iova_rwsem);
+
 	list_for_each_entry(slice, slices, link) {
 		rc = iopt_area_fill_domains(iopt, slice->area);
 		if (rc)
 			goto err_unfill;
 	}
+	down_write(&iopt->iova_rwsem);
+out_done:
 	list_for_each_entry(slice, slices, link) {
-		interval_tree_insert(&slice->area->node, &iopt->area_itree);
+		slice->area->filling = false;
 		slice->area = NULL;	/* now owned by the tree */
 		slice->pages = NULL;
 	}
@@ -358,6 +374,10 @@ static int iopt_insert_slices(struct io_pagetable *iopt,
 err_unfill:
 	list_for_each_entry_continue_reverse(slice, slices, link)
 		iopt_area_unfill_domains(iopt, slice->area);
+	down_write(&iopt->iova_rwsem);
+	list_for_each_entry(slice, slices, link)
+		interval_tree_remove(&slice->area->node, &iopt->area_itree);
+	iopt_lower_hint(iopt, *iova);
 out_unlock:
 	up_write(&iopt->iova_rwsem);
 	up_read(&iopt->domains_rwsem);
@@ -606,6 +626,10 @@ again:
 	 * Refuse before any access is asked to unpin: a refused unmap must
 	 * leave every pin in place.
 	 */
+	if (iopt_range_filling(iopt, first, last)) {
+		rc = -EBUSY;
+		goto out_unlock_allow;
+	}
 	for (area = iopt_area_first(iopt, first, last);
 	     area && whole_areas_only; area = iopt_area_next(area, first, last)) {
 		if (iopt_area_iova(area) < first ||
@@ -661,8 +685,9 @@ out_unlock:
  *
  * Context: process context, may sleep.
  * Return: 0, with *@unmapped 0 if the range held nothing; -ENOENT, with
- * nothing changed, if an area crosses the range's edges; -EDEADLOCK if an
- * access would not let go; -EOVERFLOW, -EINVAL for a bad range.
+ * nothing changed, if an area crosses the range's edges; -EBUSY while a
+ * map into the range is still pinning; -EDEADLOCK if an access would not
+ * let go; -EOVERFLOW, -EINVAL for a bad range.
  */
 int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
 	       unsigned long length, unsigned long *unmapped)
@@ -683,7 +708,8 @@ int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
  * @unmapped: out: bytes unmapped
  *
  * Context: process context, may sleep.
- * Return: 0, or -EDEADLOCK if an access would not let go.
+ * Return: 0, -EBUSY while a map is still pinning, or -EDEADLOCK if an
+ * access would not let go.
  */
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 {
@@ -825,18 +851,45 @@ unsigned long iopt_needed_alignment(struct io_pagetable *iopt)
  */
 int iopt_check_alignment(struct io_pagetable *iopt, unsigned long align)
 {
+	struct interval_tree_node *node;
 	struct iopt_area *area;
 
 	lockdep_assert_held(&iopt->iova_rwsem);
 
 	if (align <= iopt->iova_alignment)
 		return 0;
-	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
-	     area = iopt_area_next(area, 0, ULONG_MAX))
+	/* Areas still filling too: they are mapped with this alignment. */
+	for (node = interval_tree_iter_first(&iopt->area_itree, 0, ULONG_MAX);
+	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
+		area = container_of(node, struct iopt_area, node);
 		if ((iopt_area_iova(area) | iopt_area_length(area) |
 		     area->page_offset) & (align - 1))
 			return -EADDRINUSE;
+	}
 	return 0;
+}
+
+/**
+ * iopt_range_filling() - is a map into [@first, @last] still pinning?
+ * @iopt: the page table
+ * @first: first IOVA
+ * @last: last IOVA, inclusive
+ *
+ * Context: iova_rwsem held.
+ * Return: true if an area there is still being filled.
+ */
+bool iopt_range_filling(struct io_pagetable *iopt, unsigned long first,
+			unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	lockdep_assert_held(&iopt->iova_rwsem);
+
+	for (node = interval_tree_iter_first(&iopt->area_itree, first, last);
+	     node; node = interval_tree_iter_next(node, first, last))
+		if (container_of(node, struct iopt_area, node)->filling)
+			return true;
+	return false;
 }
 
 /**
@@ -940,7 +993,8 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
  *
  * Context: process context, may sleep.
  * Return: 0; -EINVAL for a cut off the alignment or through pins of an
- * in-kernel access; -EBUSY during an unmap of that area; -ENOMEM.
+ * in-kernel access; -EBUSY during an unmap of that area or while a map
+ * of it is still pinning; -ENOMEM.
  */
 int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 		  unsigned int count)
@@ -953,6 +1007,10 @@ int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 	for (i = 0; i < count && !rc; i++) {
 		struct iopt_area *area;
 
+		if (iopt_range_filling(iopt, iovas[i], iovas[i])) {
+			rc = -EBUSY;
+			break;
+		}
 		area = iopt_area_first(iopt, iovas[i], iovas[i]);
 		if (!area || iopt_area_last_iova(area) == iovas[i])
 			continue;

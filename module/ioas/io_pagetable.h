@@ -141,6 +141,10 @@ struct iopt_pages_user {
  *	by @pages->mutex
  * @prevent_access: an unmap is waiting for the accesses to let go; new
  *	pins are refused.  Protected by @pages->mutex.
+ * @filling: a map has put it in the tree (its IOVA is taken) and is still
+ *	pinning and mapping it into the domains without iova_rwsem; lookups
+ *	skip it and unmaps of it fail with -EBUSY.  Written under iova_rwsem
+ *	for write.
  */
 struct iopt_area {
 	struct interval_tree_node node;
@@ -152,6 +156,7 @@ struct iopt_area {
 	int iommu_prot;
 	unsigned int num_accesses;
 	bool prevent_access;
+	bool filling;
 };
 
 /* An IOVA range in allowed_itree or reserved_itree. */
@@ -256,24 +261,41 @@ static inline unsigned long iopt_area_iova_to_index(struct iopt_area *area,
 	       PAGE_SIZE;
 }
 
+/* @node, or the first area after it in [@iova, @last] that is filled. */
+static inline struct iopt_area *
+iopt_area_filled_from(struct interval_tree_node *node, unsigned long iova,
+		      unsigned long last)
+{
+	for (; node; node = interval_tree_iter_next(node, iova, last)) {
+		struct iopt_area *area =
+			container_of(node, struct iopt_area, node);
+
+		if (!area->filling)
+			return area;
+	}
+	return NULL;
+}
+
+/*
+ * The areas in [@iova, @last] in IOVA order, skipping any still being
+ * filled by a map (struct iopt_area @filling).  iova_rwsem held.
+ */
 static inline struct iopt_area *iopt_area_first(struct io_pagetable *iopt,
 						unsigned long iova,
 						unsigned long last)
 {
-	struct interval_tree_node *node;
-
-	node = interval_tree_iter_first(&iopt->area_itree, iova, last);
-	return node ? container_of(node, struct iopt_area, node) : NULL;
+	return iopt_area_filled_from(interval_tree_iter_first(&iopt->area_itree,
+							       iova, last),
+				     iova, last);
 }
 
 static inline struct iopt_area *iopt_area_next(struct iopt_area *area,
 					       unsigned long iova,
 					       unsigned long last)
 {
-	struct interval_tree_node *node;
-
-	node = interval_tree_iter_next(&area->node, iova, last);
-	return node ? container_of(node, struct iopt_area, node) : NULL;
+	return iopt_area_filled_from(interval_tree_iter_next(&area->node, iova,
+							     last),
+				     iova, last);
 }
 
 /* io_pagetable.c */
@@ -300,6 +322,8 @@ int iopt_set_allowed(struct io_pagetable *iopt,
 void iopt_free_itree(struct rb_root_cached *itree);
 unsigned long iopt_needed_alignment(struct io_pagetable *iopt);
 int iopt_check_alignment(struct io_pagetable *iopt, unsigned long align);
+bool iopt_range_filling(struct io_pagetable *iopt, unsigned long first,
+			unsigned long last);
 int iopt_set_large_pages(struct io_pagetable *iopt, bool enable);
 int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 		  unsigned int count);

@@ -16,8 +16,10 @@
 
 /**
  * iopt_area_fill_domains() - pin an area's pages and map it in every domain
- * @iopt: the page table, with domains_rwsem and iova_rwsem held
- * @area: the area, not yet mapped anywhere
+ * @iopt: the page table, with domains_rwsem held
+ * @area: the area, its user set up (iopt_area_init_user()), not yet
+ *	mapped anywhere, and marked filling so nothing else touches it:
+ *	iova_rwsem need not be held
  *
  * Context: process context, may sleep.
  * Return: 0, or a negative errno with nothing pinned or mapped.
@@ -25,9 +27,7 @@
 int iopt_area_fill_domains(struct io_pagetable *iopt, struct iopt_area *area)
 {
 	lockdep_assert_held(&iopt->domains_rwsem);
-	lockdep_assert_held(&iopt->iova_rwsem);
 
-	iopt_area_init_user(area, iopt->disable_large_pages);
 	if (xa_empty(&iopt->domains))
 		return 0;
 	return iopt_pages_fill_user(area->pages, &area->user, &iopt->domains);

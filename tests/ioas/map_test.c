@@ -5,7 +5,8 @@
  */
 #include <sys/mman.h>
 
-#include "iommufd_utils.h"
+#include "mock_utils.h"
+#include "uffd_utils.h"
 
 /* Bytes mapped in the IOAS, measured by unmapping everything. */
 static __u64 unmap_all(int fd, __u32 ioas)
@@ -246,4 +247,76 @@ TEST_F_TIMEOUT(ioas, hundred_thousand_areas, 300)
 			      &length));
 	EXPECT_EQ((__u64)N * PAGE_SZ, length);
 	ASSERT_EQ((__u64)N * PAGE_SZ, unmap_all(self->fd, self->ioas));
+}
+
+struct stalled_map {
+	int fd;
+	__u32 ioas;
+	void *va;
+	int rc;
+};
+
+static void *stalled_map_thread(void *arg)
+{
+	struct stalled_map *m = arg;
+
+	m->rc = _ioas_map_fixed(m->fd, m->ioas, m->va, PAGE_SZ,
+				BASE + 16 * PAGE_SZ);
+	return NULL;
+}
+
+/*
+ * A map waiting for its memory (a userfaultfd page, or just a large guest
+ * being faulted in) holds up nothing else of the IOAS: reads of it, access
+ * rw of other areas and other maps go on; only its own range is busy.
+ */
+TEST_F(ioas, map_waiting_for_memory_holds_up_nothing_else)
+{
+	struct stalled_map m = { .fd = self->fd, .ioas = self->ioas };
+	struct iommu_ioas_iova_ranges ranges = {
+		.size = sizeof(ranges), .ioas_id = self->ioas,
+	};
+	void *buf = test_buffer(2 * PAGE_SZ);
+	unsigned char tmp[64];
+	struct stall_page sp;
+	__u32 stdev, hwpt;
+	pthread_t t;
+	int access;
+
+	if (stall_page_init(&sp, 2000000))
+		SKIP("no userfaultfd: %s", strerror(errno));
+	/* With a domain the map pins, and so waits, at once. */
+	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, PAGE_SZ, BASE));
+	access = _access_create(self->fd, self->ioas, 0);
+	ASSERT_LE(0, access);
+	m.va = sp.region;
+	ASSERT_OK(pthread_create(&t, NULL, stalled_map_thread, &m));
+	ASSERT_OK(stall_page_wait_fault(&sp));
+
+	EXPECT_ERRNO(EMSGSIZE, ioctl(self->fd, IOMMU_IOAS_IOVA_RANGES,
+				     &ranges));
+	EXPECT_OK(_access_rw(self->fd, access, BASE, tmp, sizeof(tmp), 0));
+	EXPECT_OK(_ioas_map_fixed(self->fd, self->ioas, buf + PAGE_SZ,
+				  PAGE_SZ, BASE + PAGE_SZ));
+	/* The range being mapped is taken, and not yet usable. */
+	EXPECT_ERRNO(EEXIST, _ioas_map_fixed(self->fd, self->ioas, buf,
+					     PAGE_SZ, BASE + 16 * PAGE_SZ));
+	EXPECT_ERRNO(EBUSY, _ioas_unmap(self->fd, self->ioas,
+					BASE + 16 * PAGE_SZ, PAGE_SZ, NULL));
+	EXPECT_ERRNO(EBUSY, _ioas_unmap(self->fd, self->ioas, 0, UINT64_MAX,
+					NULL));
+	EXPECT_NE(0, _access_rw(self->fd, access, BASE + 16 * PAGE_SZ, tmp,
+				sizeof(tmp), 0));
+	/* All of that while the map still waited for its page. */
+	EXPECT_EQ(0, sp.filled);
+
+	ASSERT_OK(pthread_join(t, NULL));
+	EXPECT_EQ(0, m.rc);
+	/* Then it maps the page it waited for. */
+	EXPECT_OK(check_map(self->fd, hwpt, BASE + 16 * PAGE_SZ, sp.region,
+			    PAGE_SZ));
+	ASSERT_OK(close(access));
+	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, 0, UINT64_MAX, NULL));
+	stall_page_fini(&sp);
 }
