@@ -24,7 +24,6 @@
 
 #include "../iommufd_private.h"
 #include "../ioas/io_pagetable.h"
-#include "../selftest/selftest.h"
 #include "pages.h"
 
 /* Bytes of @user's range that pages [index, index + npages) hold. */
@@ -44,9 +43,6 @@ static int iopt_map_run(struct iommu_domain *domain,
 	unsigned long done = 0;
 	int rc;
 
-	/* As if the IOMMU driver ran out of page table memory. */
-	if (iommufd_should_fail())
-		return -ENOMEM;
 	if (!user->small_pages)
 		return iommu_map(domain, iova, phys, size, user->prot,
 				 GFP_KERNEL_ACCOUNT);
