@@ -24,6 +24,7 @@
 
 #include "../iommufd_private.h"
 #include "../ioas/io_pagetable.h"
+#include "../selftest/selftest.h"
 #include "pages.h"
 
 /* Bytes of @user's range that pages [index, index + npages) hold. */
@@ -137,6 +138,14 @@ static int iopt_fill_run(void *arg, unsigned long index,
 	unsigned int k;
 	int rc;
 
+	/*
+	 * As if the IOMMU driver ran out of page table memory here, with the
+	 * runs before these already mapped.
+	 */
+	if (iommufd_should_fail()) {
+		*taken = 0;
+		return -ENOMEM;
+	}
 	for (k = 0; k < n; k++) {
 		rc = iopt_fill_one(fill, index, runs[k].pfn, runs[k].npages);
 		if (rc) {
