@@ -359,8 +359,9 @@ static inline bool hwpt_is_paging(struct iommufd_hw_pagetable *hwpt)
  * @hwpt: what the group is attached to, or NULL (a user of it)
  * @handle: the attach handle @hwpt was attached with, or NULL
  * @attached: bound devices of the group attached to @hwpt
- * @devices_lock: protects @devices; a spinlock, so fault delivery can
- *	name the device that faulted under other locks
+ * @devices_lock: protects @devices and their @iopf_closing; a spinlock,
+ *	so fault delivery can name and check the device that faulted under
+ *	other locks
  * @devices: the bound struct iommufd_device of the group (group_item)
  *
  * DMA isolation is per group, so all attached devices of a group share
@@ -407,6 +408,10 @@ struct iommufd_attach_handle {
  * @hwpt: what it is attached to, or NULL; under @igroup->lock
  * @iopf_users: attachments of the device (itself or a PASID) to HWPTs
  *	that take faults; faults are on while non-zero; under @igroup->lock
+ * @iopf_closing: its faults are about to go off: page requests it sends
+ *	are refused rather than queued, as the core frees what is pending
+ *	when they go off.  Written under @igroup->lock and
+ *	@igroup->devices_lock, read under either.
  * @pasids: PASID -> struct iommufd_attach_handle of the HWPT attached
  *	there; changed under @igroup->lock
  * @vdev: its vDEVICE (not a user of it), or NULL; under @igroup->lock
@@ -421,6 +426,7 @@ struct iommufd_device {
 	bool enforce_cache_coherency;
 	struct iommufd_hw_pagetable *hwpt;
 	unsigned int iopf_users;
+	bool iopf_closing;
 	struct xarray pasids;
 	struct iommufd_vdevice *vdev;
 	bool unbinding;
@@ -497,6 +503,8 @@ void iommufd_fault_flush(struct iommufd_fault *fault,
 			 struct iommufd_attach_handle *handle,
 			 struct device *dev);
 u32 iommufd_group_dev_id(struct iommufd_group *igroup, struct device *dev);
+bool iommufd_group_dev_takes_faults(struct iommufd_group *igroup,
+				    struct device *dev);
 
 /* VFIO compatibility (vfio_compat/). */
 int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);

@@ -287,6 +287,17 @@ int iommufd_device_reserve(struct iommufd_device *idev,
 	return rc;
 }
 
+/* Refuse (or again take) @idev's page requests; see @iopf_closing. */
+static void iommufd_device_set_iopf_closing(struct iommufd_device *idev,
+					    bool closing)
+{
+	lockdep_assert_held(&idev->igroup->lock);
+
+	spin_lock(&idev->igroup->devices_lock);
+	idev->iopf_closing = closing;
+	spin_unlock(&idev->igroup->devices_lock);
+}
+
 /**
  * iommufd_device_iopf_get() - I/O page faults on, for one more attachment
  *	of @idev to a HWPT that takes them
@@ -311,8 +322,10 @@ int iommufd_device_iopf_get(struct iommufd_device *idev)
 	if (dev_is_pci(idev->dev) && to_pci_dev(idev->dev)->is_virtfn)
 		return -EINVAL;
 	rc = iommu_dev_enable_feature(idev->dev, IOMMU_DEV_FEAT_IOPF);
-	if (!rc)
+	if (!rc) {
 		idev->iopf_users = 1;
+		iommufd_device_set_iopf_closing(idev, false);
+	}
 	return rc;
 }
 
@@ -376,6 +389,31 @@ u32 iommufd_group_dev_id(struct iommufd_group *igroup, struct device *dev)
 	}
 	spin_unlock(&igroup->devices_lock);
 	return id;
+}
+
+/**
+ * iommufd_group_dev_takes_faults() - may a page request of @dev be queued?
+ * @igroup: the group whose attach handle it came through
+ * @dev: a device of it
+ *
+ * Context: any; takes @igroup->devices_lock.
+ * Return: false if @dev is not bound or its faults are going off.
+ */
+bool iommufd_group_dev_takes_faults(struct iommufd_group *igroup,
+				    struct device *dev)
+{
+	struct iommufd_device *idev;
+	bool takes = false;
+
+	spin_lock(&igroup->devices_lock);
+	list_for_each_entry(idev, &igroup->devices, group_item) {
+		if (idev->dev == dev) {
+			takes = !idev->iopf_closing;
+			break;
+		}
+	}
+	spin_unlock(&igroup->devices_lock);
+	return takes;
 }
 
 /**
@@ -538,12 +576,18 @@ iommufd_device_do_detach(struct iommufd_device *idev, bool *last)
 		/*
 		 * Answer what the attachment left before faults go off: all
 		 * of it with the group, else the device's own (turning its
-		 * faults off would answer and free those in the core).
+		 * faults off would answer and free those in the core).  With
+		 * the group still attached the device can fault up to that
+		 * moment: when its faults go off, refuse them from before
+		 * the flush, so none is queued after it.
 		 */
-		if (handle)
+		if (handle) {
 			iommufd_handle_retire(handle);
-		else if (hwpt->fault)
+		} else if (hwpt->fault) {
+			if (idev->iopf_users == 1)
+				iommufd_device_set_iopf_closing(idev, true);
 			iommufd_fault_flush(hwpt->fault, NULL, idev->dev);
+		}
 		if (hwpt->fault)
 			iommufd_device_iopf_put(idev);
 	}

@@ -48,7 +48,8 @@
  *	group answered meanwhile does not hit a new group; under @mutex
  * @wait: poll() waits here for a group to be queued
  *
- * Lock order: @mutex, then @lock.
+ * Lock order: @mutex, then @lock, then the group's devices_lock (the
+ * handler checks there that the faulting device still takes faults).
  */
 struct iommufd_fault {
 	struct iommufd_object obj;
@@ -140,16 +141,26 @@ void iommufd_fault_flush(struct iommufd_fault *fault,
  *
  * Context: the IOMMU driver's fault reporting context; does not sleep.
  * Return: 0 with @group queued (answered later by user space or by
- * iommufd); -ENODEV if the fault file is closed, and the core answers.
+ * iommufd); -ENODEV if the fault file is closed or the device's faults
+ * are going off, and the core answers.
  */
 int iommufd_fault_iopf_handler(struct iopf_group *group)
 {
 	struct iommufd_hw_pagetable *hwpt =
 		group->attach_handle->domain->fault_data;
 	struct iommufd_fault *fault = hwpt->fault;
+	struct iommufd_attach_handle *handle =
+		container_of(group->attach_handle,
+			     struct iommufd_attach_handle, handle);
 
 	spin_lock(&fault->lock);
-	if (fault->closed) {
+	/*
+	 * Checked under fault->lock, which a flush takes after the device's
+	 * faults were marked closing: what it does not find is refused here.
+	 */
+	if (fault->closed ||
+	    !iommufd_group_dev_takes_faults(handle->igroup,
+					    group->fault_param->dev)) {
 		spin_unlock(&fault->lock);
 		return -ENODEV;
 	}

@@ -182,12 +182,6 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 		unsigned long ent = paddr / MOCK_IO_PAGE_SIZE + i;
 		void *old;
 
-		/* Run out of table memory halfway, as a real driver can. */
-		if (i == n / 2 && iommufd_should_fail()) {
-			for (; first != iova; first += MOCK_IO_PAGE_SIZE)
-				xa_erase(&mock->ptes, first / MOCK_IO_PAGE_SIZE);
-			return -ENOMEM;
-		}
 		if (i == 0)
 			ent |= MOCK_ENT_FIRST;
 		if (i == n - 1)
@@ -566,8 +560,38 @@ static int mock_dev_disable_feat(struct device *dev, enum iommu_dev_features f)
 {
 	if (f != IOMMU_DEV_FEAT_IOPF)
 		return -EINVAL;
+	if (mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_IOPF_LAST_WORD)
+		iommufd_mock_report_iopf(dev, IOMMU_NO_PASID, 0,
+					 IOMMU_FAULT_PERM_READ,
+					 MOCK_APERTURE_START, true);
 	iopf_queue_remove_device(mock_iopf_queue, dev);
 	return 0;
+}
+
+/*
+ * The group of MOCK_FLAGS_DEVICE_SHARED_GROUP devices, made with the first
+ * and kept (one reference here) until the module goes.
+ */
+static DEFINE_MUTEX(mock_shared_group_lock);
+static struct iommu_group *mock_shared_group;
+
+static struct iommu_group *mock_device_group(struct device *dev)
+{
+	struct iommu_group *group;
+
+	if (!(mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_SHARED_GROUP))
+		return generic_device_group(dev);
+	mutex_lock(&mock_shared_group_lock);
+	if (!mock_shared_group) {
+		group = iommu_group_alloc();
+		if (IS_ERR(group))
+			goto out_unlock;
+		mock_shared_group = group;
+	}
+	group = iommu_group_ref_get(mock_shared_group);
+out_unlock:
+	mutex_unlock(&mock_shared_group_lock);
+	return group;
 }
 
 /* The "device" receives a page response: count it by code. */
@@ -592,7 +616,7 @@ static const struct iommu_ops mock_ops = {
 	.domain_alloc_user = mock_domain_alloc_user,
 	.probe_device = mock_probe_device,
 	.release_device = mock_release_device,
-	.device_group = generic_device_group,
+	.device_group = mock_device_group,
 	.dev_enable_feat = mock_dev_enable_feat,
 	.dev_disable_feat = mock_dev_disable_feat,
 	.page_response = mock_page_response,
@@ -820,7 +844,9 @@ struct device *iommufd_mock_dev_create(u32 flags)
 	int rc;
 
 	if (flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_HUGE_IOVA |
-		      MOCK_FLAGS_DEVICE_PASID))
+		      MOCK_FLAGS_DEVICE_PASID |
+		      MOCK_FLAGS_DEVICE_SHARED_GROUP |
+		      MOCK_FLAGS_DEVICE_IOPF_LAST_WORD))
 		return ERR_PTR(-EINVAL);
 
 	pdev = platform_device_alloc("iommufd-mock", PLATFORM_DEVID_AUTO);
@@ -912,4 +938,6 @@ void iommufd_mock_exit(void)
 	iommu_device_unregister(&mock_iommu);
 	iommu_device_sysfs_remove(&mock_iommu);
 	iopf_queue_free(mock_iopf_queue);
+	if (mock_shared_group)
+		iommu_group_put(mock_shared_group);
 }

@@ -406,3 +406,52 @@ TEST_F(fault, a_stalled_reader_holds_up_no_detach)
 				     IOMMUFD_PAGE_RESP_SUCCESS));
 	ASSERT_OK(counts_are(self->fd, self->idev, 0, 1, 0));
 }
+
+/*
+ * Regression: a device of a multi-device group whose faults went off
+ * while the group stayed attached (another device still is) could send a
+ * page request between iommufd answering its pending ones and the IOMMU
+ * core turning its faults off; it was queued, and the core then freed it
+ * under the queue.  It must be refused instead, and the other device's
+ * faults still arrive.
+ */
+TEST(fault_queue, last_request_of_a_leaving_device_is_refused)
+{
+	long objects = iommufd_live_objects();
+	__u32 ioas, stdev1, idev1, parent, fault_id, nested, stdev2, idev2;
+	struct iommu_hwpt_pgfault rec;
+	int fd = iommufd_open();
+	int fault_fd;
+	__u32 pt;
+
+	if (objects < 0)
+		SKIP("%s missing: not the test build of iommufd.ko",
+		     IOMMUFD_DEBUGFS);
+	ASSERT_OK(_ioas_alloc(fd, &ioas));
+	ASSERT_OK(device_and_parent(fd, ioas,
+				    MOCK_FLAGS_DEVICE_SHARED_GROUP |
+				    MOCK_FLAGS_DEVICE_IOPF_LAST_WORD,
+				    &stdev1, &idev1, &parent));
+	ASSERT_OK(fault_alloc(fd, &fault_id, &fault_fd));
+	ASSERT_OK(nested_alloc(fd, idev1, parent, fault_id,
+			       IOMMU_TEST_IOTLB_DEFAULT, &nested));
+	pt = nested;
+	ASSERT_OK(mock_replace(fd, stdev1, &pt));
+	/* A second device joins the group where it is attached. */
+	ASSERT_OK(mock_domain(fd, nested, MOCK_FLAGS_DEVICE_SHARED_GROUP,
+			      &stdev2, NULL, &idev2));
+
+	/* The first leaves, sending a last request as its faults go off. */
+	ASSERT_OK(_destroy(fd, stdev1));
+	EXPECT_FALSE(readable(fault_fd));
+
+	ASSERT_OK(trigger_iopf(fd, idev2, 0, 1, BASE, 1));
+	ASSERT_TRUE(readable(fault_fd));
+	ASSERT_EQ((ssize_t)sizeof(rec), read(fault_fd, &rec, sizeof(rec)));
+	EXPECT_EQ(idev2, rec.dev_id);
+	ASSERT_OK(respond(fault_fd, rec.cookie, IOMMUFD_PAGE_RESP_SUCCESS));
+
+	ASSERT_OK(close(fault_fd));
+	ASSERT_OK(close(fd));
+	EXPECT_EQ(objects, iommufd_live_objects());
+}

@@ -84,6 +84,15 @@ enum {
 	MOCK_FLAGS_DEVICE_NO_DIRTY = 1 << 0,
 	MOCK_FLAGS_DEVICE_HUGE_IOVA = 1 << 1,
 	MOCK_FLAGS_DEVICE_PASID = 1 << 2,
+	/*
+	 * This project's, far above upstream's:
+	 * SHARED_GROUP: one IOMMU group with every other device made with
+	 *	it while the module is loaded, as behind a PCIe-to-PCI bridge;
+	 * IOPF_LAST_WORD: when its I/O page faults are turned off it sends
+	 *	one last page request first, as a device may up to that moment.
+	 */
+	MOCK_FLAGS_DEVICE_SHARED_GROUP = 1 << 16,
+	MOCK_FLAGS_DEVICE_IOPF_LAST_WORD = 1 << 17,
 };
 
 /* PASID width a MOCK_FLAGS_DEVICE_PASID device reports, in bits. */
