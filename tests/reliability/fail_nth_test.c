@@ -10,9 +10,9 @@
  *
  * On a kernel with fault injection (the debug kernel) the count goes
  * through /proc/self/task/TID/fail-nth: every slab and page allocation of
- * the thread is a point, besides the module's own (fail_iommufd).  On
- * Debian's kernel, through the test build's debugfs fail_nth: the module's
- * points only (see module/selftest/fail_nth.c).
+ * the thread is a point, besides the module's own (fail_iommufd); VFIO
+ * bind excepted, see there.  On Debian's kernel, through the test build's
+ * debugfs fail_nth: the module's points only (module/selftest/fail_nth.c).
  *
  * Charges are checked in the process accounting mode, without
  * CAP_IPC_LOCK, so that every pin is charged to VmLck.
@@ -85,13 +85,18 @@ static int kernel_fault_injection_setup(void)
 	return 0;
 }
 
-static void nth_open(void)
+/*
+ * @module_only: count the module's points only, even where the kernel
+ * could fail every allocation (for sequences that run through other
+ * drivers, whose own failure paths are not this project's).
+ */
+static void nth_open(int module_only)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
 		 (long)syscall(SYS_gettid));
-	nth_fd = open(path, O_RDWR | O_CLOEXEC);
+	nth_fd = module_only ? -1 : open(path, O_RDWR | O_CLOEXEC);
 	if (nth_fd >= 0 && !kernel_fault_injection_setup()) {
 		nth_is_kernel = 1;
 		return;
@@ -493,7 +498,7 @@ static void sweep_one(const char *name, int (*run)(struct seq *s))
 
 	ASSERT_OK(drop_cap(CAP_IPC_LOCK));
 	ASSERT_OK(set_memlock_pages(1UL << 20));
-	nth_open();
+	nth_open(0);
 	sweep(name, run, NULL, &res);
 }
 
@@ -525,6 +530,11 @@ TEST_TIMEOUT(fail_nth, vfio_bind, 900)
 	close(edu.devfd);
 	ASSERT_OK(drop_cap(CAP_IPC_LOCK));
 	ASSERT_OK(set_memlock_pages(1UL << 20));
-	nth_open();
+	/*
+	 * Binding opens the PCI device: failing allocations of the PCI and
+	 * ACPI code there reaches a use-after-free in ACPICA (_PRT objects
+	 * on a failed evaluation), which is not ours to fix.
+	 */
+	nth_open(1);
 	sweep("vfio_bind", seq_vfio, &edu, &res);
 }
