@@ -24,12 +24,16 @@ $(SELFTEST_DIR)/.unpacked: /usr/src/linux-source-6.12.tar.xz
 		>$(SELFTEST_DIR)/drivers/iommu/iommufd/iommufd_test.h
 	@touch $@
 
+# $(call selftest_cc,SOURCE): one of them, static, on this project's uAPI.
+define selftest_cc
+@mkdir -p $(@D)
+$(CC) -static -O2 -Wall -Wno-unused-function -D_GNU_SOURCE \
+	-Iinclude/uapi -I$(OUT)/include -o $@ $(1)
+endef
+
 $(OUT)/tests/upstream/iommufd: $(SELFTEST_DIR)/.unpacked $(OUT)/include/.done \
 		$(wildcard include/uapi/linux/*.h)
-	@mkdir -p $(@D)
-	$(CC) -static -O2 -Wall -Wno-unused-function -D_GNU_SOURCE \
-		-Iinclude/uapi -I$(OUT)/include \
-		-o $@ $(SELFTEST_SRC)/iommufd.c
+	$(call selftest_cc,$(SELFTEST_SRC)/iommufd.c)
 
 # Its fail-nth companion: every case replayed with the Nth failure injected.
 # It needs a kernel with fault injection (the debug kernel: make
@@ -50,7 +54,4 @@ $(FAILNTH_DIR)/.prepared: $(SELFTEST_DIR)/.unpacked
 
 $(OUT)/tests/upstream/iommufd_fail_nth: $(FAILNTH_DIR)/.prepared $(OUT)/include/.done \
 		$(wildcard include/uapi/linux/*.h)
-	@mkdir -p $(@D)
-	$(CC) -static -O2 -Wall -Wno-unused-function -D_GNU_SOURCE \
-		-Iinclude/uapi -I$(OUT)/include \
-		-o $@ $(FAILNTH_DIR)/tools/testing/selftests/iommu/iommufd_fail_nth.c
+	$(call selftest_cc,$(FAILNTH_DIR)/tools/testing/selftests/iommu/iommufd_fail_nth.c)

@@ -49,18 +49,6 @@ static int seq_keep_fd(struct seq *s, int fd)
 static int nth_fd = -1;
 static int nth_is_kernel;
 
-static int debugfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
-}
-
 /*
  * Every allocation may fail, not only those that may not sleep; and the
  * injected failures are expected, so no stack dump for each.
@@ -72,15 +60,15 @@ static int kernel_fault_injection_setup(void)
 	};
 	char path[128];
 
-	if (debugfs_write("/sys/kernel/debug/failslab/ignore-gfp-wait", "N"))
+	if (sysfs_write("/sys/kernel/debug/failslab/ignore-gfp-wait", "N"))
 		return -1;
-	debugfs_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
-	debugfs_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem",
+	sysfs_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
+	sysfs_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem",
 		      "N");
 	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
 		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/verbose",
 			 attrs[i]);
-		debugfs_write(path, "0");
+		sysfs_write(path, "0");
 	}
 	return 0;
 }
