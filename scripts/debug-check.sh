@@ -15,7 +15,9 @@ out=${OUT:-$top/out}
 linux=$out/debug/linux
 dbg=$out/debug
 
-[ -f "$linux/arch/x86/boot/bzImage" ] || "$top/scripts/debug-kernel.sh"
+# Builds the kernel the first time; later only what a change of its
+# configuration touches.
+"$top/scripts/debug-kernel.sh"
 
 # The module, test configuration, against the debug tree.
 mkdir -p "$dbg/build/module" "$dbg/build/include" "$dbg/modules"
