@@ -367,6 +367,20 @@ iommufd_handle_alloc(struct iommufd_device *idev,
 	return handle;
 }
 
+/* The bound device of @igroup that is @dev, or NULL; devices_lock held. */
+static struct iommufd_device *iommufd_group_find_dev(struct iommufd_group *igroup,
+						     struct device *dev)
+{
+	struct iommufd_device *idev;
+
+	lockdep_assert_held(&igroup->devices_lock);
+
+	list_for_each_entry(idev, &igroup->devices, group_item)
+		if (idev->dev == dev)
+			return idev;
+	return NULL;
+}
+
 /**
  * iommufd_group_dev_id() - the object id of a bound device of a group
  * @igroup: the group
@@ -378,15 +392,11 @@ iommufd_handle_alloc(struct iommufd_device *idev,
 u32 iommufd_group_dev_id(struct iommufd_group *igroup, struct device *dev)
 {
 	struct iommufd_device *idev;
-	u32 id = 0;
+	u32 id;
 
 	spin_lock(&igroup->devices_lock);
-	list_for_each_entry(idev, &igroup->devices, group_item) {
-		if (idev->dev == dev) {
-			id = idev->obj.id;
-			break;
-		}
-	}
+	idev = iommufd_group_find_dev(igroup, dev);
+	id = idev ? idev->obj.id : 0;
 	spin_unlock(&igroup->devices_lock);
 	return id;
 }
@@ -403,15 +413,11 @@ bool iommufd_group_dev_takes_faults(struct iommufd_group *igroup,
 				    struct device *dev)
 {
 	struct iommufd_device *idev;
-	bool takes = false;
+	bool takes;
 
 	spin_lock(&igroup->devices_lock);
-	list_for_each_entry(idev, &igroup->devices, group_item) {
-		if (idev->dev == dev) {
-			takes = !idev->iopf_closing;
-			break;
-		}
-	}
+	idev = iommufd_group_find_dev(igroup, dev);
+	takes = idev && !idev->iopf_closing;
 	spin_unlock(&igroup->devices_lock);
 	return takes;
 }

@@ -79,6 +79,14 @@ static void iommufd_fault_answer_list(struct list_head *list,
 	}
 }
 
+/* The iommufd attach handle @group came through. */
+static struct iommufd_attach_handle *
+iommufd_group_handle(struct iopf_group *group)
+{
+	return container_of(group->attach_handle,
+			    struct iommufd_attach_handle, handle);
+}
+
 /* Did @group come through @handle (any, if NULL) from @dev (any, if NULL)? */
 static bool iommufd_fault_match(struct iopf_group *group,
 				struct iommufd_attach_handle *handle,
@@ -149,9 +157,7 @@ int iommufd_fault_iopf_handler(struct iopf_group *group)
 	struct iommufd_hw_pagetable *hwpt =
 		group->attach_handle->domain->fault_data;
 	struct iommufd_fault *fault = hwpt->fault;
-	struct iommufd_attach_handle *handle =
-		container_of(group->attach_handle,
-			     struct iommufd_attach_handle, handle);
+	struct iommufd_attach_handle *handle = iommufd_group_handle(group);
 
 	spin_lock(&fault->lock);
 	/*
@@ -195,9 +201,7 @@ static void iommufd_fault_push_back(struct iommufd_fault *fault,
 static void iommufd_fault_compose(struct iopf_group *group,
 				  struct iommu_hwpt_pgfault *recs)
 {
-	struct iommufd_attach_handle *handle =
-		container_of(group->attach_handle,
-			     struct iommufd_attach_handle, handle);
+	struct iommufd_attach_handle *handle = iommufd_group_handle(group);
 	struct iopf_fault *iopf;
 	u32 dev_id;
 
