@@ -253,6 +253,7 @@ int iommufd_object_remove(struct iommufd_ctx *ictx, u32 id)
 	if (rc)
 		return rc;
 
+	iommufd_test_pause(IOMMUFD_PAUSE_OBJECT_REMOVED);
 	iommufd_object_destroy(obj);
 	return 0;
 }

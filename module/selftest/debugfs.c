@@ -10,6 +10,7 @@
  *   trigger_warn  - writing anything reaches a WARN_ON() in this module, so
  *                   the VM harness can prove it fails a run that warned
  *   fail_nth      - failure injection for the writing thread (fail_nth.c)
+ *   pause         - hold a thread inside a race window (pause.c)
  *
  * None of this exists in a production build.
  */
@@ -84,12 +85,14 @@ int iommufd_test_init(void)
 	debugfs_create_file_unsafe("pinned_pages", 0400, iommufd_test_dir,
 				   NULL, &pinned_pages_fops);
 	iommufd_fail_init(iommufd_test_dir);
+	iommufd_pause_init(iommufd_test_dir);
 	return 0;
 }
 
 void iommufd_test_exit(void)
 {
 	debugfs_remove_recursive(iommufd_test_dir);
+	iommufd_pause_exit();
 	iommufd_fail_exit();
 	iommufd_mock_exit();
 	/* Objects or pins outliving the module would be leaks. */

@@ -11,6 +11,15 @@ struct device;
 struct iommufd_object;
 struct iommufd_ucmd;
 
+/* Where selftest/pause.c can hold a thread so that a test races it. */
+enum iommufd_pause_point {
+	IOMMUFD_PAUSE_NONE,
+	/* IOMMU_DESTROY: the object left the table, not yet destroyed */
+	IOMMUFD_PAUSE_OBJECT_REMOVED,
+	/* type1 v1 unmap: it chose to cut, and has not yet cut */
+	IOMMUFD_PAUSE_V1_CUT,
+};
+
 #ifdef IOMMUFD_SELFTEST
 int iommufd_test_init(void);
 void iommufd_test_exit(void);
@@ -25,6 +34,9 @@ void iommufd_test_stdev_destroy(struct iommufd_object *obj);
 bool iommufd_should_fail(void);
 void iommufd_fail_init(struct dentry *test_dir);
 void iommufd_fail_exit(void);
+void iommufd_test_pause(enum iommufd_pause_point point);
+void iommufd_pause_init(struct dentry *test_dir);
+void iommufd_pause_exit(void);
 #else
 static inline int iommufd_test_init(void)
 {
@@ -65,6 +77,11 @@ static inline bool iommufd_test_is_mock_dev(struct device *dev)
 static inline bool iommufd_should_fail(void)
 {
 	return false;
+}
+
+/* See selftest/pause.c: a race window held open, never in production. */
+static inline void iommufd_test_pause(enum iommufd_pause_point point)
+{
 }
 #endif
 

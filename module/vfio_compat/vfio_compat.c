@@ -15,6 +15,7 @@
 #include <uapi/linux/vfio.h>
 
 #include "../iommufd_private.h"
+#include "../selftest/selftest.h"
 
 /*
  * Is the compat IOAS alive (not being destroyed)?  It is then returned
@@ -248,9 +249,11 @@ static int iommufd_vfio_unmap_dma(struct iommufd_ctx *ictx, void __user *arg)
 
 		/* Type1 v1 may cut mappings; v2 must unmap whole ones. */
 		rc = 0;
-		if (READ_ONCE(ioas->iopt.disable_large_pages) && unmap.size)
+		if (READ_ONCE(ioas->iopt.disable_large_pages) && unmap.size) {
+			iommufd_test_pause(IOMMUFD_PAUSE_V1_CUT);
 			rc = iopt_cut_iova(&ioas->iopt, cuts,
 					   unmap.iova ? 2 : 1);
+		}
 		if (!rc)
 			rc = iopt_unmap(&ioas->iopt, unmap.iova, unmap.size,
 					&unmapped);
