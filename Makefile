@@ -9,6 +9,7 @@
 #              R=rounds (default 3), BENCH_QUICK=1 for sizes divided by 8
 # make check-debug   the VM tests on a debug kernel (KASAN, lockdep,
 #              kmemleak) built from linux-source-6.12 (about 20 minutes once)
+# make deb     the iommufd-dkms package: out/deb/iommufd-dkms_VERSION_all.deb
 #
 # KDIR=/usr/src/linux-headers-...  builds against other 6.12 headers; the VM
 # then boots the matching Debian kernel.
@@ -16,7 +17,7 @@
 OUT := $(CURDIR)/out
 SHELL := /bin/bash
 
-.PHONY: all setup build check check-debug demo vm lint clean bench
+.PHONY: all setup build check check-debug demo vm lint clean bench deb
 all: setup
 	+@$(MAKE) --no-print-directory build
 
@@ -45,14 +46,22 @@ bench:
 	+@$(MAKE) --no-print-directory build bench-build
 	@bench/bench.sh $(R) $(BENCH_QUICK)
 
+deb:
+	+@$(MAKE) --no-print-directory setup SETUP_PKGS="debhelper dh-dkms lintian"
+	+@$(MAKE) --no-print-directory deb-build
+
 lint:
 	@scripts/lint.sh
 
 clean:
 	rm -rf $(OUT)/build $(OUT)/modules $(OUT)/release $(OUT)/tests $(OUT)/vm \
-		$(OUT)/include $(OUT)/logs $(OUT)/bench
+		$(OUT)/include $(OUT)/logs $(OUT)/bench $(OUT)/deb
 
 # Everything below runs after setup, so the headers exist when it is parsed.
+ifneq ($(filter deb-build,$(MAKECMDGOALS)),)
+include mk/deb.mk
+endif
+
 ifneq ($(filter build,$(MAKECMDGOALS)),)
 KDIR ?= $(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)
 ifeq ($(KDIR),)
