@@ -10,6 +10,8 @@
 # make check-debug   the VM tests on a debug kernel (KASAN, lockdep,
 #              kmemleak) built from linux-source-6.12 (about 20 minutes once)
 # make deb     the iommufd-dkms package: out/deb/iommufd-dkms_VERSION_all.deb
+# make check-package   that package installed with apt in a Debian 13 root
+#              and proven in it, booted under QEMU (packaging/check/)
 #
 # KDIR=/usr/src/linux-headers-...  builds against other 6.12 headers; the VM
 # then boots the matching Debian kernel.
@@ -17,7 +19,7 @@
 OUT := $(CURDIR)/out
 SHELL := /bin/bash
 
-.PHONY: all setup build check check-debug demo vm lint clean bench deb
+.PHONY: all setup build check check-debug demo vm lint clean bench deb check-package
 all: setup
 	+@$(MAKE) --no-print-directory build
 
@@ -47,8 +49,13 @@ bench:
 	@bench/bench.sh $(R) $(BENCH_QUICK)
 
 deb:
-	+@$(MAKE) --no-print-directory setup SETUP_PKGS="debhelper dh-dkms lintian"
+	+@$(MAKE) --no-print-directory setup SETUP_PKGS="$(PACKAGE_PKGS)"
 	+@$(MAKE) --no-print-directory deb-build
+
+PACKAGE_PKGS := debhelper dh-dkms lintian debootstrap e2fsprogs qemu-system-x86
+check-package:
+	+@$(MAKE) --no-print-directory setup SETUP_PKGS="$(PACKAGE_PKGS)"
+	+@$(MAKE) --no-print-directory check-package-run
 
 lint:
 	@scripts/lint.sh
@@ -58,7 +65,7 @@ clean:
 		$(OUT)/include $(OUT)/logs $(OUT)/bench $(OUT)/deb
 
 # Everything below runs after setup, so the headers exist when it is parsed.
-ifneq ($(filter deb-build,$(MAKECMDGOALS)),)
+ifneq ($(filter deb-build check-package-run,$(MAKECMDGOALS)),)
 include mk/deb.mk
 endif
 

@@ -29,3 +29,19 @@ $(DEB_FILE): $(DEB_INPUTS) mk/deb.mk
 	lintian --fail-on error,warning --info $(OUT)/deb/build/iommufd-dkms_$(DEB_VERSION)_all.deb
 	mv $(OUT)/deb/build/iommufd-dkms_$(DEB_VERSION)_all.deb $@
 	@echo "deb: $@"
+
+# make check-package: the package proven in a booted Debian 13
+# (packaging/check/check-package.sh), with the bare-metal guest its nested
+# QEMU runs.
+EDU_GUEST := $(OUT)/package/edu-guest.elf
+
+$(EDU_GUEST): packaging/check/edu-guest.c packaging/check/edu-guest.ld
+	@mkdir -p $(@D)
+	$(CC) -m32 -ffreestanding -fno-pic -fno-stack-protector \
+		-fno-asynchronous-unwind-tables -nostdlib -static -O2 \
+		-Wall -Wextra -Werror -T packaging/check/edu-guest.ld \
+		-Wl,--build-id=none -o $@ $<
+
+.PHONY: check-package-run
+check-package-run: $(DEB_FILE) $(EDU_GUEST)
+	@packaging/check/check-package.sh $(DEB_FILE)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # check.sh: every test of the project, after `make` built it.  Sections:
 #   lint     checkpatch --strict, kernel-doc, sparse on the module
-#   host     the test harness's own test; the benchmark's report parser
+#   host     the test harness's own test; the benchmark's report parser;
+#            the package's DKMS scripts
 #   harness  the VM harness's own tests: a failing command, a hanging guest
 #            and a WARN_ON in the module must each fail a run
 #   vm       the test programs in the VM, under Intel VT-d with the edu,
@@ -47,6 +48,8 @@ echo "== host: the test harness"
   "$top/tests/harness/check-harness.sh" "$out/tests/host/harness_selftest"; } |
 	fold_tap host
 { echo "# program bench_selftest"; "$top/bench/selftest.sh"; } | fold_tap host
+{ echo "# program package_selftest"; "$top/packaging/check/selftest.sh"; } |
+	fold_tap host
 
 echo "== harness: the VM harness must catch what goes wrong"
 "$here/harness-test.sh" | fold_tap harness

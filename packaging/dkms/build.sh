@@ -42,7 +42,6 @@ esac
 [ -f "$src" ] || die "no $src: apt install linux-source-6.12"
 
 jobs=$(nproc 2>/dev/null || echo 1)
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf" 2>/dev/null)
 
 say "building iommufd.ko for $kver"
 make -C "$kdir" M="$top/module" -j"$jobs" modules
@@ -53,24 +52,6 @@ tar -xf "$src" -C "$top/build/vfio" --strip-components=3 \
 	--wildcards --no-wildcards-match-slash \
 	'linux-source-6.12/drivers/vfio/*.[ch]' \
 	'linux-source-6.12/drivers/vfio/pci/*.[ch]'
-tar -xf "$src" -C "$top/build" --strip-components=1 linux-source-6.12/Makefile
-
-# The source should be the kernel's own release; say so loudly when not.
-src_ver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' \
-	"$top/build/Makefile" | paste -sd.)
-kern_ver=$(echo "$kver" | sed -n 's/^\(6\.12\.[0-9]*\).*/\1/p')
-# build/notes is what dkms/post-build.sh shows in DKMS's own output.
-if [ "$src_ver" != "$kern_ver" ]; then
-	{
-		echo "WARNING: VFIO is rebuilt from linux-source-6.12 $src_ver, but the kernel is $kver ($kern_ver)."
-		echo "WARNING: install the linux-source-6.12 of the kernel's release when the archive has it, then rebuild:"
-		echo "WARNING:   dkms remove iommufd/$version -k $kver && dkms install iommufd/$version -k $kver"
-	} >"$top/build/notes"
-else
-	echo "VFIO rebuilt from linux-source-6.12 $src_ver, the kernel's release" \
-		>"$top/build/notes"
-fi
-sed 's/^/iommufd-dkms: /' "$top/build/notes"
 
 cp "$top/vfio/Kbuild" "$top/build/vfio/Kbuild"
 cp "$top/vfio/pci/Kbuild" "$top/build/vfio/pci/Kbuild"

@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# check-package.sh DEB: prove iommufd-dkms the way a Debian 13 user would
+# use it.  In a Debian 13 root (make-root.sh; cached in out/package/ for a
+# week, REFRESH=1 rebuilds it) apt installs the package, so DKMS builds in
+# the package's own postinst against that root's kernel.  That root then
+# boots under QEMU (TCG, VT-d, an edu device) with systemd, and proof.sh
+# checks /dev/iommu, the DKMS modules, edu on vfio-pci with its cdev, the
+# distribution's QEMU passing edu through -object iommufd to a guest whose
+# DMA must land exactly, and the stock modules after a purge.
+#
+# Logs in out/package/logs/.  The last line is "N passed, N failed".
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=${OUT:-$top/out}
+deb=${1:?usage: check-package.sh DEB}
+dir=$out/package
+base=$dir/trixie-base
+work=$dir/work
+logs=$dir/logs
+here=$top/packaging/check
+
+say() { echo "check-package: $*"; }
+passed=0
+failed=0
+result() {
+	if [ "$1" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	echo "$1 - $2"
+}
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+	exit
+}
+
+mkdir -p "$logs"
+rm -f "$logs"/*
+
+if [ -n "${REFRESH:-}" ] || [ -z "$(find "$base" -maxdepth 0 -mtime -7 2>/dev/null)" ]; then
+	"$here/make-root.sh" "$base"
+else
+	say "reusing the Debian 13 root of $(date -r "$base" +%F) (REFRESH=1 rebuilds it)"
+fi
+
+say "copying the root"
+rm -rf "$work"
+cp -a "$base" "$work"
+cp "$deb" "$work/tmp/"
+
+say "apt install $(basename "$deb") (DKMS builds for the root's kernel)"
+mount -t proc proc "$work/proc"
+trap 'umount "$work/proc" 2>/dev/null || true' EXIT
+if chroot "$work" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 \
+	apt-get install -y --no-install-recommends "/tmp/$(basename "$deb")" \
+	>"$logs/install.log" 2>&1; then
+	result ok "apt install of the package in Debian 13"
+else
+	result "not ok" "apt install of the package in Debian 13 (see $logs/install.log)"
+	tail -30 "$logs/install.log"
+fi
+umount "$work/proc"
+trap - EXIT
+grep -E 'iommufd-dkms:|Forcing|Error|error' "$logs/install.log" | sed 's/^/  /' || true
+kver=$(ls "$work/lib/modules" | sort -V | tail -1)
+mods=$work/lib/modules/$kver/updates/dkms
+n=$(ls "$mods" 2>/dev/null | grep -c '\.ko' || true)
+if [ "$n" = 5 ]; then
+	result ok "DKMS installed 5 modules for $kver in updates/dkms"
+else
+	result "not ok" "DKMS installed $n of 5 modules for $kver in updates/dkms"
+	finish
+fi
+
+# The proof runs at boot and powers the machine off.
+install -d "$work/usr/local/lib/iommufd-proof"
+install -m 755 "$here/proof.sh" "$work/usr/local/lib/iommufd-proof/"
+install -m 644 "$out/package/edu-guest.elf" "$work/usr/local/lib/iommufd-proof/"
+install -m 644 "$here/iommufd-proof.service" "$work/etc/systemd/system/"
+ln -sf /etc/systemd/system/iommufd-proof.service \
+	"$work/etc/systemd/system/multi-user.target.wants/iommufd-proof.service"
+rm -f "$work/tmp/"*.deb
+
+say "making the disk image"
+rm -f "$dir/root.img"
+size=$(( $(du -sm "$work" | cut -f1) + 1024 ))
+mkfs.ext4 -q -F -L root -d "$work" "$dir/root.img" "${size}M"
+
+say "booting Debian 13 ($kver) under QEMU; the proof runs at boot (about 10 minutes)"
+set +e
+timeout --kill-after=10 1500 qemu-system-x86_64 -accel tcg,thread=single \
+	-cpu max,-la57 -M q35,kernel-irqchip=split -smp 2 -m 2G \
+	-nodefaults -no-reboot -display none -vga none \
+	-device intel-iommu,intremap=on -device edu \
+	-drive file="$dir/root.img",if=virtio,format=raw \
+	-kernel "$work/boot/vmlinuz-$kver" -initrd "$work/boot/initrd.img-$kver" \
+	-append "root=/dev/vda rw console=ttyS0,115200 intel_iommu=on iommu=nopt panic=-1" \
+	-serial file:"$logs/console.log" -serial file:"$logs/proof.log" \
+	-monitor none </dev/null >"$logs/qemu.log" 2>&1 &
+qemu=$!
+# Progress: the proof's lines as they come.
+shown=0
+while kill -0 "$qemu" 2>/dev/null; do
+	sleep 10
+	lines=$(tr -d '\r' <"$logs/proof.log" 2>/dev/null | wc -l)
+	if [ "$lines" -gt "$shown" ]; then
+		tr -d '\r' <"$logs/proof.log" | sed -n "$((shown + 1)),${lines}p" |
+			grep -v '^@@proof' | sed 's/^/  /'
+		shown=$lines
+	fi
+done
+wait "$qemu"
+qemu_rc=$?
+set -e
+tr -d '\r' <"$logs/proof.log" >"$logs/proof.txt"
+tr -d '\r' <"$logs/proof.log" | sed -n "$((shown + 1)),\$p" | grep -v '^@@proof' |
+	sed 's/^/  /' || true
+
+if ! grep -q '^@@proof: done' "$logs/proof.txt"; then
+	result "not ok" "the proof ran to its end (QEMU exit $qemu_rc; see $logs/console.log)"
+	tail -20 "$logs/console.log"
+fi
+passed=$((passed + $(grep -c '^ok ' "$logs/proof.txt" || true)))
+failed=$((failed + $(grep -c '^not ok ' "$logs/proof.txt" || true)))
+if grep -E 'WARNING:|BUG:|Oops|Call Trace|lockdep|KASAN' "$logs/console.log" >/dev/null; then
+	result "not ok" "the booted kernel's log has a report (see $logs/console.log)"
+	grep -E -m5 'WARNING:|BUG:|Oops|Call Trace' "$logs/console.log"
+else
+	result ok "the booted kernel's log is clean"
+fi
+finish
