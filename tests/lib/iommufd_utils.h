@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <linux/iommufd.h>
 #include <linux/iommufd_test.h>
+#include <linux/vfio.h>
 
 #include "harness.h"
 
@@ -219,6 +220,28 @@ static inline int _add_reserved(int fd, __u32 ioas, __u64 start,
 	};
 
 	return _test_cmd(fd, &cmd);
+}
+
+/* IOMMU_VFIO_IOAS_SET: @ioas becomes the compat IOAS of the type1 ioctls. */
+static inline int _vfio_ioas_set(int fd, __u32 ioas)
+{
+	struct iommu_vfio_ioas cmd = { .size = sizeof(cmd),
+				       .op = IOMMU_VFIO_IOAS_SET,
+				       .ioas_id = ioas };
+
+	return ioctl(fd, IOMMU_VFIO_IOAS, &cmd);
+}
+
+/* VFIO_IOMMU_MAP_DMA, read and write, on a container or an iommufd. */
+static inline int _vfio_map_dma(int fd, void *buf, __u64 iova, __u64 size)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)buf, .iova = iova, .size = size,
+	};
+
+	return ioctl(fd, VFIO_IOMMU_MAP_DMA, &map);
 }
 
 /* Anonymous memory, faulted in and filled with a pattern. */

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
-#include <linux/vfio.h>
 
 #include "mock_utils.h"
 
@@ -72,26 +71,6 @@ static int stopped_call_start(struct stopped_call *c, int fd,
 	return pthread_create(&c->thread, NULL, stopped_call_run, c);
 }
 
-static int vfio_ioas_set(int fd, __u32 ioas)
-{
-	struct iommu_vfio_ioas cmd = { .size = sizeof(cmd),
-				       .op = IOMMU_VFIO_IOAS_SET,
-				       .ioas_id = ioas };
-
-	return ioctl(fd, IOMMU_VFIO_IOAS, &cmd);
-}
-
-static int map_dma(int fd, void *buf, __u64 iova, __u64 size)
-{
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)buf, .iova = iova, .size = size,
-	};
-
-	return ioctl(fd, VFIO_IOMMU_MAP_DMA, &map);
-}
-
 static int huge_pages_option(int fd, __u32 ioas, __u64 on)
 {
 	struct iommu_option cmd = {
@@ -121,7 +100,7 @@ TEST(race, compat_ioas_destroyed_is_not_found_again_by_id)
 	if (pause_write("release"))
 		SKIP("no %s (not the test build)", PAUSE_FILE);
 	ASSERT_OK(_ioas_alloc(fd, &old_ioas));
-	ASSERT_OK(vfio_ioas_set(fd, old_ioas));
+	ASSERT_OK(_vfio_ioas_set(fd, old_ioas));
 	ASSERT_OK(ioctl(fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
 
 	ASSERT_OK(pause_write("object_removed"));
@@ -133,7 +112,7 @@ TEST(race, compat_ioas_destroyed_is_not_found_again_by_id)
 	ASSERT_OK(_ioas_alloc(fd, &new_ioas));
 	ASSERT_EQ(old_ioas, new_ioas);
 	/* Refused (the compat IOAS is going) or put into the dying one. */
-	map_dma(fd, buf, 0x100000, MIB);
+	_vfio_map_dma(fd, buf, 0x100000, MIB);
 	ASSERT_FALSE(__atomic_load_n(&call.done, __ATOMIC_ACQUIRE));
 
 	ASSERT_OK(pause_write("release"));
@@ -177,9 +156,9 @@ TEST(race, v1_cut_rechecks_huge_pages_under_the_lock)
 	madvise(buf, 2 * MIB, MADV_HUGEPAGE);
 	memset(buf, 0x5a, 2 * MIB);
 	ASSERT_OK(_ioas_alloc(fd, &ioas));
-	ASSERT_OK(vfio_ioas_set(fd, ioas));
+	ASSERT_OK(_vfio_ioas_set(fd, ioas));
 	ASSERT_OK(ioctl(fd, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU));
-	ASSERT_OK(map_dma(fd, buf, BASE, 2 * MIB));
+	ASSERT_OK(_vfio_map_dma(fd, buf, BASE, 2 * MIB));
 
 	ASSERT_OK(pause_write("v1_cut"));
 	ASSERT_OK(stopped_call_start(&call, fd, VFIO_IOMMU_UNMAP_DMA, &unmap));

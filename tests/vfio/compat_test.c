@@ -28,17 +28,6 @@ static int group_of(const char *bdf)
 	return atoi(strrchr(link, '/') + 1);
 }
 
-static int map_dma(int fd, void *buf, __u64 iova, __u64 size)
-{
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)buf, .iova = iova, .size = size,
-	};
-
-	return ioctl(fd, VFIO_IOMMU_MAP_DMA, &map);
-}
-
 static void legacy_flow(int fd)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
@@ -75,8 +64,8 @@ static void legacy_flow(int fd)
 
 	edu.devfd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, edu.bdf);
 	ASSERT_GE(edu.devfd, 0);
-	ASSERT_OK(map_dma(fd, src, IOVA_SRC, PAGE_SZ));
-	ASSERT_OK(map_dma(fd, dst, IOVA_DST, PAGE_SZ));
+	ASSERT_OK(_vfio_map_dma(fd, src, IOVA_SRC, PAGE_SZ));
+	ASSERT_OK(_vfio_map_dma(fd, dst, IOVA_DST, PAGE_SZ));
 	ASSERT_EQ(pinned + 2, iommufd_pinned_pages());
 
 	/* GET_INFO: page sizes and the IOVA ranges (VT-d's MSI hole). */
