@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # check-package.sh DEB: prove iommufd-dkms the way a Debian 13 user would
-# use it.  In a Debian 13 root (make-root.sh; cached in out/package/ for a
-# week, REFRESH=1 rebuilds it) apt installs the package, so DKMS builds in
-# the package's own postinst against that root's kernel.  That root then
-# boots under QEMU (TCG, VT-d, an edu device) with systemd, and proof.sh
-# checks /dev/iommu, the DKMS modules, edu on vfio-pci with its cdev, the
-# distribution's QEMU passing edu through -object iommufd to a guest whose
-# DMA must land exactly, and the stock modules after a purge.
+# use it.  In a Debian 13 root with two 6.12 kernels (make-root.sh; cached
+# in out/package/ for a week, REFRESH=1 rebuilds it) apt installs the
+# package, so DKMS builds in the package's own postinst for both; then apt
+# upgrades to the archive's newest kernel, which DKMS's kernel hook must
+# build for.  The root then boots that newest kernel under QEMU (TCG,
+# VT-d, an edu device) with systemd, and proof.sh checks /dev/iommu, the
+# DKMS modules, edu on vfio-pci with its cdev, the distribution's QEMU
+# passing edu through -object iommufd to a guest whose DMA must land
+# exactly, and the stock modules after a purge.
 #
 # Logs in out/package/logs/.  The last line is "N passed, N failed".
 set -euo pipefail
@@ -48,30 +50,56 @@ say "copying the root"
 rm -rf "$work"
 cp -a "$base" "$work"
 cp "$deb" "$work/tmp/"
+in_root() {
+	chroot "$work" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"
+}
+# modules_for KVER: did DKMS install the five modules for KVER?
+modules_for() {
+	local n
+	n=$(ls "$work/lib/modules/$1/updates/dkms" 2>/dev/null | grep -c '\.ko' || true)
+	if [ "$n" = 5 ]; then
+		result ok "DKMS installed the 5 modules for $1 in updates/dkms ($2)"
+	else
+		result "not ok" "DKMS installed $n of 5 modules for $1 in updates/dkms ($2)"
+	fi
+}
+show() {
+	grep -E 'iommufd-dkms:|Forcing|rror' "$1" | sed 's/^/  /' || true
+}
 
-say "apt install $(basename "$deb") (DKMS builds for the root's kernel)"
 mount -t proc proc "$work/proc"
 trap 'umount "$work/proc" 2>/dev/null || true' EXIT
-if chroot "$work" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 \
-	apt-get install -y --no-install-recommends "/tmp/$(basename "$deb")" \
+old_kernels=$(ls "$work/lib/modules" | sort -V)
+say "apt install $(basename "$deb"): DKMS builds for the root's kernels:" $old_kernels
+if in_root apt-get install -y --no-install-recommends "/tmp/$(basename "$deb")" \
 	>"$logs/install.log" 2>&1; then
 	result ok "apt install of the package in Debian 13"
 else
 	result "not ok" "apt install of the package in Debian 13 (see $logs/install.log)"
 	tail -30 "$logs/install.log"
 fi
+show "$logs/install.log"
+for k in $old_kernels; do
+	modules_for "$k" "at package install"
+done
+
+say "apt install linux-image-amd64 linux-headers-amd64: a kernel upgrade"
+if in_root apt-get install -y --no-install-recommends linux-image-amd64 \
+	linux-headers-amd64 >"$logs/upgrade.log" 2>&1; then
+	result ok "apt upgrade to the newest kernel"
+else
+	result "not ok" "apt upgrade to the newest kernel (see $logs/upgrade.log)"
+	tail -30 "$logs/upgrade.log"
+fi
+show "$logs/upgrade.log"
 umount "$work/proc"
 trap - EXIT
-grep -E 'iommufd-dkms:|Forcing|Error|error' "$logs/install.log" | sed 's/^/  /' || true
 kver=$(ls "$work/lib/modules" | sort -V | tail -1)
-mods=$work/lib/modules/$kver/updates/dkms
-n=$(ls "$mods" 2>/dev/null | grep -c '\.ko' || true)
-if [ "$n" = 5 ]; then
-	result ok "DKMS installed 5 modules for $kver in updates/dkms"
-else
-	result "not ok" "DKMS installed $n of 5 modules for $kver in updates/dkms"
+if grep -qx "$kver" <<<"$old_kernels"; then
+	result "not ok" "the upgrade brought a newer kernel than $kver"
 	finish
 fi
+modules_for "$kver" "by DKMS's kernel hook at the upgrade"
 
 # The proof runs at boot and powers the machine off.
 install -d "$work/usr/local/lib/iommufd-proof"

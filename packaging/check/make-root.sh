@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make-root.sh DIR: a Debian 13 (trixie) root in DIR, as a user would have
-# it before installing iommufd-dkms: systemd, udev, the distribution's
-# 6.12 kernel with its headers, linux-source-6.12, DKMS and QEMU, all from
-# Debian's archive with apt.  check-package.sh keeps it as a cache and
+# it before installing iommufd-dkms: systemd, udev, two of the
+# distribution's 6.12 kernels with their headers (not the newest: that
+# comes as an upgrade), linux-source-6.12, DKMS and QEMU, all from Debian's
+# archive with apt.  check-package.sh keeps it as a cache and
 # installs the package into a copy.
 #
 # MIRROR overrides the archive (default http://deb.debian.org/debian).
@@ -45,11 +46,21 @@ trap 'umount "$root.tmp/proc" 2>/dev/null || true' EXIT
 
 say "apt-get update in the root"
 in_root apt-get update -qq
-# What a user installs: the kernel and its headers (DKMS builds against
+# What a user installs: kernels and their headers (DKMS builds against
 # them), the VFIO source the package rebuilds from, DKMS (with openssl,
-# which it signs modules with), and the VMM.
-pkgs=(linux-image-amd64 linux-headers-amd64 linux-source-6.12 dkms openssl
-	qemu-system-x86 pciutils xz-utils)
+# which it signs modules with), and the VMM.  The two kernels before the
+# archive's newest: the package must build for both, and for the newest
+# when check-package.sh then upgrades to it.
+abis=$(in_root apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb13-amd64$' |
+	sed -n 's/^linux-headers-\(6\.12\.[^ ]*\)-amd64 .*/\1/p' | sort -V | tail -3 | head -2)
+[ "$(echo "$abis" | wc -l)" = 2 ] || {
+	echo "check-package: the archive has fewer than three 6.12 kernels" >&2
+	exit 1
+}
+pkgs=(linux-source-6.12 dkms openssl qemu-system-x86 pciutils xz-utils)
+for abi in $abis; do
+	pkgs+=("linux-image-$abi-amd64" "linux-headers-$abi-amd64")
+done
 say "installing ${pkgs[*]}"
 in_root apt-get install -y -qq --no-install-recommends "${pkgs[@]}" \
 	>"$root.tmp.log" 2>&1 || {

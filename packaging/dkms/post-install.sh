@@ -29,8 +29,8 @@ kern_ver=$(echo "$kver" | release)
 if [ -n "$src_ver" ] && [ "$src_ver" != "$kern_ver" ]; then
 	cat <<WARNING
 iommufd-dkms: WARNING: VFIO was rebuilt from linux-source-6.12 $src_ver,
-iommufd-dkms: WARNING: but the kernel is $kver.  Install the
-iommufd-dkms: WARNING: linux-source-6.12 of $kern_ver when the archive has it, then rebuild:
+iommufd-dkms: WARNING: but the kernel is $kver.  Upgrade the kernel, or
+iommufd-dkms: WARNING: install linux-source-6.12 $kern_ver when the archive has it, then rebuild:
 iommufd-dkms: WARNING:   dkms remove iommufd/$version -k $kver
 iommufd-dkms: WARNING:   dkms install iommufd/$version -k $kver
 WARNING
