@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * bench: time the I/O page table work of whichever iommufd.ko (or VFIO
- * type1) is loaded, in the benchmark VM (bench/README.md).
+ * type1) is loaded, in the benchmark VM (README.md, Benchmarks).
  *
  *   bench [-q] -s SET -r ROUND MODE
  *
@@ -453,6 +453,46 @@ static void map_rows(struct bufs *bb)
 	row_memory(bb->htlb, g, B_HTLB);
 }
 
+/*
+ * Scale (iommufd only: type1 stops at 65535 mappings): 100,000 areas of
+ * 4 KiB in one IOAS with edu attached, and 1,000 IOASes on one file, each
+ * with one 2 MiB THP area (not pinned: nothing is attached to them).
+ */
+static void scale_rows(struct bufs *bb)
+{
+	unsigned long n = 100000 / scale, nioas = 1000 / scale;
+	__u32 *ioas = calloc(nioas, sizeof(*ioas));
+	uint64_t t0, t1, t2, t3;
+	char what[96], name[64];
+
+	if (!ioas)
+		die("calloc");
+	row_many(bb->p4k, n, SZ_4K, 1);
+
+	snprintf(what, sizeof(what),
+		 "%lu IOASes on one file, each holding 2M THP", nioas);
+	progress(what);
+	for (int i = 0; i < 2; i++) {
+		t0 = now_ns();
+		for (unsigned long k = 0; k < nioas; k++)
+			ioas[k] = ioas_alloc();
+		t1 = now_ns();
+		for (unsigned long k = 0; k < nioas; k++)
+			ioas_map(ioas[k], bb->thp, SZ_2M, IOVA_A);
+		t2 = now_ns();
+		for (unsigned long k = 0; k < nioas; k++)
+			destroy(ioas[k]);
+		t3 = now_ns();
+		snprintf(name, sizeof(name), "ioas_alloc_%lu", nioas);
+		result(name, t1 - t0);
+		snprintf(name, sizeof(name), "ioas_map_%lux2M_THP", nioas);
+		result(name, t2 - t1);
+		snprintf(name, sizeof(name), "ioas_destroy_%lu", nioas);
+		result(name, t3 - t2);
+	}
+	free(ioas);
+}
+
 static void timed_attach(struct edu *edu, __u32 ioas, const char *tag)
 {
 	char name[64];
@@ -490,6 +530,7 @@ static void iommufd_mode(void)
 	if (edu_attach(&edu, &pt))
 		die("attach edu");
 	map_rows(&bb);
+	scale_rows(&bb);
 
 	/* edu moves onto an IOAS already holding the memory, and back. */
 	if (edu_detach(&edu))

@@ -1,5 +1,6 @@
 # `make bench`: this project's iommufd.ko against upstream's and against
-# VFIO type1, in one VM under VT-d (bench/README.md says what is measured).
+# VFIO type1, in one VM under VT-d (README.md, "Benchmarks", says what
+# is measured).
 #
 # The reference is upstream's drivers/iommu/iommufd of Debian's
 # linux-source-6.12, unpacked under out/bench/build/src/ at bench time and

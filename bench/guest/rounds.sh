@@ -3,8 +3,12 @@
 # loads each module set of /lib/bench in turn, runs /bench/bench on it and
 # unloads it: the reference (upstream iommufd.ko), the project's release
 # build, Debian's VFIO type1, then the test builds of both for the rows
-# that need the test ABI.  Prints what /bench/bench prints, and fails when
-# a set does not load, run or unload.
+# that need the test ABI, twice each in A-B-B-A order.  What those rows
+# time (1 MiB copies under TCG) runs at one of two speeds, a factor of 2
+# apart, for the whole of a module load, whichever module it is; with one
+# load per set the ratio would be a coin toss.
+# Prints what /bench/bench prints, and fails when a set does not load, run
+# or unload.
 rounds=$1 quick=$2
 
 # THP on for MADV_HUGEPAGE, 1 GiB of hugetlbfs 2 MiB pages (and some slack).
@@ -21,7 +25,7 @@ echo "bench: guest $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs," \
 
 r=1
 while [ "$r" -le "$rounds" ]; do
-	for set in ref proj type1 ref-test proj-test; do
+	for set in ref proj type1 ref-test proj-test proj-test ref-test; do
 		case $set in
 		type1) mode=type1 ;;
 		*-test) mode=test ;;
