@@ -32,6 +32,17 @@ static inline int iommufd_open(void)
 	return fd;
 }
 
+/*
+ * Running on the debug kernel (scripts/debug-kernel.sh: KASAN, lockdep,
+ * kmemleak; Debian's kernel has no kmemleak)?  Each ioctl costs about a
+ * millisecond there under TCG, so scale tests size themselves down: the
+ * debug kernel is for the code paths, Debian's kernel for the scale.
+ */
+static inline int on_debug_kernel(void)
+{
+	return access("/sys/kernel/debug/kmemleak", F_OK) == 0;
+}
+
 /* A number from a file of the test build's debugfs; -1 if unknown. */
 static inline long iommufd_debugfs_long(const char *name)
 {
