@@ -471,6 +471,10 @@ iommufd_hwpt_nested_alloc(struct iommufd_ctx *ictx,
 void iommufd_device_destroy(struct iommufd_object *obj);
 void iommufd_device_detach_all_pasids(struct iommufd_device *idev);
 const struct iommu_ops *iommufd_dev_ops(struct device *dev);
+/* What fault delivery asks of a device's group (device/group.c). */
+u32 iommufd_group_dev_id(struct iommufd_group *igroup, struct device *dev);
+bool iommufd_group_dev_takes_faults(struct iommufd_group *igroup,
+				    struct device *dev);
 int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd);
@@ -502,9 +506,6 @@ int iommufd_fault_iopf_handler(struct iopf_group *group);
 void iommufd_fault_flush(struct iommufd_fault *fault,
 			 struct iommufd_attach_handle *handle,
 			 struct device *dev);
-u32 iommufd_group_dev_id(struct iommufd_group *igroup, struct device *dev);
-bool iommufd_group_dev_takes_faults(struct iommufd_group *igroup,
-				    struct device *dev);
 
 /* VFIO compatibility (vfio_compat/). */
 int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);

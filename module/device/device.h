@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What device.c shares with pasid.c: reservations, fault enabling and
- * attach handles, all under the device's igroup->lock.
+ * Internal to device/: what device.c shares with pasid.c (reservations,
+ * fault enabling and attach handles, all under the device's igroup->lock)
+ * and with group.c (the groups' lifetime).
  */
 #ifndef IOMMUFD_DEVICE_H
 #define IOMMUFD_DEVICE_H
 
 struct io_pagetable;
 struct iommufd_attach_handle;
+struct device;
+struct iommufd_ctx;
 struct iommufd_device;
+struct iommufd_group;
 struct iommufd_hw_pagetable;
+
+struct iommufd_group *iommufd_group_get(struct iommufd_ctx *ictx,
+					struct device *dev);
+void iommufd_group_put(struct iommufd_group *igroup);
 
 int iommufd_device_reserve(struct iommufd_device *idev,
 			   struct io_pagetable *iopt, void *owner);

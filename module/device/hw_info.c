@@ -18,6 +18,17 @@
 
 #include "../iommufd_private.h"
 
+/**
+ * iommufd_dev_ops() - the IOMMU driver ops behind a probed device
+ * @dev: a device with an IOMMU group
+ *
+ * Return: the ops.
+ */
+const struct iommu_ops *iommufd_dev_ops(struct device *dev)
+{
+	return dev->iommu->iommu_dev->ops;
+}
+
 /* Capabilities of the device's PASID support, for a PCI device. */
 static u64 iommufd_pasid_caps(struct device *dev)
 {

@@ -15,17 +15,6 @@
 #include "../viommu/viommu.h"
 
 /**
- * iommufd_dev_ops() - the IOMMU driver ops behind a probed device
- * @dev: a device with an IOMMU group
- *
- * Return: the ops.
- */
-const struct iommu_ops *iommufd_dev_ops(struct device *dev)
-{
-	return dev->iommu->iommu_dev->ops;
-}
-
-/**
  * iommufd_hwpt_paging_destroy() - destroy callback of a HWPT_PAGING
  * @obj: the object, attached to no device any more
  *
