@@ -780,7 +780,8 @@ int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
 	}
 	if (rc) {
 		/* What this call pinned is exactly what nobody covers. */
-		iopt_run_list_unpin(pages, &list, true);
+		iopt_pages_unpinned(pages,
+				    iopt_run_list_unpin(pages, &list, true));
 		iopt_run_list_free(&list);
 		kfree(user);
 		goto out_unlock;
@@ -826,8 +827,7 @@ void iopt_pages_unpin(struct iopt_pages *pages, unsigned long first,
 	interval_tree_remove(&user->node, &pages->users_itree);
 	iopt_run_list_init(&list, GFP_KERNEL | __GFP_NOFAIL, 0);
 	iopt_user_collect_uncovered(pages, user, first, last, &list);
-	iopt_run_list_unpin(pages, &list, false);
-	iopt_pages_unpinned(pages, list.npages);
+	iopt_pages_unpinned(pages, iopt_run_list_unpin(pages, &list, false));
 	iopt_run_list_free(&list);
 	kfree(user->runs);
 	kfree(user);

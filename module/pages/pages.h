@@ -98,8 +98,8 @@ void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp,
 			unsigned long limit);
 int iopt_run_list_add(struct iopt_run_list *list, unsigned long pfn,
 		      unsigned long npages, bool fresh);
-void iopt_run_list_unpin(struct iopt_pages *pages, struct iopt_run_list *list,
-			 bool fresh_only);
+unsigned long iopt_run_list_unpin(struct iopt_pages *pages,
+				  struct iopt_run_list *list, bool fresh_only);
 struct iopt_pfn_run *iopt_run_list_to_array(struct iopt_run_list *list);
 void iopt_run_list_free(struct iopt_run_list *list);
 int iopt_run_list_collect(void *arg, unsigned long index,

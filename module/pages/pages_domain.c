@@ -208,8 +208,8 @@ static void iopt_user_unfill_range(struct iopt_pages *pages,
 			iopt_user_unmap(domain, user, pos, cut - 1, &gather);
 			iommu_iotlb_sync(domain, &gather);
 		}
-		iopt_run_list_unpin(pages, &list, false);
-		iopt_pages_unpinned(pages, list.npages);
+		iopt_pages_unpinned(pages,
+				    iopt_run_list_unpin(pages, &list, false));
 		iopt_run_list_free(&list);
 		pos = cut;
 	} while (pos <= last);

@@ -192,13 +192,15 @@ static struct iopt_run_entry *iopt_run_list_next(struct iopt_run_list *list,
  * iopt_run_list_unpin() - unpin the runs of a list
  * @pages: the pages they belong to
  * @list: the list
- * @fresh_only: only the fresh runs, and account for them; otherwise every
- *	run, and the caller accounts (list->npages)
+ * @fresh_only: only the fresh runs; otherwise every run
+ *
+ * The caller accounts for what was unpinned, with iopt_pages_unpinned().
  *
  * Context: pages->mutex held; may sleep.
+ * Return: the number of pages unpinned.
  */
-void iopt_run_list_unpin(struct iopt_pages *pages, struct iopt_run_list *list,
-			 bool fresh_only)
+unsigned long iopt_run_list_unpin(struct iopt_pages *pages,
+				  struct iopt_run_list *list, bool fresh_only)
 {
 	struct iopt_run_chunk *chunk;
 	unsigned long unpinned;
@@ -214,8 +216,7 @@ void iopt_run_list_unpin(struct iopt_pages *pages, struct iopt_run_list *list,
 						   fresh_only);
 		cond_resched();
 	}
-	if (fresh_only)
-		iopt_pages_unpinned(pages, unpinned);
+	return unpinned;
 }
 
 /**
