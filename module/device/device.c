@@ -471,7 +471,7 @@ static void iommufd_hwpt_put(struct iommufd_ctx *ictx,
 	if (last)
 		iommufd_object_destroy_owned(ictx, &hwpt->obj);
 	else
-		refcount_dec(&hwpt->obj.users);
+		iommufd_put_object(ictx, &hwpt->obj);
 }
 
 /*
@@ -491,7 +491,7 @@ static int iommufd_device_auto_attach(struct iommufd_device *idev,
 		    !refcount_inc_not_zero(&hwpt->common.obj.users))
 			continue;
 		rc = iommufd_device_do_attach(idev, &hwpt->common);
-		refcount_dec(&hwpt->common.obj.users);
+		iommufd_put_object(idev->ictx, &hwpt->common.obj);
 		/* EINVAL: not compatible, try the next one. */
 		if (rc == -EINVAL)
 			continue;
@@ -741,7 +741,7 @@ again:
 				goto again;
 			goto out_put;
 		}
-		refcount_dec(&new->common.obj.users);
+		iommufd_put_object(idev->ictx, &new->common.obj);
 		if (rc != -EINVAL)
 			goto out_found;
 	}
