@@ -25,6 +25,40 @@
  * Locking: ictx->objects' xa_lock protects publication, lookup and removal of
  * objects and the transition of users to zero; nothing else is taken inside
  * it.  Object destroy callbacks run without it and may sleep.
+ *
+ * Lock order of the whole module, outermost first.  A lock is taken only
+ * while holding none below it; every other file points here.  Callers come
+ * in holding their own locks (VFIO's group_lock and dev_set->lock around
+ * bind, attach and access calls), so none of ours is held when we call a
+ * driver back (an access's unmap callback).
+ *
+ *  1. ictx->vfio_lock         creating the compat IOAS publishes an IOAS
+ *  2. access->ioas_lock       pin and rw lock the IOAS's iova_rwsem inside;
+ *                             dropped around the driver's unmap callback,
+ *                             whose unpin takes it again
+ *  3. ioas->mutex             attach chooses or makes an automatic HWPT
+ *                             under it, then locks the device's group
+ *  4. igroup->lock            held across the IOMMU core's attach (its
+ *                             group mutex), reserving IOVA (iova_rwsem),
+ *                             flushing faults (fault->mutex) and turning
+ *                             IOPF on and off (the core's IOPF locks)
+ *  5. viommu->veventqs_rwsem  read by drivers reporting an event, around
+ *                             the queue's spinlock
+ *  6. fault->mutex            answering faults; the core's fault_param lock
+ *                             (iopf_group_response()) is taken inside
+ *  7. ictx->ioas_creation_lock  read to publish an IOAS; write by
+ *                             CHANGE_PROCESS around every iova_rwsem
+ *  8. iopt->domains_rwsem     a MAP fills the domains holding only this
+ *  9. iopt->iova_rwsem        several at once only under 7 for write, in
+ *                             IOAS id order
+ * 10. pages->mutex            pins and charges of one struct iopt_pages;
+ *                             GUP, user copies, locked_vm and the IOMMU
+ *                             driver's page table locks are taken inside,
+ *                             and nothing of ours is ever taken inside them
+ * Spinlocks; nothing sleeps under them:
+ * 11. fault->lock, veventq->lock  the queues waiting for read()
+ * 12. igroup->devices_lock, hwpt_paging->devices_lock
+ * 13. xa_locks, leaves; ictx->objects' is taken under any of the above.
  */
 #ifndef IOMMUFD_PRIVATE_H
 #define IOMMUFD_PRIVATE_H
@@ -55,8 +89,8 @@ struct iopf_group;
  *	that must wait for short-lived users to finish
  * @process_accounting: IOMMU_OPTION_RLIMIT_MODE is 1: pins made through
  *	this file are charged to the process, not the user.  Written under
- *	@options_lock with no IOAS in the file; read locklessly at MAP time.
- * @options_lock: serializes changes of file-wide options
+ *	@objects' xa_lock while the file has no object; read locklessly at
+ *	MAP time.
  * @vfio_ioas: the IOAS VFIO compatibility uses, or NULL; protected by
  *	@vfio_lock.  Not a user: destroying the IOAS clears it.
  * @vfio_lock: protects @vfio_ioas
@@ -72,7 +106,6 @@ struct iommufd_ctx {
 	struct xarray objects;
 	wait_queue_head_t destroy_wait;
 	bool process_accounting;
-	struct mutex options_lock;	/* see the kernel-doc above */
 	struct iommufd_ioas *vfio_ioas;
 	struct mutex vfio_lock;		/* protects vfio_ioas */
 	struct xarray groups;

@@ -51,7 +51,6 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 
 	xa_init_flags(&ictx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	init_waitqueue_head(&ictx->destroy_wait);
-	mutex_init(&ictx->options_lock);
 	mutex_init(&ictx->vfio_lock);
 	xa_init(&ictx->groups);
 	init_rwsem(&ictx->ioas_creation_lock);
@@ -69,7 +68,6 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 	WARN_ON(!xa_empty(&ictx->groups));
 	xa_destroy(&ictx->groups);
 	mutex_destroy(&ictx->vfio_lock);
-	mutex_destroy(&ictx->options_lock);
 	kfree(ictx);
 	return 0;
 }

@@ -13,7 +13,8 @@
  * Replace moves the whole group in one iommu_group_replace_domain(), so
  * DMA is never unprotected in between.
  *
- * Locking: ioas->mutex, then igroup->lock, then the IOAS's rwsems.
+ * Locking: igroup->lock serializes everything that changes what a group
+ * is attached to; the order of the locks is in iommufd_private.h.
  */
 #include <linux/iommu.h>
 #include <linux/iommufd.h>

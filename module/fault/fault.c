@@ -48,8 +48,9 @@
  *	group answered meanwhile does not hit a new group; under @mutex
  * @wait: poll() waits here for a group to be queued
  *
- * Lock order: @mutex, then @lock, then the group's devices_lock (the
- * handler checks there that the faulting device still takes faults).
+ * @mutex is taken before @lock, and @lock before the group's devices_lock,
+ * where the handler checks that the faulting device still takes faults
+ * (the module's lock order: iommufd_private.h).
  */
 struct iommufd_fault {
 	struct iommufd_object obj;
@@ -180,6 +181,7 @@ static struct iopf_group *iommufd_fault_pop(struct iommufd_fault *fault)
 {
 	struct iopf_group *group;
 
+	lockdep_assert_held(&fault->mutex);
 	spin_lock(&fault->lock);
 	group = list_first_entry_or_null(&fault->deliver, struct iopf_group,
 					 node);
@@ -192,6 +194,7 @@ static struct iopf_group *iommufd_fault_pop(struct iommufd_fault *fault)
 static void iommufd_fault_push_back(struct iommufd_fault *fault,
 				    struct iopf_group *group)
 {
+	lockdep_assert_held(&fault->mutex);
 	spin_lock(&fault->lock);
 	list_add(&group->node, &fault->deliver);
 	spin_unlock(&fault->lock);

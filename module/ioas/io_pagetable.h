@@ -19,7 +19,7 @@
  *               present, automatic IOVA is only taken from inside it.
  *   last      - inclusive end of a range; "end" would be exclusive.
  *
- * Locking, outermost first:
+ * Locking (their order among the module's locks: iommufd_private.h):
  *   iopt->domains_rwsem  the IOMMU domains the IOAS is mirrored into
  *   iopt->iova_rwsem     the three interval trees and iova_alignment
  *   pages->mutex         everything about one struct iopt_pages
@@ -35,6 +35,7 @@
 
 #include <linux/interval_tree.h>
 #include <linux/kref.h>
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
 #include <linux/rwsem.h>
@@ -284,6 +285,7 @@ static inline struct iopt_area *iopt_area_first(struct io_pagetable *iopt,
 						unsigned long iova,
 						unsigned long last)
 {
+	lockdep_assert_held(&iopt->iova_rwsem);
 	return iopt_area_filled_from(interval_tree_iter_first(&iopt->area_itree,
 							       iova, last),
 				     iova, last);

@@ -721,6 +721,7 @@ unsigned long iopt_user_collect_uncovered(struct iopt_pages *pages,
 {
 	unsigned long pos = first, run_last;
 
+	lockdep_assert_held(&pages->mutex);
 	while (pos <= last) {
 		pos = iopt_pages_next_uncovered(pages, pos, last, &run_last);
 		if (pos > last)
