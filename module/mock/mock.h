@@ -17,6 +17,8 @@ struct iommu_domain;
 
 int iommufd_mock_init(void);
 void iommufd_mock_exit(void);
+void iommufd_mock_viommu_init(void);
+void iommufd_mock_viommu_exit(void);
 
 struct device *iommufd_mock_dev_create(u32 flags);
 void iommufd_mock_dev_destroy(struct device *dev);

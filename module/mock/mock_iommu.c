@@ -59,7 +59,6 @@
 static struct fwnode_handle mock_fwnode;
 static const struct fwnode_operations mock_fwnode_ops = {};
 static struct iommu_device mock_iommu;
-static const struct iommu_ops mock_ops;
 static struct iopf_queue *mock_iopf_queue;
 
 static struct mock_domain *to_mock_domain(struct iommu_domain *domain)
@@ -604,7 +603,7 @@ static void mock_page_response(struct device *dev, struct iopf_fault *evt,
 		atomic_inc(&mdev->responses[msg->code]);
 }
 
-static const struct iommu_ops mock_ops = {
+const struct iommu_ops mock_ops = {
 	.owner = THIS_MODULE,
 	/* Devices start blocked; BLOCKED cannot be a def_domain_type(). */
 	.default_domain = &mock_blocking_domain,
@@ -922,7 +921,6 @@ int iommufd_mock_init(void)
 	rc = iommu_device_register(&mock_iommu, &mock_ops, NULL);
 	if (rc)
 		goto err_sysfs;
-	mock_viommu_init(&mock_ops);
 	return 0;
 
 err_sysfs:
@@ -941,7 +939,6 @@ err_free_queue:
  */
 void iommufd_mock_exit(void)
 {
-	mock_viommu_exit();
 	iommu_device_unregister(&mock_iommu);
 	iommu_device_sysfs_remove(&mock_iommu);
 	iopf_queue_free(mock_iopf_queue);

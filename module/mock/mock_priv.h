@@ -59,6 +59,7 @@ struct mock_dev {
 	atomic_t cache[MOCK_DEV_CACHE_NUM];
 };
 
+extern const struct iommu_ops mock_ops;
 extern const struct iommu_domain_ops mock_domain_ops;
 extern const struct iommu_domain_ops mock_nested_ops;
 
@@ -74,7 +75,5 @@ static inline struct mock_nested *to_mock_nested(struct iommu_domain *domain)
 
 struct iommu_domain *mock_nested_alloc(struct iommu_domain *parent,
 				       const struct iommu_user_data *user_data);
-void mock_viommu_init(const struct iommu_ops *ops);
-void mock_viommu_exit(void);
 
 #endif /* IOMMUFD_MOCK_PRIV_H */

@@ -130,6 +130,7 @@ static const struct iommufd_viommu_ops mock_viommu_ops = {
 
 static struct iommufd_viommu_driver mock_viommu_driver = {
 	.type = IOMMU_VIOMMU_TYPE_SELFTEST,
+	.iommu_ops = &mock_ops,
 	.ops = &mock_viommu_ops,
 };
 
@@ -178,19 +179,23 @@ int iommufd_mock_trigger_vevent(struct device *dev)
 }
 
 /**
- * mock_viommu_init() - offer the mock's vIOMMU type
- * @ops: the mock IOMMU's ops
+ * iommufd_mock_viommu_init() - offer the mock's vIOMMU type
+ *
+ * After iommufd_mock_init(): the type is the mock IOMMU's.
+ *
+ * Context: process context (module init).
  */
-void mock_viommu_init(const struct iommu_ops *ops)
+void iommufd_mock_viommu_init(void)
 {
-	mock_viommu_driver.iommu_ops = ops;
 	iommufd_viommu_driver_register(&mock_viommu_driver);
 }
 
 /**
- * mock_viommu_exit() - withdraw it; no mock vIOMMU exists any more
+ * iommufd_mock_viommu_exit() - withdraw it; no mock vIOMMU exists any more
+ *
+ * Context: process context (module exit).
  */
-void mock_viommu_exit(void)
+void iommufd_mock_viommu_exit(void)
 {
 	iommufd_viommu_driver_unregister(&mock_viommu_driver);
 }

@@ -77,6 +77,7 @@ int iommufd_test_init(void)
 	rc = iommufd_mock_init();
 	if (rc)
 		return rc;
+	iommufd_mock_viommu_init();
 	iommufd_test_dir = debugfs_create_dir("iommufd", NULL);
 	debugfs_create_atomic_t("objects", 0400, iommufd_test_dir,
 				&iommufd_test_objects);
@@ -94,6 +95,7 @@ void iommufd_test_exit(void)
 	debugfs_remove_recursive(iommufd_test_dir);
 	iommufd_pause_exit();
 	iommufd_fail_exit();
+	iommufd_mock_viommu_exit();
 	iommufd_mock_exit();
 	/* Objects or pins outliving the module would be leaks. */
 	WARN_ON(atomic_read(&iommufd_test_objects));
