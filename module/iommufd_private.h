@@ -544,7 +544,5 @@ void iommufd_fault_flush(struct iommufd_fault *fault,
 int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);
 long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 			unsigned long arg);
-void iommufd_vfio_forget_ioas(struct iommufd_ctx *ictx,
-			      struct iommufd_ioas *ioas);
 
 #endif /* IOMMUFD_PRIVATE_H */

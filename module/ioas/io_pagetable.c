@@ -587,7 +587,8 @@ static int iopt_unmap_wait_accesses(struct io_pagetable *iopt,
 
 	*notified = true;
 	*notified_iova = iova;
-	iommufd_access_notify_unmap(iopt, iova, length);
+	if (iopt->notify_unmap)
+		iopt->notify_unmap(iopt, iova, length);
 	return -EAGAIN;
 }
 

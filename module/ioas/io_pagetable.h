@@ -60,6 +60,9 @@ struct page;
  * @reserved_itree: struct iopt_reserved by IOVA
  * @accesses: the in-kernel accesses attached (index -> access), told
  *	before any IOVA they may have pinned is unmapped
+ * @notify_unmap: how they are told: called with no lock held before an
+ *	unmap of [@iova, @iova + @length) that an access has pinned into;
+ *	set by the owner of the page table (the IOAS) at creation
  * @auto_hint: no free byte lies in [first automatic IOVA, @auto_hint), so
  *	automatic allocation starts its first-fit search there; lowered when
  *	something below it is unmapped or unreserved
@@ -77,6 +80,8 @@ struct io_pagetable {
 	struct rb_root_cached allowed_itree;
 	struct rb_root_cached reserved_itree;
 	struct xarray accesses;
+	void (*notify_unmap)(struct io_pagetable *iopt, unsigned long iova,
+			     unsigned long length);
 	unsigned long auto_hint;
 	unsigned long iova_alignment;
 	bool disable_large_pages;

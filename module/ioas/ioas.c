@@ -36,7 +36,11 @@ void iommufd_ioas_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
 
-	iommufd_vfio_forget_ioas(ioas->ictx, ioas);
+	/* If it was the context's VFIO compatibility IOAS, there is none now. */
+	mutex_lock(&ioas->ictx->vfio_lock);
+	if (ioas->ictx->vfio_ioas == ioas)
+		ioas->ictx->vfio_ioas = NULL;
+	mutex_unlock(&ioas->ictx->vfio_lock);
 	WARN_ON(!list_empty(&ioas->hwpt_list));
 	iopt_destroy(&ioas->iopt);
 	mutex_destroy(&ioas->mutex);
@@ -58,6 +62,7 @@ struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx)
 	if (IS_ERR(ioas))
 		return ioas;
 	iopt_init(&ioas->iopt);
+	ioas->iopt.notify_unmap = iommufd_access_notify_unmap;
 	ioas->ictx = ictx;
 	mutex_init(&ioas->mutex);
 	INIT_LIST_HEAD(&ioas->hwpt_list);

@@ -104,22 +104,6 @@ int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx)
 EXPORT_SYMBOL_NS_GPL(iommufd_vfio_compat_ioas_create, IOMMUFD);
 
 /**
- * iommufd_vfio_forget_ioas() - an IOAS is being destroyed
- * @ictx: its context
- * @ioas: the IOAS; if it is the compat IOAS, there is none any more
- *
- * Context: process context.
- */
-void iommufd_vfio_forget_ioas(struct iommufd_ctx *ictx,
-			      struct iommufd_ioas *ioas)
-{
-	mutex_lock(&ictx->vfio_lock);
-	if (ictx->vfio_ioas == ioas)
-		ictx->vfio_ioas = NULL;
-	mutex_unlock(&ictx->vfio_lock);
-}
-
-/**
  * iommufd_vfio_ioas_ioctl() - IOMMU_VFIO_IOAS
  * @ucmd: the command; struct iommu_vfio_ioas
  *
