@@ -11,7 +11,8 @@
 #              kmemleak) built from linux-source-6.12 (about 20 minutes once)
 # make deb     the iommufd-dkms package: out/deb/iommufd-dkms_VERSION_all.deb
 # make check-package   that package installed with apt in a Debian 13 root
-#              and proven in it, booted under QEMU (packaging/check/)
+#              and proven in it, booted under QEMU (packaging/check/);
+#              SUITE=bookworm: the same in Debian 12 with its 6.12 kernel
 #
 # KDIR=/usr/src/linux-headers-...  builds against other 6.12 headers; the VM
 # then boots the matching Debian kernel.

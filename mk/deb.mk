@@ -30,9 +30,9 @@ $(DEB_FILE): $(DEB_INPUTS) mk/deb.mk
 	mv $(OUT)/deb/build/iommufd-dkms_$(DEB_VERSION)_all.deb $@
 	@echo "deb: $@"
 
-# make check-package: the package proven in a booted Debian 13
-# (packaging/check/check-package.sh), with the bare-metal guest its nested
-# QEMU runs.
+# make check-package: the package proven in a booted Debian 13, or Debian
+# 12 with SUITE=bookworm (packaging/check/check-package.sh), with the
+# bare-metal guest its nested QEMU runs.
 EDU_GUEST := $(OUT)/package/edu-guest.elf
 
 $(EDU_GUEST): packaging/check/edu-guest.c packaging/check/edu-guest.ld

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# check-package.sh DEB: prove iommufd-dkms the way a Debian 13 user would
-# use it.  In a Debian 13 root with two 6.12 kernels (make-root.sh; cached
-# in out/package/ for a week, REFRESH=1 rebuilds it) apt installs the
+# check-package.sh DEB: prove iommufd-dkms the way a Debian user would use
+# it.  SUITE=trixie (Debian 13, the default) or SUITE=bookworm (Debian 12
+# with bookworm-security's 6.12 kernels and bookworm-backports' QEMU).  In a
+# root of that suite with two 6.12 kernels (make-root.sh; cached in
+# out/package/ for a week, REFRESH=1 rebuilds it) apt installs the
 # package, so DKMS builds in the package's own postinst for both; then apt
 # upgrades to the archive's newest kernel, which DKMS's kernel hook must
 # build for.  The root then boots that newest kernel under QEMU (TCG,
@@ -19,7 +21,24 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${OUT:-$top/out}
 deb=${1:?usage: check-package.sh DEB}
 dir=$out/package
-base=$dir/trixie-base
+suite=${SUITE:-trixie}
+case $suite in
+trixie)
+	distro="Debian 13"
+	# Debian 13's default kernel is the 6.12 series.
+	kernel_meta="linux-image-amd64 linux-headers-amd64"
+	;;
+bookworm)
+	distro="Debian 12"
+	# Debian 12's default kernel is 6.1; 6.12 has its own meta-packages.
+	kernel_meta="linux-image-6.12-amd64 linux-headers-6.12-amd64"
+	;;
+*)
+	echo "check-package: SUITE is trixie or bookworm, not $suite" >&2
+	exit 1
+	;;
+esac
+base=$dir/$suite-base
 work=$dir/work
 logs=$dir/logs
 here=$top/packaging/check
@@ -41,9 +60,9 @@ mkdir -p "$logs"
 rm -f "$logs"/*
 
 if [ -n "${REFRESH:-}" ] || [ -z "$(find "$base" -maxdepth 0 -mtime -7 2>/dev/null)" ]; then
-	"$here/make-root.sh" "$base"
+	"$here/make-root.sh" "$base" "$suite"
 else
-	say "reusing the Debian 13 root of $(date -r "$base" +%F) (REFRESH=1 rebuilds it)"
+	say "reusing the $distro root of $(date -r "$base" +%F) (REFRESH=1 rebuilds it)"
 fi
 
 say "copying the root"
@@ -73,9 +92,9 @@ old_kernels=$(ls "$work/lib/modules" | sort -V)
 say "apt install $(basename "$deb"): DKMS builds for the root's kernels:" $old_kernels
 if in_root apt-get install -y --no-install-recommends "/tmp/$(basename "$deb")" \
 	>"$logs/install.log" 2>&1; then
-	result ok "apt install of the package in Debian 13"
+	result ok "apt install of the package in $distro"
 else
-	result "not ok" "apt install of the package in Debian 13 (see $logs/install.log)"
+	result "not ok" "apt install of the package in $distro (see $logs/install.log)"
 	tail -30 "$logs/install.log"
 fi
 show "$logs/install.log"
@@ -83,9 +102,10 @@ for k in $old_kernels; do
 	modules_for "$k" "at package install"
 done
 
-say "apt install linux-image-amd64 linux-headers-amd64: a kernel upgrade"
-if in_root apt-get install -y --no-install-recommends linux-image-amd64 \
-	linux-headers-amd64 >"$logs/upgrade.log" 2>&1; then
+say "apt install $kernel_meta: a kernel upgrade"
+# shellcheck disable=SC2086 # two package names
+if in_root apt-get install -y --no-install-recommends $kernel_meta \
+	>"$logs/upgrade.log" 2>&1; then
 	result ok "apt upgrade to the newest kernel"
 else
 	result "not ok" "apt upgrade to the newest kernel (see $logs/upgrade.log)"
@@ -115,7 +135,7 @@ rm -f "$dir/root.img"
 size=$(( $(du -sm "$work" | cut -f1) + 1024 ))
 mkfs.ext4 -q -F -L root -d "$work" "$dir/root.img" "${size}M"
 
-say "booting Debian 13 ($kver) under QEMU; the proof runs at boot (about 10 minutes)"
+say "booting $distro ($kver) under QEMU; the proof runs at boot (about 10 minutes)"
 set +e
 timeout --kill-after=10 1500 qemu-system-x86_64 -accel tcg,thread=single \
 	-cpu max,-la57 -M q35,kernel-irqchip=split -smp 2 -m 2G \

@@ -12,7 +12,7 @@ dkms=$top/packaging/dkms
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "1..8"
+echo "1..9"
 n=0
 check() {
 	n=$((n + 1))
@@ -45,7 +45,8 @@ printf '#!/bin/sh\necho "$FAKE_VERSION"\n' >"$tmp/dpkg-query"
 chmod +x "$tmp/dpkg-query"
 post_install() {
 	(cd "$tmp/src" && FAKE_VERSION=$1 DPKG_QUERY="$tmp/dpkg-query" \
-		MODULES_DIR="$tmp/mods" "$dkms/post-install.sh" \
+		MODULES_DIR="$tmp/mods" DKMS_TREE="$tmp/dkms" \
+		"$dkms/post-install.sh" \
 		6.12.118+deb13-amd64)
 }
 post_install 6.12.117-1 >"$tmp/older" 2>&1
@@ -59,10 +60,15 @@ check "post-install.sh: quiet when the source is the kernel's release" \
 ko=$tmp/mods/6.12.118+deb13-amd64/updates/dkms/vfio.ko
 head -c 100000 /dev/urandom >"$tmp/vfio.ko"
 xz --check=crc64 -c "$tmp/vfio.ko" >"$ko.xz"
+built=$tmp/dkms/iommufd/9.9/6.12.118+deb13-amd64/x86_64/module/vfio.ko.xz
+mkdir -p "$(dirname "$built")"
+cp "$ko.xz" "$built"
 post_install 6.12.118-1 >"$tmp/recompress" 2>&1
 check "post-install.sh: recompresses a CRC64 module with CRC32" \
 	eval "xz --robot --list '$ko.xz' | grep -q CRC32"
 check "post-install.sh: the module's content is unchanged" \
 	eval "xz -dc '$ko.xz' | cmp -s - '$tmp/vfio.ko'"
+check "post-install.sh: DKMS's built copy is the installed file" \
+	cmp -s "$ko.xz" "$built"
 post_install 6.12.118-1 >"$tmp/again" 2>&1
 check "post-install.sh: leaves a CRC32 module alone" test ! -s "$tmp/again"

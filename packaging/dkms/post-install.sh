@@ -11,9 +11,12 @@
 #   compresses with xz's default CRC64 check; a kmod that hands the file
 #   to the kernel to decompress (Debian 13's) fails on it with EINVAL, as
 #   the kernel's xz reader knows only CRC32.  CRC32, with the kernel's own
-#   dictionary size, is what both read.
+#   dictionary size, is what both read.  DKMS's own copy of the built
+#   module gets the same file, or `dkms status` would report a difference
+#   between the built and the installed module.
 #
-# DPKG_QUERY and MODULES_DIR override dpkg-query and /lib/modules (tests).
+# DPKG_QUERY, MODULES_DIR and DKMS_TREE override dpkg-query, /lib/modules
+# and /var/lib/dkms (tests).
 set -eu
 
 kver=${1:?usage: post-install.sh KERNELVER}
@@ -44,5 +47,8 @@ for m in iommufd vfio vfio_iommu_type1 vfio-pci-core vfio-pci; do
 	xz --check=crc32 --lzma2=dict=1MiB -c "$f.tmp" >"$f.new"
 	rm -f "$f.tmp"
 	mv -f "$f.new" "$f"
+	for built in "${DKMS_TREE:-/var/lib/dkms}/iommufd/$version/$kver"/*/module/"$m".ko.xz; do
+		[ -f "$built" ] && cp "$f" "$built"
+	done
 	echo "iommufd-dkms: $m.ko.xz recompressed with CRC32 for the kernel's xz reader"
 done
