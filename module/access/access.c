@@ -335,8 +335,7 @@ static void iommufd_access_unpin_range(struct io_pagetable *iopt,
 
 	lockdep_assert_held(&iopt->iova_rwsem);
 
-	for (area = iopt_area_first(iopt, iova, last); area;
-	     area = iopt_area_next(area, iova, last)) {
+	iopt_for_each_area(area, iopt, iova, last) {
 		unsigned long first = max(iova, iopt_area_iova(area));
 		unsigned long end = min(last, iopt_area_last_iova(area));
 
@@ -410,8 +409,7 @@ int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 	iopt = iommufd_access_lock_iopt(access, iova, length, &last);
 	if (IS_ERR(iopt))
 		return PTR_ERR(iopt);
-	for (area = iopt_area_first(iopt, iova, last); area;
-	     area = iopt_area_next(area, iova, last)) {
+	iopt_for_each_area(area, iopt, iova, last) {
 		unsigned long end = min(last, iopt_area_last_iova(area));
 		unsigned long first_index, last_index;
 
@@ -483,8 +481,7 @@ int iommufd_access_rw(struct iommufd_access *access, unsigned long iova,
 	iopt = iommufd_access_lock_iopt(access, iova, length, &last);
 	if (IS_ERR(iopt))
 		return PTR_ERR(iopt);
-	for (area = iopt_area_first(iopt, iova, last); area;
-	     area = iopt_area_next(area, iova, last)) {
+	iopt_for_each_area(area, iopt, iova, last) {
 		unsigned long end = min(last, iopt_area_last_iova(area));
 		unsigned long offset;
 

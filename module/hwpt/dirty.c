@@ -101,8 +101,7 @@ static int iommufd_dirty_window(struct iova_bitmap *bitmap, unsigned long iova,
 	struct iopt_area *area;
 	int rc;
 
-	for (area = iopt_area_first(walk->iopt, iova, last); area;
-	     area = iopt_area_next(area, iova, last)) {
+	iopt_for_each_area(area, walk->iopt, iova, last) {
 		unsigned long end = min(last, iopt_area_last_iova(area));
 
 		if (iopt_area_iova(area) > pos)

@@ -121,15 +121,13 @@ static int iommufd_ioas_collect_pages(struct xarray *locked,
 		/* A map still pinning changes pin counts without iova_rwsem. */
 		if (iopt_range_filling(&ioas->iopt, 0, ULONG_MAX))
 			return -EBUSY;
-		for (area = iopt_area_first(&ioas->iopt, 0, ULONG_MAX); area;
-		     area = iopt_area_next(area, 0, ULONG_MAX))
+		iopt_for_each_area(area, &ioas->iopt, 0, ULONG_MAX)
 			if (!area->pages->file)
 				return -EINVAL;
 	}
 
 	xa_for_each(locked, id, ioas) {
-		for (area = iopt_area_first(&ioas->iopt, 0, ULONG_MAX); area;
-		     area = iopt_area_next(area, 0, ULONG_MAX)) {
+		iopt_for_each_area(area, &ioas->iopt, 0, ULONG_MAX) {
 			rc = xa_insert(set, iopt_pages_key(area->pages),
 				       area->pages, GFP_KERNEL);
 			if (rc == -EBUSY)

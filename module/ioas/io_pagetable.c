@@ -491,8 +491,7 @@ static int iopt_get_slices(struct io_pagetable *iopt, unsigned long iova,
 		return -EOVERFLOW;
 
 	down_read(&iopt->iova_rwsem);
-	for (area = iopt_area_first(iopt, iova, last); area;
-	     area = iopt_area_next(area, iova, last)) {
+	iopt_for_each_area(area, iopt, iova, last) {
 		struct iopt_slice *slice;
 		unsigned long slice_last;
 
@@ -602,8 +601,7 @@ static void iopt_unmap_allow_access(struct io_pagetable *iopt,
 	struct iopt_area *area;
 
 	down_read(&iopt->iova_rwsem);
-	for (area = iopt_area_first(iopt, first, last); area;
-	     area = iopt_area_next(area, first, last)) {
+	iopt_for_each_area(area, iopt, first, last) {
 		mutex_lock(&area->pages->mutex);
 		area->prevent_access = false;
 		mutex_unlock(&area->pages->mutex);
@@ -616,7 +614,7 @@ static int iopt_unmap_range(struct io_pagetable *iopt, unsigned long first,
 			    unsigned long *unmapped)
 {
 	unsigned long notified_iova = 0, total = 0;
-	struct iopt_area *area, *next;
+	struct iopt_area *area;
 	bool notified = false;
 	int rc;
 
@@ -639,8 +637,7 @@ again:
 			goto out_unlock_allow;
 		}
 	}
-	for (area = iopt_area_first(iopt, first, last); area;
-	     area = iopt_area_next(area, first, last)) {
+	iopt_for_each_area(area, iopt, first, last) {
 		if (area->num_accesses) {
 			/* Racy peek; iopt_unmap_wait_accesses() decides. */
 			rc = iopt_unmap_wait_accesses(iopt, area, &notified,
@@ -652,8 +649,7 @@ again:
 		}
 	}
 
-	for (area = iopt_area_first(iopt, first, last); area; area = next) {
-		next = iopt_area_next(area, first, last);
+	iopt_for_each_area(area, iopt, first, last) {
 		total += iopt_area_length(area);
 		iopt_lower_hint(iopt, iopt_area_iova(area));
 		iopt_area_unfill_domains(iopt, area);

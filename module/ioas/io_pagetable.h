@@ -305,6 +305,43 @@ static inline struct iopt_area *iopt_area_next(struct iopt_area *area,
 				     iova, last);
 }
 
+/* Where iopt_for_each_area() is: the next area, and the range it walks. */
+struct iopt_area_walk {
+	struct iopt_area *next;
+	unsigned long first;
+	unsigned long last;
+};
+
+static inline struct iopt_area_walk
+iopt_area_walk_start(struct io_pagetable *iopt, unsigned long first,
+		     unsigned long last)
+{
+	return (struct iopt_area_walk){
+		.next = iopt_area_first(iopt, first, last),
+		.first = first,
+		.last = last,
+	};
+}
+
+static inline struct iopt_area *iopt_area_walk_next(struct iopt_area_walk *walk)
+{
+	struct iopt_area *area = walk->next;
+
+	if (area)
+		walk->next = iopt_area_next(area, walk->first, walk->last);
+	return area;
+}
+
+/*
+ * Each filled area of @iopt in [@first, @last], in IOVA order; iova_rwsem
+ * held.  The next area is found before the body runs, so the body may
+ * take the current one out of the tree.
+ */
+#define iopt_for_each_area(area, iopt, first, last)			\
+	for (struct iopt_area_walk __walk =				\
+		     iopt_area_walk_start(iopt, first, last);		\
+	     ((area) = iopt_area_walk_next(&__walk));)
+
 /* io_pagetable.c */
 void iopt_init(struct io_pagetable *iopt);
 void iopt_destroy(struct io_pagetable *iopt);

@@ -122,8 +122,7 @@ int iopt_table_add_domain(struct io_pagetable *iopt,
 		      GFP_KERNEL_ACCOUNT);
 	if (rc)
 		goto err_unlock_iova;
-	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
-	     area = iopt_area_next(area, 0, ULONG_MAX)) {
+	iopt_for_each_area(area, iopt, 0, ULONG_MAX) {
 		if (first) {
 			area->user.small_pages = iopt->disable_large_pages;
 			rc = iopt_pages_fill_user(area->pages, &area->user,
@@ -193,8 +192,7 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	}
 	down_write(&iopt->iova_rwsem);
 	iommu_iotlb_gather_init(&gather);
-	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
-	     area = iopt_area_next(area, 0, ULONG_MAX)) {
+	iopt_for_each_area(area, iopt, 0, ULONG_MAX) {
 		/* The last domain: its xarray holds only it, as unfill needs. */
 		if (!record)
 			iopt_pages_unfill_user(area->pages, &area->user,
