@@ -264,6 +264,24 @@ static bool iommufd_object_drained(struct iommufd_object *obj)
 	return refcount_dec_if_one(&obj->users);
 }
 
+/*
+ * Hide @obj from lookups (its id stays reserved), drop the caller's use
+ * and wait until ioctls that found it earlier are done: then the table's
+ * use is the only one left, and it is the caller's to destroy.
+ */
+static void iommufd_object_hide_and_drain(struct iommufd_ctx *ictx,
+					  struct iommufd_object *obj)
+{
+	xa_lock(&ictx->objects);
+	/* The slot exists, so this store needs no memory. */
+	WARN_ON(__xa_store(&ictx->objects, obj->id, XA_ZERO_ENTRY,
+			   GFP_ATOMIC) != obj);
+	refcount_dec(&obj->users);
+	xa_unlock(&ictx->objects);
+
+	wait_event(ictx->destroy_wait, iommufd_object_drained(obj));
+}
+
 /**
  * iommufd_object_destroy_owned() - destroy an object a kernel driver owns
  * @ictx: the owning context
@@ -281,15 +299,7 @@ static bool iommufd_object_drained(struct iommufd_object *obj)
 void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 				  struct iommufd_object *obj)
 {
-	xa_lock(&ictx->objects);
-	/* The slot exists, so this store needs no memory. */
-	WARN_ON(__xa_store(&ictx->objects, obj->id, XA_ZERO_ENTRY,
-			   GFP_ATOMIC) != obj);
-	refcount_dec(&obj->users);
-	xa_unlock(&ictx->objects);
-
-	/* The table's use is all that is left once the ioctls are done. */
-	wait_event(ictx->destroy_wait, iommufd_object_drained(obj));
+	iommufd_object_hide_and_drain(ictx, obj);
 	xa_erase(&ictx->objects, obj->id);
 	iommufd_object_destroy(obj);
 }
@@ -312,14 +322,7 @@ void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 void iommufd_object_tombstone_user(struct iommufd_ctx *ictx,
 				   struct iommufd_object *obj)
 {
-	xa_lock(&ictx->objects);
-	/* The slot exists, so this store needs no memory. */
-	WARN_ON(__xa_store(&ictx->objects, obj->id, XA_ZERO_ENTRY,
-			   GFP_ATOMIC) != obj);
-	refcount_dec(&obj->users);
-	xa_unlock(&ictx->objects);
-
-	wait_event(ictx->destroy_wait, iommufd_object_drained(obj));
+	iommufd_object_hide_and_drain(ictx, obj);
 	iommufd_object_destroy(obj);
 }
 
