@@ -9,20 +9,6 @@
 
 #define IOTLB IOMMU_TEST_IOTLB_DEFAULT
 
-static int invalidate(int fd, __u32 hwpt, __u32 type, void *reqs,
-		      __u32 entry_len, __u32 *num)
-{
-	struct iommu_hwpt_invalidate cmd = {
-		.size = sizeof(cmd), .hwpt_id = hwpt,
-		.data_uptr = (uintptr_t)reqs, .data_type = type,
-		.entry_len = entry_len, .entry_num = *num,
-	};
-	int rc = ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
-
-	*num = cmd.entry_num;
-	return rc;
-}
-
 /* The four IOTLB entries of @hwpt hold @a, @b, @c, @d. */
 static int iotlb_is(int fd, __u32 hwpt, __u32 a, __u32 b, __u32 c, __u32 d)
 {

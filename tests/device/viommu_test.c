@@ -89,20 +89,6 @@ static int dev_cache_is(int fd, __u32 idev, __u32 a, __u32 b, __u32 c,
 	return 0;
 }
 
-static int invalidate(int fd, __u32 id, __u32 type, void *reqs, __u32 len,
-		      __u32 *num)
-{
-	struct iommu_hwpt_invalidate cmd = {
-		.size = sizeof(cmd), .hwpt_id = id,
-		.data_uptr = (uintptr_t)reqs, .data_type = type,
-		.entry_len = len, .entry_num = *num,
-	};
-	int rc = ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
-
-	*num = cmd.entry_num;
-	return rc;
-}
-
 /* invalidate(): 0, or the errno it failed with. */
 static int invalidate_errno(int fd, __u32 id, __u32 type, void *reqs,
 			    __u32 len, __u32 *num)

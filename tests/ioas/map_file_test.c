@@ -69,15 +69,6 @@ static int is_pattern(const unsigned char *buf, size_t start, size_t length)
 	return 1;
 }
 
-static __u64 unmap_all(int fd, __u32 ioas)
-{
-	__u64 length = 0;
-
-	if (_ioas_unmap(fd, ioas, 0, UINT64_MAX, &length))
-		return (__u64)-1;
-	return length;
-}
-
 TEST_F(ioas, map_file_fixed_and_auto)
 {
 	int mfd = test_memfd(8 * PAGE_SZ);

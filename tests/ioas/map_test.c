@@ -8,16 +8,6 @@
 #include "mock_utils.h"
 #include "uffd_utils.h"
 
-/* Bytes mapped in the IOAS, measured by unmapping everything. */
-static __u64 unmap_all(int fd, __u32 ioas)
-{
-	__u64 length = 0;
-
-	if (_ioas_unmap(fd, ioas, 0, UINT64_MAX, &length))
-		return (__u64)-1;
-	return length;
-}
-
 TEST_F(ioas, map_fixed_then_auto)
 {
 	void *buf = test_buffer(4 * PAGE_SZ);

@@ -153,6 +153,16 @@ static inline int _ioas_unmap(int fd, __u32 ioas, __u64 iova, __u64 length,
 	return rc;
 }
 
+/* Bytes mapped in the IOAS, measured by unmapping everything; -1 on error. */
+static inline __u64 unmap_all(int fd, __u32 ioas)
+{
+	__u64 length = 0;
+
+	if (_ioas_unmap(fd, ioas, 0, UINT64_MAX, &length))
+		return (__u64)-1;
+	return length;
+}
+
 static inline int _ioas_copy(int fd, __u32 dst, __u64 dst_iova, __u32 src,
 			     __u64 src_iova, __u64 length, __u32 flags)
 {

@@ -71,6 +71,24 @@ static inline int hwpt_alloc(int fd, __u32 idev, __u32 pt, __u32 flags,
 	return rc;
 }
 
+/*
+ * IOMMU_HWPT_INVALIDATE of *@num requests of @entry_len bytes at @reqs on
+ * HWPT or vIOMMU @id; *@num becomes how many were done.
+ */
+static inline int invalidate(int fd, __u32 id, __u32 type, void *reqs,
+			     __u32 entry_len, __u32 *num)
+{
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd), .hwpt_id = id,
+		.data_uptr = (uintptr_t)reqs, .data_type = type,
+		.entry_len = entry_len, .entry_num = *num,
+	};
+	int rc = ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
+
+	*num = cmd.entry_num;
+	return rc;
+}
+
 /* A NEST_PARENT HWPT_PAGING on @ioas for @idev. */
 static inline int parent_alloc(int fd, __u32 idev, __u32 ioas, __u32 *out)
 {

@@ -294,16 +294,13 @@ static int seq_replace(struct seq *s)
 	return 0;
 }
 
-static int hwpt_invalidate(int fd, __u32 id, __u32 type, void *req,
-			   __u32 len)
+/* One invalidation request. */
+static int hwpt_invalidate_one(int fd, __u32 id, __u32 type, void *req,
+			       __u32 len)
 {
-	struct iommu_hwpt_invalidate cmd = {
-		.size = sizeof(cmd), .hwpt_id = id, .data_type = type,
-		.data_uptr = (uintptr_t)req, .entry_len = len,
-		.entry_num = 1,
-	};
+	__u32 num = 1;
 
-	return ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
+	return invalidate(fd, id, type, req, len, &num);
 }
 
 static int seq_nested(struct seq *s)
@@ -318,7 +315,7 @@ static int seq_nested(struct seq *s)
 			    &nested));
 	pt = nested;
 	SEQ_OK(mock_replace(s->fd, stdev, &pt));
-	SEQ_OK(hwpt_invalidate(s->fd, nested,
+	SEQ_OK(hwpt_invalidate_one(s->fd, nested,
 			       IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, &inv,
 			       sizeof(inv)));
 	SEQ_OK(check_iotlb(s->fd, nested, 1, 0));
@@ -406,7 +403,7 @@ static int seq_viommu(struct seq *s)
 	SEQ_OK(_test_cmd(s->fd, &ev));
 	if (read(q.out_veventq_fd, rec, sizeof(rec)) <= 0)
 		return -1;
-	SEQ_OK(hwpt_invalidate(s->fd, viommu,
+	SEQ_OK(hwpt_invalidate_one(s->fd, viommu,
 			       IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST, &inv,
 			       sizeof(inv)));
 	pt = parent;
