@@ -24,38 +24,6 @@
 #include "../ioas/io_pagetable.h"
 
 /*
- * Make @access use @iopt: raise the alignment every new mapping must have
- * to what the access needs, which existing areas must already satisfy.
- */
-static int iopt_add_access(struct io_pagetable *iopt,
-			   struct iommufd_access *access)
-{
-	unsigned long align;
-	int rc;
-
-	down_write(&iopt->iova_rwsem);
-	align = max(iopt_needed_alignment(iopt), access->iova_alignment);
-	rc = iopt_check_alignment(iopt, align);
-	if (!rc)
-		rc = xa_alloc(&iopt->accesses, &access->iopt_access_list_id,
-			      access, xa_limit_16b, GFP_KERNEL_ACCOUNT);
-	if (!rc)
-		iopt->iova_alignment = align;
-	up_write(&iopt->iova_rwsem);
-	return rc;
-}
-
-static void iopt_remove_access(struct io_pagetable *iopt,
-			       struct iommufd_access *access)
-{
-	down_write(&iopt->iova_rwsem);
-	WARN_ON(xa_erase(&iopt->accesses, access->iopt_access_list_id) !=
-		access);
-	iopt->iova_alignment = iopt_needed_alignment(iopt);
-	up_write(&iopt->iova_rwsem);
-}
-
-/*
  * Move @access to @new_ioas (NULL: detach).  The old IOAS stays the one
  * unpins go to until the driver has been told to drop everything it
  * pinned there.
@@ -77,7 +45,9 @@ static int iommufd_access_change_ioas(struct iommufd_access *access,
 	/* No new pins from here on; unpins still go to ioas_unpin. */
 	access->ioas = NULL;
 	if (new_ioas) {
-		rc = iopt_add_access(&new_ioas->iopt, access);
+		rc = iopt_add_access(&new_ioas->iopt, access,
+				     access->iova_alignment,
+				     &access->iopt_access_list_id);
 		if (rc) {
 			access->ioas = cur;
 			return rc;
@@ -92,7 +62,8 @@ static int iommufd_access_change_ioas(struct iommufd_access *access,
 			access->ops->unmap(access->data, 0, ULONG_MAX);
 			mutex_lock(&access->ioas_lock);
 		}
-		iopt_remove_access(&cur->iopt, access);
+		iopt_remove_access(&cur->iopt, access,
+				   access->iopt_access_list_id);
 		refcount_dec(&cur->obj.users);
 	}
 	access->ioas = new_ioas;
@@ -277,34 +248,14 @@ void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
 }
 
 /*
- * May the access use @area for @flags now?  0; -EINVAL while an unmap of
- * it waits for accesses to let go; -EPERM against its protection.
- */
-static int iommufd_access_check_area(struct iopt_area *area,
-				     unsigned int flags)
-{
-	int prot = flags & IOMMUFD_ACCESS_RW_WRITE ? IOMMU_WRITE : IOMMU_READ;
-	bool blocked;
-
-	mutex_lock(&area->pages->mutex);
-	blocked = area->prevent_access;
-	mutex_unlock(&area->pages->mutex);
-	if (blocked)
-		return -EINVAL;
-	return area->iommu_prot & prot ? 0 : -EPERM;
-}
-
-/*
- * Validate [iova, iova + length) and lock the page table the access uses:
- * access->ioas_lock and iova_rwsem for read, released by
- * iommufd_access_unlock_iopt().  *@last is the range's last IOVA.
+ * Validate [iova, iova + length) and find the page table the access uses,
+ * with access->ioas_lock held until iommufd_access_unlock_iopt().  *@last
+ * is the range's last IOVA.
  */
 static struct io_pagetable *
 iommufd_access_lock_iopt(struct iommufd_access *access, unsigned long iova,
 			 unsigned long length, unsigned long *last)
 {
-	struct io_pagetable *iopt;
-
 	if (!length)
 		return ERR_PTR(-EINVAL);
 	if (check_add_overflow(iova, length - 1, last))
@@ -315,38 +266,12 @@ iommufd_access_lock_iopt(struct iommufd_access *access, unsigned long iova,
 		mutex_unlock(&access->ioas_lock);
 		return ERR_PTR(-ENOENT);
 	}
-	iopt = &access->ioas->iopt;
-	down_read(&iopt->iova_rwsem);
-	return iopt;
+	return &access->ioas->iopt;
 }
 
-static void iommufd_access_unlock_iopt(struct iommufd_access *access,
-				       struct io_pagetable *iopt)
+static void iommufd_access_unlock_iopt(struct iommufd_access *access)
 {
-	up_read(&iopt->iova_rwsem);
 	mutex_unlock(&access->ioas_lock);
-}
-
-/* Unpin [iova, last] from the areas of @iopt, which must cover it. */
-static void iommufd_access_unpin_range(struct io_pagetable *iopt,
-				       unsigned long iova, unsigned long last)
-{
-	struct iopt_area *area;
-
-	lockdep_assert_held(&iopt->iova_rwsem);
-
-	iopt_for_each_area(area, iopt, iova, last) {
-		unsigned long first = max(iova, iopt_area_iova(area));
-		unsigned long end = min(last, iopt_area_last_iova(area));
-
-		iopt_pages_unpin(area->pages,
-				 iopt_area_iova_to_index(area, first),
-				 iopt_area_iova_to_index(area, end));
-		mutex_lock(&area->pages->mutex);
-		WARN_ON(!area->num_accesses);
-		area->num_accesses--;
-		mutex_unlock(&area->pages->mutex);
-	}
 }
 
 /**
@@ -360,7 +285,6 @@ static void iommufd_access_unpin_range(struct io_pagetable *iopt,
 void iommufd_access_unpin_pages(struct iommufd_access *access,
 				unsigned long iova, unsigned long length)
 {
-	struct io_pagetable *iopt;
 	unsigned long last;
 
 	if (WARN_ON(!length) || WARN_ON(check_add_overflow(iova, length - 1,
@@ -368,12 +292,8 @@ void iommufd_access_unpin_pages(struct iommufd_access *access,
 		return;
 
 	mutex_lock(&access->ioas_lock);
-	if (!WARN_ON(!access->ioas_unpin)) {
-		iopt = &access->ioas_unpin->iopt;
-		down_read(&iopt->iova_rwsem);
-		iommufd_access_unpin_range(iopt, iova, last);
-		up_read(&iopt->iova_rwsem);
-	}
+	if (!WARN_ON(!access->ioas_unpin))
+		iopt_access_unpin(&access->ioas_unpin->iopt, iova, last);
 	mutex_unlock(&access->ioas_lock);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_unpin_pages, IOMMUFD);
@@ -399,56 +319,17 @@ int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 			     unsigned long length, struct page **out_pages,
 			     unsigned int flags)
 {
-	unsigned long last, pos = iova;
 	struct io_pagetable *iopt;
-	struct iopt_area *area;
-	int rc = -ENOENT;
+	unsigned long last;
+	int rc;
 
 	if (WARN_ON(access->iova_alignment != PAGE_SIZE || !access->ops->unmap))
 		return -EINVAL;
 	iopt = iommufd_access_lock_iopt(access, iova, length, &last);
 	if (IS_ERR(iopt))
 		return PTR_ERR(iopt);
-	iopt_for_each_area(area, iopt, iova, last) {
-		unsigned long end = min(last, iopt_area_last_iova(area));
-		unsigned long first_index, last_index;
-
-		if (iopt_area_iova(area) > pos)
-			break;	/* a gap */
-		rc = iommufd_access_check_area(area, flags);
-		if (rc)
-			goto err_unpin;
-		/* Whole pages only: the pin starts and ends on page edges. */
-		if (offset_in_page(iopt_area_start_byte(area) +
-				   (pos - iopt_area_iova(area))) ||
-		    (end != last &&
-		     offset_in_page(iopt_area_start_byte(area) +
-				    (end - iopt_area_iova(area)) + 1))) {
-			rc = -EINVAL;
-			goto err_unpin;
-		}
-		first_index = iopt_area_iova_to_index(area, pos);
-		last_index = iopt_area_iova_to_index(area, end);
-		rc = iopt_pages_pin(area->pages, first_index, last_index,
-				    out_pages);
-		if (rc)
-			goto err_unpin;
-		out_pages += last_index - first_index + 1;
-		mutex_lock(&area->pages->mutex);
-		area->num_accesses++;
-		mutex_unlock(&area->pages->mutex);
-		if (end == last) {
-			rc = 0;
-			goto out_unlock;
-		}
-		pos = end + 1;
-		rc = -ENOENT;
-	}
-err_unpin:
-	if (pos != iova)
-		iommufd_access_unpin_range(iopt, iova, pos - 1);
-out_unlock:
-	iommufd_access_unlock_iopt(access, iopt);
+	rc = iopt_access_pin(iopt, iova, last, out_pages, flags);
+	iommufd_access_unlock_iopt(access);
 	return rc;
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_pin_pages, IOMMUFD);
@@ -473,36 +354,15 @@ EXPORT_SYMBOL_NS_GPL(iommufd_access_pin_pages, IOMMUFD);
 int iommufd_access_rw(struct iommufd_access *access, unsigned long iova,
 		      void *data, size_t length, unsigned int flags)
 {
-	unsigned long last, pos = iova;
 	struct io_pagetable *iopt;
-	struct iopt_area *area;
-	int rc = -ENOENT;
+	unsigned long last;
+	int rc;
 
 	iopt = iommufd_access_lock_iopt(access, iova, length, &last);
 	if (IS_ERR(iopt))
 		return PTR_ERR(iopt);
-	iopt_for_each_area(area, iopt, iova, last) {
-		unsigned long end = min(last, iopt_area_last_iova(area));
-		unsigned long offset;
-
-		if (iopt_area_iova(area) > pos)
-			break;	/* a gap */
-		rc = iommufd_access_check_area(area, flags);
-		if (rc)
-			break;
-		offset = iopt_area_start_byte(area) + (pos - iopt_area_iova(area));
-		rc = iopt_pages_rw(area->pages, offset, data, end - pos + 1,
-				   flags & IOMMUFD_ACCESS_RW_WRITE,
-				   !(flags & __IOMMUFD_ACCESS_RW_SLOW_PATH));
-		if (rc)
-			break;
-		data += end - pos + 1;
-		if (end == last)
-			break;
-		pos = end + 1;
-		rc = -ENOENT;
-	}
-	iommufd_access_unlock_iopt(access, iopt);
+	rc = iopt_access_rw(iopt, iova, last, data, flags);
+	iommufd_access_unlock_iopt(access);
 	return rc;
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_rw, IOMMUFD);

@@ -418,6 +418,18 @@ static inline void iopt_pages_put(struct iopt_pages *pages)
 	kref_put(&pages->kref, iopt_pages_release);
 }
 
+/* In-kernel accesses (ioas/iopt_access.c). */
+int iopt_add_access(struct io_pagetable *iopt, void *access,
+		    unsigned long alignment, u32 *id);
+void iopt_remove_access(struct io_pagetable *iopt, void *access, u32 id);
+int iopt_access_pin(struct io_pagetable *iopt, unsigned long iova,
+		    unsigned long last, struct page **out_pages,
+		    unsigned int flags);
+void iopt_access_unpin(struct io_pagetable *iopt, unsigned long iova,
+		       unsigned long last);
+int iopt_access_rw(struct io_pagetable *iopt, unsigned long iova,
+		   unsigned long last, void *data, unsigned int flags);
+
 int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
 		   unsigned long last, struct page **out_pages);
 void iopt_pages_unpin(struct iopt_pages *pages, unsigned long first,

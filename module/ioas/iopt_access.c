@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What in-kernel accesses (access/) do with an I/O page table: join and
+ * leave it, pin the pages behind an IOVA range and unpin them, and read or
+ * write through a range.  The area walks and iova_rwsem stay here, inside
+ * ioas/; access/ holds only its own ioas_lock around these calls.
+ *
+ * An area an access has pinned into counts it (area->num_accesses, under
+ * pages->mutex), so that an unmap knows to ask the accesses first; while
+ * that unmap waits, area->prevent_access turns new pins and rw away.
+ */
+#include <linux/iommu.h>
+#include <linux/iommufd.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+
+#include "io_pagetable.h"
+
+/**
+ * iopt_add_access() - attach an access to the page table
+ * @iopt: the page table
+ * @access: the access, for iopt->notify_unmap to find
+ * @alignment: the IOVA alignment the access needs (1 or PAGE_SIZE)
+ * @id: out: its index in @iopt->accesses, for iopt_remove_access()
+ *
+ * Raises the alignment every new mapping must have to @alignment, which
+ * existing areas must already satisfy.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EADDRINUSE if an area is misaligned for it, or an errno of
+ * xa_alloc().
+ */
+int iopt_add_access(struct io_pagetable *iopt, void *access,
+		    unsigned long alignment, u32 *id)
+{
+	unsigned long align;
+	int rc;
+
+	down_write(&iopt->iova_rwsem);
+	align = max(iopt_needed_alignment(iopt), alignment);
+	rc = iopt_check_alignment(iopt, align);
+	if (!rc)
+		rc = xa_alloc(&iopt->accesses, id, access, xa_limit_16b,
+			      GFP_KERNEL_ACCOUNT);
+	if (!rc)
+		iopt->iova_alignment = align;
+	up_write(&iopt->iova_rwsem);
+	return rc;
+}
+
+/**
+ * iopt_remove_access() - detach an access added by iopt_add_access()
+ * @iopt: the page table
+ * @access: the access
+ * @id: its index, as iopt_add_access() gave it
+ *
+ * Context: process context, may sleep.
+ */
+void iopt_remove_access(struct io_pagetable *iopt, void *access, u32 id)
+{
+	down_write(&iopt->iova_rwsem);
+	WARN_ON(xa_erase(&iopt->accesses, id) != access);
+	iopt->iova_alignment = iopt_needed_alignment(iopt);
+	up_write(&iopt->iova_rwsem);
+}
+
+/*
+ * May an access use @area for @flags now?  0; -EINVAL while an unmap of
+ * it waits for accesses to let go; -EPERM against its protection.
+ */
+static int iopt_access_check_area(struct iopt_area *area, unsigned int flags)
+{
+	int prot = flags & IOMMUFD_ACCESS_RW_WRITE ? IOMMU_WRITE : IOMMU_READ;
+	bool blocked;
+
+	mutex_lock(&area->pages->mutex);
+	blocked = area->prevent_access;
+	mutex_unlock(&area->pages->mutex);
+	if (blocked)
+		return -EINVAL;
+	return area->iommu_prot & prot ? 0 : -EPERM;
+}
+
+/* Unpin [iova, last] from the areas of @iopt, which must cover it. */
+static void iopt_access_unpin_range(struct io_pagetable *iopt,
+				    unsigned long iova, unsigned long last)
+{
+	struct iopt_area *area;
+
+	lockdep_assert_held(&iopt->iova_rwsem);
+
+	iopt_for_each_area(area, iopt, iova, last) {
+		unsigned long first = max(iova, iopt_area_iova(area));
+		unsigned long end = min(last, iopt_area_last_iova(area));
+
+		iopt_pages_unpin(area->pages,
+				 iopt_area_iova_to_index(area, first),
+				 iopt_area_iova_to_index(area, end));
+		mutex_lock(&area->pages->mutex);
+		WARN_ON(!area->num_accesses);
+		area->num_accesses--;
+		mutex_unlock(&area->pages->mutex);
+	}
+}
+
+/**
+ * iopt_access_unpin() - undo iopt_access_pin()
+ * @iopt: the page table pinned in
+ * @iova: first IOVA, as pinned
+ * @last: last IOVA, inclusive, as pinned
+ *
+ * Context: process context, may sleep.
+ */
+void iopt_access_unpin(struct io_pagetable *iopt, unsigned long iova,
+		       unsigned long last)
+{
+	down_read(&iopt->iova_rwsem);
+	iopt_access_unpin_range(iopt, iova, last);
+	up_read(&iopt->iova_rwsem);
+}
+
+/**
+ * iopt_access_pin() - pin the pages behind [@iova, @last] for an access
+ * @iopt: the page table
+ * @iova: first IOVA, on a page edge of the memory
+ * @last: last IOVA, inclusive, on a page edge's last byte
+ * @out_pages: out: one struct page per PAGE_SIZE page of the range
+ * @flags: IOMMUFD_ACCESS_RW_WRITE if the pages will be written
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -ENOENT if the range is not fully mapped; -EPERM for a write
+ * to read-only memory; -EINVAL off page edges or while an unmap of the
+ * range is in progress; -ENOMEM over RLIMIT_MEMLOCK; -EFAULT for memory
+ * gone.  Nothing stays pinned on failure.
+ */
+int iopt_access_pin(struct io_pagetable *iopt, unsigned long iova,
+		    unsigned long last, struct page **out_pages,
+		    unsigned int flags)
+{
+	unsigned long pos = iova;
+	struct iopt_area *area;
+	int rc = -ENOENT;
+
+	down_read(&iopt->iova_rwsem);
+	iopt_for_each_area(area, iopt, iova, last) {
+		unsigned long end = min(last, iopt_area_last_iova(area));
+		unsigned long first_index, last_index;
+
+		if (iopt_area_iova(area) > pos)
+			break;	/* a gap */
+		rc = iopt_access_check_area(area, flags);
+		if (rc)
+			goto err_unpin;
+		/* Whole pages only: the pin starts and ends on page edges. */
+		if (offset_in_page(iopt_area_start_byte(area) +
+				   (pos - iopt_area_iova(area))) ||
+		    (end != last &&
+		     offset_in_page(iopt_area_start_byte(area) +
+				    (end - iopt_area_iova(area)) + 1))) {
+			rc = -EINVAL;
+			goto err_unpin;
+		}
+		first_index = iopt_area_iova_to_index(area, pos);
+		last_index = iopt_area_iova_to_index(area, end);
+		rc = iopt_pages_pin(area->pages, first_index, last_index,
+				    out_pages);
+		if (rc)
+			goto err_unpin;
+		out_pages += last_index - first_index + 1;
+		mutex_lock(&area->pages->mutex);
+		area->num_accesses++;
+		mutex_unlock(&area->pages->mutex);
+		if (end == last) {
+			rc = 0;
+			goto out_unlock;
+		}
+		pos = end + 1;
+		rc = -ENOENT;
+	}
+err_unpin:
+	if (pos != iova)
+		iopt_access_unpin_range(iopt, iova, pos - 1);
+out_unlock:
+	up_read(&iopt->iova_rwsem);
+	return rc;
+}
+
+/**
+ * iopt_access_rw() - read or write the memory behind [@iova, @last]
+ * @iopt: the page table
+ * @iova: first IOVA
+ * @last: last IOVA, inclusive
+ * @data: kernel buffer of @last - @iova + 1 bytes
+ * @flags: IOMMUFD_ACCESS_RW_* of iommufd_access_rw()
+ *
+ * Context: process context or a kthread, may sleep.
+ * Return: 0; -ENOENT if the range is not fully mapped; -EPERM against the
+ * mapping's protection; -EINVAL during an unmap of it; -EFAULT for memory
+ * that is gone.
+ */
+int iopt_access_rw(struct io_pagetable *iopt, unsigned long iova,
+		   unsigned long last, void *data, unsigned int flags)
+{
+	unsigned long pos = iova;
+	struct iopt_area *area;
+	int rc = -ENOENT;
+
+	down_read(&iopt->iova_rwsem);
+	iopt_for_each_area(area, iopt, iova, last) {
+		unsigned long end = min(last, iopt_area_last_iova(area));
+		unsigned long offset;
+
+		if (iopt_area_iova(area) > pos)
+			break;	/* a gap */
+		rc = iopt_access_check_area(area, flags);
+		if (rc)
+			break;
+		offset = iopt_area_start_byte(area) + (pos - iopt_area_iova(area));
+		rc = iopt_pages_rw(area->pages, offset, data, end - pos + 1,
+				   flags & IOMMUFD_ACCESS_RW_WRITE,
+				   !(flags & __IOMMUFD_ACCESS_RW_SLOW_PATH));
+		if (rc)
+			break;
+		data += end - pos + 1;
+		if (end == last)
+			break;
+		pos = end + 1;
+		rc = -ENOENT;
+	}
+	up_read(&iopt->iova_rwsem);
+	return rc;
+}
