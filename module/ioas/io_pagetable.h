@@ -418,6 +418,14 @@ static inline void iopt_pages_put(struct iopt_pages *pages)
 	kref_put(&pages->kref, iopt_pages_release);
 }
 
+/* Dirty tracking (ioas/iopt_dirty.c). */
+int iopt_set_dirty_tracking(struct io_pagetable *iopt,
+			    struct iommu_domain *domain, bool enable);
+int iopt_read_dirty(struct io_pagetable *iopt, struct iommu_domain *domain,
+		    unsigned long iova, unsigned long length,
+		    unsigned long page_size, u64 __user *data,
+		    unsigned long flags);
+
 /* In-kernel accesses (ioas/iopt_access.c). */
 int iopt_add_access(struct io_pagetable *iopt, void *access,
 		    unsigned long alignment, u32 *id);
