@@ -72,8 +72,6 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
-#include "ioas/io_pagetable.h"
-
 struct file;
 struct iommufd_ioas;
 struct iommufd_vdevice;
@@ -216,79 +214,8 @@ long iommufd_ioctl_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
 /* Handlers of the object core (core/object.c). */
 int iommufd_destroy_ioctl(struct iommufd_ucmd *ucmd);
 
-/* IOAS (ioas/ioas.c). */
-/**
- * struct iommufd_ioas - an I/O address space
- * @obj: the object
- * @iopt: its page table
- * @ictx: the owning context
- * @mutex: serializes choosing and creating the automatic domains of
- *	attaches; protects @hwpt_list
- * @hwpt_list: the struct iommufd_hwpt_paging on this IOAS
- */
-struct iommufd_ioas {
-	struct iommufd_object obj;
-	struct io_pagetable iopt;
-	struct iommufd_ctx *ictx;
-	struct mutex mutex;		/* see the kernel-doc above */
-	struct list_head hwpt_list;
-};
-
-static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
-						    u32 id)
-{
-	struct iommufd_object *obj = iommufd_get_object(ictx, id,
-						       IOMMUFD_OBJ_IOAS);
-
-	return IS_ERR(obj) ? ERR_CAST(obj) :
-			     container_of(obj, struct iommufd_ioas, obj);
-}
-
-int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_iova_ranges_ioctl(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_allow_iovas_ioctl(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_map_ioctl(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_map_file_ioctl(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_unmap_ioctl(struct iommufd_ucmd *ucmd);
-int iommufd_option_ioctl(struct iommufd_ucmd *ucmd);
-void iommufd_ioas_destroy(struct iommufd_object *obj);
-struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx);
-void iommufd_ioas_finalize(struct iommufd_ctx *ictx,
-			   struct iommufd_ioas *ioas);
-int iommufd_ioas_change_process_ioctl(struct iommufd_ucmd *ucmd);
-
 /* In-kernel access (access/access.c). */
-struct iommufd_access_ops;
-
-/**
- * struct iommufd_access - an in-kernel user of an IOAS
- * @obj: the object; owned by the driver, so IOMMU_DESTROY gets EBUSY
- * @ictx: the context (a reference, iommufd_ctx_get())
- * @ops: the driver's callbacks
- * @data: the driver's cookie for @ops
- * @iova_alignment: PAGE_SIZE if the access pins pages, else 1
- * @ioas_lock: serializes attach/replace/detach with pin, unpin and rw;
- *	protects @ioas, @ioas_unpin and @iopt_access_list_id
- * @ioas: where pins and rw go; NULL while detached or changing IOAS
- * @ioas_unpin: where unpins go: the IOAS the pins were made in
- * @iopt_access_list_id: index in @ioas->iopt.accesses
- */
-struct iommufd_access {
-	struct iommufd_object obj;
-	struct iommufd_ctx *ictx;
-	const struct iommufd_access_ops *ops;
-	void *data;
-	unsigned long iova_alignment;
-	struct mutex ioas_lock;		/* see the kernel-doc above */
-	struct iommufd_ioas *ioas;
-	struct iommufd_ioas *ioas_unpin;
-	u32 iopt_access_list_id;
-};
-
 void iommufd_access_destroy_object(struct iommufd_object *obj);
-void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
-				 unsigned long length);
 
 /* Devices and hardware page tables (device/, hwpt/). */
 

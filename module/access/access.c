@@ -21,7 +21,57 @@
 #include <linux/slab.h>
 
 #include "../iommufd_private.h"
-#include "../ioas/io_pagetable.h"
+#include "../ioas/ioas.h"
+
+/**
+ * struct iommufd_access - an in-kernel user of an IOAS
+ * @obj: the object; owned by the driver, so IOMMU_DESTROY gets EBUSY
+ * @ictx: the context (a reference, iommufd_ctx_get())
+ * @ops: the driver's callbacks
+ * @data: the driver's cookie for @ops
+ * @ioas_lock: serializes attach/replace/detach with pin, unpin and rw;
+ *	protects @ioas, @ioas_unpin and @link's use
+ * @ioas: where pins and rw go; NULL while detached or changing IOAS
+ * @ioas_unpin: where unpins go: the IOAS the pins were made in
+ * @link: its place in @ioas's page table, and the IOVA alignment it
+ *	needs there (PAGE_SIZE if the access pins pages, else 1)
+ */
+struct iommufd_access {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	const struct iommufd_access_ops *ops;
+	void *data;
+	struct mutex ioas_lock;		/* see the kernel-doc above */
+	struct iommufd_ioas *ioas;
+	struct iommufd_ioas *ioas_unpin;
+	struct iopt_access_link link;
+};
+
+/* The page table may tell @link of an unmap unless it is being destroyed. */
+static bool iommufd_access_link_get(struct iopt_access_link *link)
+{
+	struct iommufd_access *access =
+		container_of(link, struct iommufd_access, link);
+
+	return access->ops->unmap &&
+	       refcount_inc_not_zero(&access->obj.users);
+}
+
+/* Pass an unmap on to the driver, then let go of the access. */
+static void iommufd_access_link_unmap(struct iopt_access_link *link,
+				      unsigned long iova, unsigned long length)
+{
+	struct iommufd_access *access =
+		container_of(link, struct iommufd_access, link);
+
+	access->ops->unmap(access->data, iova, length);
+	iommufd_put_object(access->ictx, &access->obj);
+}
+
+static const struct iopt_access_ops iommufd_access_link_ops = {
+	.get = iommufd_access_link_get,
+	.unmap = iommufd_access_link_unmap,
+};
 
 /*
  * Move @access to @new_ioas (NULL: detach).  The old IOAS stays the one
@@ -45,9 +95,7 @@ static int iommufd_access_change_ioas(struct iommufd_access *access,
 	/* No new pins from here on; unpins still go to ioas_unpin. */
 	access->ioas = NULL;
 	if (new_ioas) {
-		rc = iopt_add_access(&new_ioas->iopt, access,
-				     access->iova_alignment,
-				     &access->iopt_access_list_id);
+		rc = iopt_add_access(&new_ioas->iopt, &access->link);
 		if (rc) {
 			access->ioas = cur;
 			return rc;
@@ -62,8 +110,7 @@ static int iommufd_access_change_ioas(struct iommufd_access *access,
 			access->ops->unmap(access->data, 0, ULONG_MAX);
 			mutex_lock(&access->ioas_lock);
 		}
-		iopt_remove_access(&cur->iopt, access,
-				   access->iopt_access_list_id);
+		iopt_remove_access(&cur->iopt, &access->link);
 		refcount_dec(&cur->obj.users);
 	}
 	access->ioas = new_ioas;
@@ -129,7 +176,8 @@ iommufd_access_create(struct iommufd_ctx *ictx,
 
 	access->ops = ops;
 	access->data = data;
-	access->iova_alignment = ops->needs_pin_pages ? PAGE_SIZE : 1;
+	access->link.ops = &iommufd_access_link_ops;
+	access->link.alignment = ops->needs_pin_pages ? PAGE_SIZE : 1;
 	mutex_init(&access->ioas_lock);
 	access->ictx = ictx;
 	iommufd_ctx_get(ictx);
@@ -217,36 +265,6 @@ void iommufd_access_detach(struct iommufd_access *access)
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_detach, IOMMUFD);
 
-/**
- * iommufd_access_notify_unmap() - tell accesses IOVA is about to go away
- * @iopt: the page table being unmapped
- * @iova: start of the range
- * @length: its length
- *
- * Calls every attached access's unmap callback with no lock held, each
- * access kept alive as a user meanwhile.
- *
- * Context: process context, may sleep; no IOAS lock held.
- */
-void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
-				 unsigned long length)
-{
-	struct iommufd_access *access;
-	unsigned long index;
-
-	xa_lock(&iopt->accesses);
-	xa_for_each(&iopt->accesses, index, access) {
-		if (!access->ops->unmap ||
-		    !refcount_inc_not_zero(&access->obj.users))
-			continue;
-		xa_unlock(&iopt->accesses);
-		access->ops->unmap(access->data, iova, length);
-		iommufd_put_object(access->ictx, &access->obj);
-		xa_lock(&iopt->accesses);
-	}
-	xa_unlock(&iopt->accesses);
-}
-
 /*
  * Validate [iova, iova + length) and find the page table the access uses,
  * with access->ioas_lock held until iommufd_access_unlock_iopt().  *@last
@@ -323,7 +341,7 @@ int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 	unsigned long last;
 	int rc;
 
-	if (WARN_ON(access->iova_alignment != PAGE_SIZE || !access->ops->unmap))
+	if (WARN_ON(access->link.alignment != PAGE_SIZE || !access->ops->unmap))
 		return -EINVAL;
 	iopt = iommufd_access_lock_iopt(access, iova, length, &last);
 	if (IS_ERR(iopt))

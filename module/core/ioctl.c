@@ -21,6 +21,7 @@
 #include <uapi/linux/iommufd_test.h>
 
 #include "../iommufd_private.h"
+#include "../ioas/ioas.h"
 #include "../selftest/selftest.h"
 
 /* Every command struct the table knows; the stack buffer of a dispatch. */

@@ -18,6 +18,7 @@
 #include <uapi/linux/iommufd.h>
 
 #include "../iommufd_private.h"
+#include "../ioas/ioas.h"
 #include "../selftest/selftest.h"
 
 struct iommufd_object_ops {

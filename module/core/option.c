@@ -13,6 +13,7 @@
 #include <uapi/linux/iommufd.h>
 
 #include "../iommufd_private.h"
+#include "../ioas/ioas.h"
 
 static int iommufd_option_rlimit_mode(struct iommu_option *cmd,
 				      struct iommufd_ctx *ictx)

@@ -23,6 +23,7 @@
 #include <linux/slab.h>
 
 #include "../iommufd_private.h"
+#include "../ioas/ioas.h"
 #include "../selftest/selftest.h"
 #include "device.h"
 

@@ -23,6 +23,7 @@
 #include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
+#include "../ioas/ioas.h"
 #include "device.h"
 
 static int iommufd_count_dev(struct device *dev, void *data)

@@ -10,6 +10,7 @@
 #include <uapi/linux/iommufd.h>
 
 #include "../iommufd_private.h"
+#include "../ioas/ioas.h"
 
 static struct iommufd_hwpt_paging *
 iommufd_get_hwpt_paging(struct iommufd_ucmd *ucmd, u32 id)

@@ -12,6 +12,7 @@
 #include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
+#include "../ioas/ioas.h"
 #include "../viommu/viommu.h"
 
 /**

@@ -1,20 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The IOVA side of an IOAS: placing, copying and removing areas, the
- * reserved and allowed ranges, and automatic IOVA allocation.
+ * The IOVA side of an IOAS: placing, copying and removing areas.  Where
+ * new areas may go is iova_space.c's; cutting areas for type1, iopt_cut.c.
  *
  * Every change is checked completely before anything is changed, so a
  * refused MAP, COPY or UNMAP leaves the table as it was.  Areas are only
  * ever removed whole: an UNMAP whose range cuts through an area fails.
- *
- * Automatic IOVA keeps the sub-page offset of the user address and aligns
- * the rest as the user address is aligned (up to the length rounded up to a
- * power of two, capped at a PMD), so huge user pages can become huge IOMMU
- * pages.  It never returns IOVA 0 and takes the lowest address that fits
- * (first fit), walking only the areas and reserved ranges that bound the
- * holes it tries.  iopt->auto_hint remembers where the first hole is, so a
- * densely packed IOAS (100,000 areas mapped one after the other) does not
- * walk everything it packed on every allocation.
  */
 #include <linux/errno.h>
 #include <linux/mm.h>
@@ -28,10 +19,6 @@
 #include "../iommufd_private.h"
 #include "io_pagetable.h"
 
-/* The IOVA window automatic allocation searches. */
-#define IOPT_AUTO_FIRST PAGE_SIZE
-#define IOPT_AUTO_LAST (ULONG_MAX - PAGE_SIZE)
-
 void iopt_init(struct io_pagetable *iopt)
 {
 	init_rwsem(&iopt->domains_rwsem);
@@ -43,29 +30,6 @@ void iopt_init(struct io_pagetable *iopt)
 	xa_init_flags(&iopt->accesses, XA_FLAGS_ALLOC1);
 	iopt->auto_hint = IOPT_AUTO_FIRST;
 	iopt->iova_alignment = 1;
-}
-
-/* Something at @start went away: there may be a hole there now. */
-static void iopt_lower_hint(struct io_pagetable *iopt, unsigned long start)
-{
-	lockdep_assert_held_write(&iopt->iova_rwsem);
-
-	iopt->auto_hint = max(IOPT_AUTO_FIRST, min(iopt->auto_hint, start));
-}
-
-/**
- * iopt_free_itree() - free every node of an allowed or reserved tree
- * @itree: the tree; struct iopt_allowed and struct iopt_reserved both begin
- *	with their node
- */
-void iopt_free_itree(struct rb_root_cached *itree)
-{
-	struct interval_tree_node *node;
-
-	while ((node = interval_tree_iter_first(itree, 0, ULONG_MAX))) {
-		interval_tree_remove(node, itree);
-		kfree(node);
-	}
 }
 
 static void iopt_area_free(struct iopt_area *area)
@@ -92,156 +56,6 @@ void iopt_destroy(struct io_pagetable *iopt)
 	iopt_free_itree(&iopt->allowed_itree);
 	xa_destroy(&iopt->accesses);
 	xa_destroy(&iopt->domains);
-}
-
-/*
- * The first node of either tree that overlaps [first, last], by start; NULL
- * if neither has one.
- */
-static struct interval_tree_node *
-iopt_first_used(struct io_pagetable *iopt, unsigned long first,
-		unsigned long last)
-{
-	struct interval_tree_node *area, *resv;
-
-	area = interval_tree_iter_first(&iopt->area_itree, first, last);
-	resv = interval_tree_iter_first(&iopt->reserved_itree, first, last);
-	if (!area || (resv && resv->start < area->start))
-		return resv;
-	return area;
-}
-
-/*
- * Fit @length bytes into [*start, last] at an address that is
- * @align-aligned plus @offset.  On success *start is that address.
- */
-static bool iopt_fit(unsigned long *start, unsigned long last,
-		     unsigned long length, unsigned long align,
-		     unsigned long offset)
-{
-	unsigned long candidate;
-
-	if (check_add_overflow(*start, align - 1, &candidate))
-		return false;
-	candidate = (candidate & ~(align - 1)) | offset;
-	if (candidate < *start || candidate > last ||
-	    last - candidate < length - 1)
-		return false;
-	*start = candidate;
-	return true;
-}
-
-/*
- * The lowest free IOVA in [first, last] that fits; false if none.  A search
- * that starts at the hint moves the hint up to the first hole it meets.
- */
-static bool iopt_find_hole(struct io_pagetable *iopt, unsigned long first,
-			   unsigned long last, unsigned long length,
-			   unsigned long align, unsigned long offset,
-			   unsigned long *iova)
-{
-	bool update_hint = first <= iopt->auto_hint;
-	unsigned long pos = max(first, iopt->auto_hint);
-
-	lockdep_assert_held_write(&iopt->iova_rwsem);
-
-	while (pos <= last) {
-		struct interval_tree_node *used;
-		unsigned long hole_last;
-
-		used = iopt_first_used(iopt, pos, last);
-		if (used && used->start <= pos) {
-			/* pos is taken: skip to the end of what takes it. */
-			if (used->last >= last)
-				break;
-			pos = used->last + 1;
-			continue;
-		}
-		if (update_hint) {
-			/* Everything from the hint up to pos is taken. */
-			iopt->auto_hint = pos;
-			update_hint = false;
-		}
-		hole_last = used ? used->start - 1 : last;
-		if (iopt_fit(&pos, hole_last, length, align, offset)) {
-			*iova = pos;
-			return true;
-		}
-		if (!used || used->last >= last)
-			break;
-		pos = used->last + 1;
-	}
-	/* Nothing free from the hint to the end of the window. */
-	if (update_hint && last == IOPT_AUTO_LAST)
-		iopt->auto_hint = last;
-	return false;
-}
-
-/*
- * Choose the IOVA for mapping @length bytes that start at byte @uaddr of
- * user memory (0 when there is no user address to imitate).
- */
-static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
-			   unsigned long uaddr, unsigned long length)
-{
-	unsigned long offset = uaddr % PAGE_SIZE;
-	unsigned long align, max_align = PAGE_SIZE;
-	struct interval_tree_node *allowed;
-
-	lockdep_assert_held(&iopt->iova_rwsem);
-
-	/* roundup_pow_of_two() must not overflow. */
-	if (!length || length >= ULONG_MAX / 2)
-		return -EOVERFLOW;
-
-	align = roundup_pow_of_two(length);
-	if (uaddr)
-		align = min(align, 1UL << __ffs(uaddr));
-#ifdef CONFIG_TRANSPARENT_HUGEPAGE
-	max_align = HPAGE_SIZE;
-#endif
-	align = min(align, max_align);
-	if (align < iopt->iova_alignment)
-		return -EINVAL;
-	/* The kept sub-page offset must itself respect the alignment. */
-	offset &= ~(align - 1) & (PAGE_SIZE - 1);
-
-	if (RB_EMPTY_ROOT(&iopt->allowed_itree.rb_root))
-		return iopt_find_hole(iopt, IOPT_AUTO_FIRST, IOPT_AUTO_LAST,
-				      length, align, offset, iova) ?
-			       0 : -ENOSPC;
-
-	for (allowed = interval_tree_iter_first(&iopt->allowed_itree,
-						IOPT_AUTO_FIRST,
-						IOPT_AUTO_LAST);
-	     allowed;
-	     allowed = interval_tree_iter_next(allowed, IOPT_AUTO_FIRST,
-					       IOPT_AUTO_LAST)) {
-		if (iopt_find_hole(iopt, max(allowed->start, IOPT_AUTO_FIRST),
-				   min(allowed->last, IOPT_AUTO_LAST), length,
-				   align, offset, iova))
-			return 0;
-	}
-	return -ENOSPC;
-}
-
-/* May [iova, iova + length) be mapped as given? */
-static int iopt_check_iova(struct io_pagetable *iopt, unsigned long iova,
-			   unsigned long length)
-{
-	unsigned long last;
-
-	lockdep_assert_held(&iopt->iova_rwsem);
-
-	if (iova & (iopt->iova_alignment - 1))
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
-	if (interval_tree_iter_first(&iopt->reserved_itree, iova, last))
-		return -EINVAL;
-	if (interval_tree_iter_first(&iopt->area_itree, iova, last))
-		return -EEXIST;
-	return 0;
 }
 
 /*
@@ -419,7 +233,8 @@ static int iopt_map_new_pages(struct io_pagetable *iopt,
  * @uptr: the user address
  * @length: bytes to map
  * @iommu_prot: IOMMU_READ and/or IOMMU_WRITE
- * @account_mode: how pins of this memory will be charged
+ * @process_mode: charge pins to the process (IOMMU_OPTION_RLIMIT_MODE 1),
+ *	not the user
  * @fixed_iova: map at *@iova, else choose one
  *
  * Nothing is pinned here: pages are pinned when something needs them.
@@ -429,12 +244,12 @@ static int iopt_map_new_pages(struct io_pagetable *iopt,
  */
 int iopt_map_user_pages(struct io_pagetable *iopt, unsigned long *iova,
 			void __user *uptr, unsigned long length,
-			int iommu_prot, u8 account_mode, bool fixed_iova)
+			int iommu_prot, bool process_mode, bool fixed_iova)
 {
 	struct iopt_pages *pages;
 
 	pages = iopt_pages_alloc(uptr, length, iommu_prot & IOMMU_WRITE,
-				 account_mode);
+				 process_mode);
 	if (IS_ERR(pages))
 		return PTR_ERR(pages);
 	return iopt_map_new_pages(iopt, pages, offset_in_page(uptr), length,
@@ -449,7 +264,8 @@ int iopt_map_user_pages(struct io_pagetable *iopt, unsigned long *iova,
  * @start: byte offset in @file
  * @length: bytes to map
  * @iommu_prot: IOMMU_READ and/or IOMMU_WRITE
- * @account_mode: how pins of this memory will be charged
+ * @process_mode: charge pins to the process (IOMMU_OPTION_RLIMIT_MODE 1),
+ *	not the user
  * @fixed_iova: map at *@iova, else choose one
  *
  * As iopt_map_user_pages(), with the memory named by a file range: pages
@@ -461,13 +277,13 @@ int iopt_map_user_pages(struct io_pagetable *iopt, unsigned long *iova,
  */
 int iopt_map_file_pages(struct io_pagetable *iopt, unsigned long *iova,
 			struct file *file, unsigned long start,
-			unsigned long length, int iommu_prot, u8 account_mode,
+			unsigned long length, int iommu_prot, bool process_mode,
 			bool fixed_iova)
 {
 	struct iopt_pages *pages;
 
 	pages = iopt_pages_alloc_file(file, start, length,
-				      iommu_prot & IOMMU_WRITE, account_mode);
+				      iommu_prot & IOMMU_WRITE, process_mode);
 	if (IS_ERR(pages))
 		return PTR_ERR(pages);
 	return iopt_map_new_pages(iopt, pages, offset_in_page(start), length,
@@ -586,8 +402,7 @@ static int iopt_unmap_wait_accesses(struct io_pagetable *iopt,
 
 	*notified = true;
 	*notified_iova = iova;
-	if (iopt->notify_unmap)
-		iopt->notify_unmap(iopt, iova, length);
+	iopt_notify_accesses(iopt, iova, length);
 	return -EAGAIN;
 }
 
@@ -714,159 +529,6 @@ int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 }
 
 /**
- * iopt_reserve() - make [@start, @last] IOVA that can never be mapped
- * @iopt: the page table
- * @start: first IOVA
- * @last: last IOVA, inclusive
- * @owner: whoever reserves it, for iopt_unreserve()
- *
- * Context: process context, may sleep.
- * Return: 0; -EADDRINUSE if something is mapped there or it cuts an
- * allowed range; -ENOMEM.
- */
-int iopt_reserve(struct io_pagetable *iopt, unsigned long start,
-		 unsigned long last, void *owner)
-{
-	struct iopt_reserved *resv;
-	int rc = 0;
-
-	resv = kzalloc(sizeof(*resv), GFP_KERNEL_ACCOUNT);
-	if (!resv)
-		return -ENOMEM;
-
-	down_write(&iopt->iova_rwsem);
-	if (interval_tree_iter_first(&iopt->area_itree, start, last) ||
-	    interval_tree_iter_first(&iopt->allowed_itree, start, last)) {
-		rc = -EADDRINUSE;
-		kfree(resv);
-	} else {
-		resv->node.start = start;
-		resv->node.last = last;
-		resv->owner = owner;
-		interval_tree_insert(&resv->node, &iopt->reserved_itree);
-	}
-	up_write(&iopt->iova_rwsem);
-	return rc;
-}
-
-/**
- * iopt_unreserve() - drop every reserved range @owner added
- * @iopt: the page table
- * @owner: as given to iopt_reserve()
- *
- * Context: process context, may sleep.
- */
-void iopt_unreserve(struct io_pagetable *iopt, void *owner)
-{
-	struct interval_tree_node *node, *next;
-
-	down_write(&iopt->iova_rwsem);
-	for (node = interval_tree_iter_first(&iopt->reserved_itree, 0,
-					     ULONG_MAX);
-	     node; node = next) {
-		struct iopt_reserved *resv =
-			container_of(node, struct iopt_reserved, node);
-
-		next = interval_tree_iter_next(node, 0, ULONG_MAX);
-		if (resv->owner != owner)
-			continue;
-		iopt_lower_hint(iopt, node->start);
-		interval_tree_remove(node, &iopt->reserved_itree);
-		kfree(resv);
-	}
-	up_write(&iopt->iova_rwsem);
-}
-
-/**
- * iopt_set_allowed() - replace the allowed ranges
- * @iopt: the page table
- * @allowed: a tree of struct iopt_allowed; on success its nodes move into
- *	the page table and the old ones come back in it, to be freed
- *
- * Context: process context, may sleep.
- * Return: 0, or -EADDRINUSE, with nothing changed, if a new allowed range
- * overlaps reserved IOVA.
- */
-int iopt_set_allowed(struct io_pagetable *iopt,
-		     struct rb_root_cached *allowed)
-{
-	struct interval_tree_node *node;
-	struct rb_root_cached old;
-
-	down_write(&iopt->iova_rwsem);
-	for (node = interval_tree_iter_first(allowed, 0, ULONG_MAX); node;
-	     node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
-		if (interval_tree_iter_first(&iopt->reserved_itree,
-					     node->start, node->last)) {
-			up_write(&iopt->iova_rwsem);
-			return -EADDRINUSE;
-		}
-	}
-	old = iopt->allowed_itree;
-	iopt->allowed_itree = *allowed;
-	*allowed = old;
-	up_write(&iopt->iova_rwsem);
-	return 0;
-}
-
-/**
- * iopt_needed_alignment() - the IOVA alignment current users require
- * @iopt: the page table
- *
- * PAGE_SIZE when huge pages are off (so every page maps on its own), and
- * at least what each attached access and the smallest page of each domain
- * needs.
- *
- * Context: iova_rwsem held.
- * Return: a power of two.
- */
-unsigned long iopt_needed_alignment(struct io_pagetable *iopt)
-{
-	unsigned long index, align = iopt->disable_large_pages ? PAGE_SIZE : 1;
-	struct iommufd_access *access;
-	struct iommu_domain *domain;
-
-	lockdep_assert_held(&iopt->iova_rwsem);
-
-	xa_for_each(&iopt->accesses, index, access)
-		align = max(align, access->iova_alignment);
-	xa_for_each(&iopt->domains, index, domain)
-		align = max(align, 1UL << __ffs(domain->pgsize_bitmap));
-	return align;
-}
-
-/**
- * iopt_check_alignment() - may the alignment become @align?
- * @iopt: the page table
- * @align: the proposed alignment
- *
- * Every existing area's IOVA, length and sub-page offset must already be
- * multiples of it.
- *
- * Context: iova_rwsem held.
- * Return: 0, or -EADDRINUSE naming no area in particular.
- */
-int iopt_check_alignment(struct io_pagetable *iopt, unsigned long align)
-{
-	struct interval_tree_node *node;
-	struct iopt_area *area;
-
-	lockdep_assert_held(&iopt->iova_rwsem);
-
-	if (align <= iopt->iova_alignment)
-		return 0;
-	/* Areas still filling too: they are mapped with this alignment. */
-	for (node = interval_tree_iter_first(&iopt->area_itree, 0, ULONG_MAX);
-	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
-		area = container_of(node, struct iopt_area, node);
-		if ((iopt_area_iova(area) | iopt_area_length(area) |
-		     area->page_offset) & (align - 1))
-			return -EADDRINUSE;
-	}
-	return 0;
-}
-
-/**
  * iopt_range_filling() - is a map into [@first, @last] still pinning?
  * @iopt: the page table
  * @first: first IOVA
@@ -887,133 +549,4 @@ bool iopt_range_filling(struct io_pagetable *iopt, unsigned long first,
 		if (container_of(node, struct iopt_area, node)->filling)
 			return true;
 	return false;
-}
-
-/**
- * iopt_set_large_pages() - IOMMU_OPTION_HUGE_PAGES
- * @iopt: the page table
- * @enable: allow large IOMMU pages
- *
- * Disabling raises the alignment to PAGE_SIZE, which existing areas must
- * satisfy.
- *
- * Context: process context, may sleep.
- * Return: 0, or with nothing changed -EADDRINUSE, or -EINVAL when
- * disabling while domains already map areas.
- */
-int iopt_set_large_pages(struct io_pagetable *iopt, bool enable)
-{
-	bool old;
-	int rc;
-
-	down_write(&iopt->iova_rwsem);
-	old = iopt->disable_large_pages;
-	/* Domains already hold large mappings of the areas. */
-	if (!enable && !old && !xa_empty(&iopt->domains) &&
-	    !RB_EMPTY_ROOT(&iopt->area_itree.rb_root)) {
-		up_write(&iopt->iova_rwsem);
-		return -EINVAL;
-	}
-	iopt->disable_large_pages = !enable;
-	rc = iopt_check_alignment(iopt, iopt_needed_alignment(iopt));
-	if (rc)
-		iopt->disable_large_pages = old;
-	else
-		iopt->iova_alignment = iopt_needed_alignment(iopt);
-	up_write(&iopt->iova_rwsem);
-	return rc;
-}
-
-/* Split @area so that a new area starts at @iova, inside it. */
-static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
-			   unsigned long iova)
-{
-	unsigned long left_len = iova - iopt_area_iova(area);
-	unsigned long start_byte = iopt_area_start_byte(area);
-	struct iopt_pages *pages = area->pages;
-	struct iopt_area *right;
-	bool filled = !xa_empty(&iopt->domains);
-	int rc;
-
-	lockdep_assert_held_write(&iopt->iova_rwsem);
-
-	mutex_lock(&pages->mutex);
-	rc = area->prevent_access ? -EBUSY : area->num_accesses ? -EINVAL : 0;
-	mutex_unlock(&pages->mutex);
-	if (rc)
-		return rc;
-	if ((iova | ((start_byte + left_len) % PAGE_SIZE)) &
-	    (iopt->iova_alignment - 1))
-		return -EINVAL;
-	/* A cut through a large IOMMU page could not be unmapped alone. */
-	if (filled && !area->user.small_pages)
-		return -EINVAL;
-
-	right = kzalloc(sizeof(*right), GFP_KERNEL_ACCOUNT);
-	if (!right)
-		return -ENOMEM;
-	right->iopt = iopt;
-	right->pages = pages;
-	right->iommu_prot = area->iommu_prot;
-	right->node.start = iova;
-	right->node.last = iopt_area_last_iova(area);
-	right->page_offset = (start_byte + left_len) % PAGE_SIZE;
-	right->pages_node.start = (start_byte + left_len) / PAGE_SIZE;
-	right->pages_node.last = area->pages_node.last;
-	iopt_area_init_user(right, area->user.small_pages);
-
-	/* Both halves stay pinned and mapped as the whole was. */
-	if (filled) {
-		iopt_pages_split_user(pages, &area->user, &right->user,
-				      start_byte + left_len);
-	} else {
-		area->user.end_byte = start_byte + left_len;
-		area->user.node.last = (start_byte + left_len - 1) / PAGE_SIZE;
-	}
-	iopt_pages_get(pages);
-	interval_tree_remove(&area->node, &iopt->area_itree);
-	area->node.last = iova - 1;
-	area->pages_node.last = (start_byte + left_len - 1) / PAGE_SIZE;
-	interval_tree_insert(&area->node, &iopt->area_itree);
-	interval_tree_insert(&right->node, &iopt->area_itree);
-	return 0;
-}
-
-/**
- * iopt_cut_iova() - split areas so that each IOVA in @iovas ends one
- * @iopt: the page table, with IOMMU_OPTION_HUGE_PAGES off (domains then
- *	map page by page, so an area's mapping can be split too)
- * @iovas: last IOVAs of the pieces to make
- * @count: how many
- *
- * For VFIO type1 (v1), whose unmap may cut a mapping.
- *
- * Context: process context, may sleep.
- * Return: 0; -EINVAL for a cut off the alignment or through pins of an
- * in-kernel access; -EBUSY during an unmap of that area or while a map
- * of it is still pinning; -ENOMEM.
- */
-int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
-		  unsigned int count)
-{
-	unsigned int i;
-	int rc = 0;
-
-	down_read(&iopt->domains_rwsem);
-	down_write(&iopt->iova_rwsem);
-	for (i = 0; i < count && !rc; i++) {
-		struct iopt_area *area;
-
-		if (iopt_range_filling(iopt, iovas[i], iovas[i])) {
-			rc = -EBUSY;
-			break;
-		}
-		area = iopt_area_first(iopt, iovas[i], iovas[i]);
-		if (!area || iopt_area_last_iova(area) == iovas[i])
-			continue;
-		rc = iopt_area_split(iopt, area, iovas[i] + 1);
-	}
-	up_write(&iopt->iova_rwsem);
-	up_read(&iopt->domains_rwsem);
-	return rc;
 }

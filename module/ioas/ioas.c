@@ -62,7 +62,6 @@ struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx)
 	if (IS_ERR(ioas))
 		return ioas;
 	iopt_init(&ioas->iopt);
-	ioas->iopt.notify_unmap = iommufd_access_notify_unmap;
 	ioas->ictx = ictx;
 	mutex_init(&ioas->mutex);
 	INIT_LIST_HEAD(&ioas->hwpt_list);
@@ -118,6 +117,27 @@ out_abort:
 	return rc;
 }
 
+/* Where IOMMU_IOAS_IOVA_RANGES writes the ranges, and how many it saw. */
+struct iommufd_ranges_out {
+	struct iommu_iova_range __user *ranges;
+	u32 room;
+	u32 count;
+};
+
+/* Copy out one usable range if the array has room; count it anyway. */
+static int iommufd_ranges_put(void *arg, unsigned long start,
+			      unsigned long last)
+{
+	struct iommufd_ranges_out *out = arg;
+	struct iommu_iova_range range = { .start = start, .last = last };
+
+	if (out->count < out->room &&
+	    copy_to_user(out->ranges + out->count, &range, sizeof(range)))
+		return -EFAULT;
+	out->count++;
+	return 0;
+}
+
 /**
  * iommufd_ioas_iova_ranges_ioctl() - IOMMU_IOAS_IOVA_RANGES
  * @ucmd: the command; struct iommu_ioas_iova_ranges
@@ -132,12 +152,12 @@ out_abort:
 int iommufd_ioas_iova_ranges_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
-	struct iommu_iova_range __user *out;
-	struct interval_tree_node *resv;
+	struct iommufd_ranges_out out = {
+		.ranges = u64_to_user_ptr(cmd->allowed_iovas),
+		.room = cmd->num_iovas,
+	};
 	struct iommufd_ioas *ioas;
-	unsigned long pos = 0;
-	u32 room;
-	int rc = 0;
+	int rc;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
@@ -145,42 +165,14 @@ int iommufd_ioas_iova_ranges_ioctl(struct iommufd_ucmd *ucmd)
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 
-	out = u64_to_user_ptr(cmd->allowed_iovas);
-	room = cmd->num_iovas;
-	cmd->num_iovas = 0;
-
 	down_read(&ioas->iopt.iova_rwsem);
 	cmd->out_iova_alignment = ioas->iopt.iova_alignment;
-	for (;;) {
-		struct iommu_iova_range range = { .start = pos };
-		bool more = false;
-
-		resv = interval_tree_iter_first(&ioas->iopt.reserved_itree,
-						pos, ULONG_MAX);
-		if (resv && resv->start <= pos) {
-			/* pos is reserved; continue after the reservation. */
-			if (resv->last == ULONG_MAX)
-				break;
-			pos = resv->last + 1;
-			continue;
-		}
-		range.last = resv ? resv->start - 1 : ULONG_MAX;
-		if (cmd->num_iovas < room &&
-		    copy_to_user(out + cmd->num_iovas, &range, sizeof(range))) {
-			rc = -EFAULT;
-			break;
-		}
-		cmd->num_iovas++;
-		more = resv && resv->last != ULONG_MAX;
-		if (!more)
-			break;
-		pos = resv->last + 1;
-	}
 	up_read(&ioas->iopt.iova_rwsem);
-
+	rc = iopt_walk_usable(&ioas->iopt, iommufd_ranges_put, &out);
+	cmd->num_iovas = out.count;
 	if (!rc)
 		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (!rc && cmd->num_iovas > room)
+	if (!rc && out.count > out.room)
 		rc = -EMSGSIZE;
 	iommufd_put_object(ucmd->ictx, &ioas->obj);
 	return rc;

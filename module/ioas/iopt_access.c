@@ -19,28 +19,25 @@
 /**
  * iopt_add_access() - attach an access to the page table
  * @iopt: the page table
- * @access: the access, for iopt->notify_unmap to find
- * @alignment: the IOVA alignment the access needs (1 or PAGE_SIZE)
- * @id: out: its index in @iopt->accesses, for iopt_remove_access()
+ * @link: the access's link, its ops and alignment set; gets its id here
  *
- * Raises the alignment every new mapping must have to @alignment, which
+ * Raises the alignment every new mapping must have to @link's, which
  * existing areas must already satisfy.
  *
  * Context: process context, may sleep.
  * Return: 0, -EADDRINUSE if an area is misaligned for it, or an errno of
  * xa_alloc().
  */
-int iopt_add_access(struct io_pagetable *iopt, void *access,
-		    unsigned long alignment, u32 *id)
+int iopt_add_access(struct io_pagetable *iopt, struct iopt_access_link *link)
 {
 	unsigned long align;
 	int rc;
 
 	down_write(&iopt->iova_rwsem);
-	align = max(iopt_needed_alignment(iopt), alignment);
+	align = max(iopt_needed_alignment(iopt), link->alignment);
 	rc = iopt_check_alignment(iopt, align);
 	if (!rc)
-		rc = xa_alloc(&iopt->accesses, id, access, xa_limit_16b,
+		rc = xa_alloc(&iopt->accesses, &link->id, link, xa_limit_16b,
 			      GFP_KERNEL_ACCOUNT);
 	if (!rc)
 		iopt->iova_alignment = align;
@@ -51,17 +48,44 @@ int iopt_add_access(struct io_pagetable *iopt, void *access,
 /**
  * iopt_remove_access() - detach an access added by iopt_add_access()
  * @iopt: the page table
- * @access: the access
- * @id: its index, as iopt_add_access() gave it
+ * @link: the access's link, as iopt_add_access() took it
  *
  * Context: process context, may sleep.
  */
-void iopt_remove_access(struct io_pagetable *iopt, void *access, u32 id)
+void iopt_remove_access(struct io_pagetable *iopt,
+			struct iopt_access_link *link)
 {
 	down_write(&iopt->iova_rwsem);
-	WARN_ON(xa_erase(&iopt->accesses, id) != access);
+	WARN_ON(xa_erase(&iopt->accesses, link->id) != link);
 	iopt->iova_alignment = iopt_needed_alignment(iopt);
 	up_write(&iopt->iova_rwsem);
+}
+
+/**
+ * iopt_notify_accesses() - tell every access of an unmap
+ * @iopt: the page table
+ * @iova: start of the range about to be unmapped
+ * @length: its length
+ *
+ * Each access that its @get keeps is told with no lock held.
+ *
+ * Context: process context, may sleep; no lock of @iopt held.
+ */
+void iopt_notify_accesses(struct io_pagetable *iopt, unsigned long iova,
+			  unsigned long length)
+{
+	struct iopt_access_link *link;
+	unsigned long index;
+
+	xa_lock(&iopt->accesses);
+	xa_for_each(&iopt->accesses, index, link) {
+		if (!link->ops->get(link))
+			continue;
+		xa_unlock(&iopt->accesses);
+		link->ops->unmap(link, iova, length);
+		xa_lock(&iopt->accesses);
+	}
+	xa_unlock(&iopt->accesses);
 }
 
 /*

@@ -20,9 +20,8 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
 
-#include "../ioas/io_pagetable.h"
 #include "../selftest/selftest.h"
-#include "pages.h"
+#include "pages_priv.h"
 
 /* Charge @npages to @user's locked_vm, within @task's RLIMIT_MEMLOCK. */
 static int iopt_charge_user(struct user_struct *user, struct task_struct *task,

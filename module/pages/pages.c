@@ -44,10 +44,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "../iommufd_private.h"
-#include "../ioas/io_pagetable.h"
 #include "../selftest/selftest.h"
-#include "pages.h"
+#include "pages_priv.h"
 
 /*
  * Pages pinned per pin_user_pages call: eight pages of struct page
@@ -117,7 +115,7 @@ static int iopt_pages_span(unsigned long start, unsigned long length,
  * -EOVERFLOW if the range wraps, -ENOMEM.
  */
 struct iopt_pages *iopt_pages_alloc(void __user *uptr, unsigned long length,
-				    bool writable, u8 process_mode)
+				    bool writable, bool process_mode)
 {
 	unsigned long start = (unsigned long)uptr, npages;
 	struct iopt_pages *pages;
@@ -173,7 +171,7 @@ static unsigned int iopt_memfd_seals(struct file *file)
 struct iopt_pages *iopt_pages_alloc_file(struct file *file,
 					 unsigned long start,
 					 unsigned long length, bool writable,
-					 u8 process_mode)
+					 bool process_mode)
 {
 	struct iopt_pages *pages;
 	unsigned long npages;

@@ -1,109 +1,195 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Internal to pages/: pinning, charging, and the PFN runs that pinned
- * ranges are read and written as.  The rest of the module uses the
- * iopt_pages_* functions declared in ioas/io_pagetable.h.
+ * pages/: user memory or a memfd range that IOVA maps, its pins and their
+ * charge.  A struct iopt_pages is shared by every area that maps it; each
+ * holder of a pinned range is a struct iopt_pages_user.  The IOAS (ioas/)
+ * is the only user of this header; what is internal to pages/ is in
+ * pages_priv.h.
  *
- * Glossary:
- *   index      a PAGE_SIZE page of a struct iopt_pages, from 0
- *   run        pages physically contiguous and consecutive in index:
- *              (index, pfn, npages); the unit everything here works in,
- *              so a huge folio is one step, not 512
- *   fresh      a run pinned by the call at hand (not covered by any
- *              other user), which that call must unpin if it fails
- *   record     where a pinned range's PFNs can be read back: a domain
- *              user's IOMMU domain, or an access pin's run array
+ * Locking: pages->mutex protects everything of one struct iopt_pages (its
+ * place in the module's lock order: iommufd_private.h).
  */
-#ifndef IOMMUFD_PAGES_H
-#define IOMMUFD_PAGES_H
+#ifndef IOMMUFD_PAGES_PAGES_H
+#define IOMMUFD_PAGES_PAGES_H
 
+#include <linux/interval_tree.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/types.h>
 
-struct iopt_pages;
-struct iopt_pfn_run;
-struct iopt_pages_user;
-struct iopt_run_list;
-
-int iopt_pages_charge(struct iopt_pages *pages, unsigned long npages);
-void iopt_pages_uncharge(struct iopt_pages *pages, unsigned long npages);
-u8 iopt_account_mode_for_current(bool process_mode);
-
-/*
- * Called with runs in index order, @n of them from @index on, each
- * continuing the last in index.  Returns 0 when it took all of them;
- * otherwise sets *@taken to how many it took and returns -EAGAIN to stop
- * the walk there, or another errno for a failure.  It keeps nothing of
- * the runs it did not take.
- */
-typedef int (*iopt_run_fn)(void *arg, unsigned long index,
-			   const struct iopt_pfn_run *runs, unsigned int n,
-			   bool fresh, unsigned int *taken);
-
-int iopt_pages_produce(struct iopt_pages *pages, unsigned long first,
-		       unsigned long last, iopt_run_fn fn, void *arg);
-int iopt_user_read(struct iopt_pages *pages, struct iopt_pages_user *user,
-		   unsigned long first, unsigned long last, iopt_run_fn fn,
-		   void *arg);
-unsigned long iopt_user_collect_uncovered(struct iopt_pages *pages,
-					  struct iopt_pages_user *user,
-					  unsigned long first,
-					  unsigned long last,
-					  struct iopt_run_list *list);
-void iopt_pages_unpinned(struct iopt_pages *pages, unsigned long npages);
-
-/*
- * A list of runs collected to be unpinned (or kept) later: a few inline,
- * so a small range needs no allocation, then page-sized chunks, so a
- * large one needs no large allocation.  Adjacent runs that continue each
- * other are merged, so two entries never hold contiguous pages and an
- * IOVA range can be cut between them (no IOMMU page spans the cut).
- */
-struct iopt_run_chunk;
-
-struct iopt_run_entry {
-	unsigned long pfn;
-	unsigned int npages;
-	bool fresh;
-};
-
-#define IOPT_RUN_LIST_INLINE 16
+struct file;
+struct iommu_domain;
+struct iommu_iotlb_gather;
+struct page;
+struct xarray;
 
 /**
- * struct iopt_run_list - runs collected in index order
- * @head: the chunks after @inline_runs
- * @tail: the last chunk
- * @last: the last entry, inline or in @tail
- * @nruns: entries
- * @npages: pages in them
- * @limit: with this many entries, stop at the next cut point (0: never)
- * @next_index: the index after the last page collected
- * @stopped_at: where collecting stopped at a cut point
- * @gfp: how chunks are allocated; with __GFP_NOFAIL adding never fails
- * @inline_runs: the first entries
+ * struct iopt_pfn_run - physically contiguous pages
+ * @pfn: the first page's frame number
+ * @npages: how many pages
  */
-struct iopt_run_list {
-	struct iopt_run_chunk *head;
-	struct iopt_run_chunk *tail;
-	struct iopt_run_entry *last;
-	unsigned long nruns;
+struct iopt_pfn_run {
+	unsigned long pfn;
 	unsigned long npages;
-	unsigned long limit;
-	unsigned long next_index;
-	unsigned long stopped_at;
-	gfp_t gfp;
-	struct iopt_run_entry inline_runs[IOPT_RUN_LIST_INLINE];
 };
 
-void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp,
-			unsigned long limit);
-int iopt_run_list_add(struct iopt_run_list *list, unsigned long pfn,
-		      unsigned long npages, bool fresh);
-unsigned long iopt_run_list_unpin(struct iopt_pages *pages,
-				  struct iopt_run_list *list, bool fresh_only);
-struct iopt_pfn_run *iopt_run_list_to_array(struct iopt_run_list *list);
-void iopt_run_list_free(struct iopt_run_list *list);
-int iopt_run_list_collect(void *arg, unsigned long index,
-			  const struct iopt_pfn_run *runs, unsigned int n,
-			  bool fresh, unsigned int *taken);
+/**
+ * struct iopt_pages_user - a range of a struct iopt_pages kept pinned
+ * @node: [first index, last index] in pages->users_itree while pinned
+ * @users: holders of exactly this range (equal access pins share a user)
+ * @start_byte: first byte of the range it covers, from index 0
+ * @end_byte: the byte after its last one
+ * @domain: for an area mapped into IOMMU domains, one of them: the record
+ *	of the range's PFNs, read back with iommu_iova_to_phys().  NULL for
+ *	an access's pin, whose PFNs are in @runs.
+ * @iova_base: for a domain user, the IOVA of byte 0 of the pages (byte b
+ *	is at @iova_base + b; modular arithmetic)
+ * @prot: for a domain user, the IOMMU_READ / IOMMU_WRITE it maps with
+ * @small_pages: for a domain user, map page by page, so that the IOMMU
+ *	uses no large page and any page-aligned cut can be unmapped
+ * @per_page: for a domain user, some PFN run in its range breaks off
+ *	inside a folio, so the domain is read back page by page; otherwise
+ *	each folio read back is known contiguous to its end (or the range's)
+ * @runs: for an access's pin, the PFNs of its range, in order
+ * @nruns: entries of @runs
+ *
+ * Everything but the fields set before pinning is protected by
+ * pages->mutex.
+ */
+struct iopt_pages_user {
+	struct interval_tree_node node;
+	unsigned int users;
+	unsigned long start_byte;
+	unsigned long end_byte;
+	struct iommu_domain *domain;
+	unsigned long iova_base;
+	int prot;
+	bool small_pages;
+	bool per_page;
+	struct iopt_pfn_run *runs;
+	unsigned long nruns;
+};
 
-#endif /* IOMMUFD_PAGES_H */
+/* How pinned pages are charged; see pages/account.c. */
+enum iopt_account_mode {
+	IOPT_ACCOUNT_NONE,
+	IOPT_ACCOUNT_USER,
+	IOPT_ACCOUNT_MM,
+};
+
+/**
+ * struct iopt_pages - user memory mapped by one or more areas
+ * @kref: one per area mapping it, plus transient holders
+ * @mutex: protects everything below that can change
+ * @uptr: page-aligned start of the user range; unused when @file is set
+ * @file: the memfd the memory comes from (a reference, and a writable
+ *	mapping count on its address space when @writable), or NULL for
+ *	user memory
+ * @file_start: page-aligned byte offset in @file of index 0
+ * @npages: number of pages in the range
+ * @writable: mapped with write permission: pinned with FOLL_WRITE, and
+ *	dirtied when unpinned
+ * @account_mode: where pins are charged, fixed at creation
+ * @source_task: the process that mapped it (a reference)
+ * @source_mm: its mm (an mmgrab() reference), pinned from (user memory)
+ *	and charged (both kinds)
+ * @source_user: its user (a reference), charged in IOPT_ACCOUNT_USER
+ *	(the three source fields: read under @mutex; changed only by
+ *	IOMMU_IOAS_CHANGE_PROCESS, under @mutex and with the iova_rwsem of
+ *	every IOAS of the file held for write, for file-backed pages only)
+ * @npinned: pages currently pinned
+ * @naccounted: pages currently charged; kept equal to @npinned
+ * @users_itree: struct iopt_pages_user by index range.  A page is pinned,
+ *	once, exactly while some user covers it.
+ */
+struct iopt_pages {
+	struct kref kref;
+	struct mutex mutex;	/* see the kernel-doc above */
+	void __user *uptr;
+	struct file *file;
+	unsigned long file_start;
+	unsigned long npages;
+	bool writable;
+	u8 account_mode;
+	struct task_struct *source_task;
+	struct mm_struct *source_mm;
+	struct user_struct *source_user;
+	unsigned long npinned;
+	unsigned long naccounted;
+	struct rb_root_cached users_itree;
+};
+
+/*
+ * The address or file offset of index 0, for aligning automatic IOVA the
+ * way the memory itself is aligned.
+ */
+static inline unsigned long iopt_pages_base(struct iopt_pages *pages)
+{
+	return pages->file ? pages->file_start : (unsigned long)pages->uptr;
+}
+
+/**
+ * struct iopt_charge_move - pins whose charge moves to the calling process
+ * @nuser: pages charged per user (IOPT_ACCOUNT_USER)
+ * @nmm: pages charged per process (IOPT_ACCOUNT_MM)
+ * @npinned: pages of every mode, for the mm's pinned_vm
+ */
+struct iopt_charge_move {
+	unsigned long nuser;
+	unsigned long nmm;
+	unsigned long npinned;
+};
+
+/* pages/account.c */
+void iopt_pages_count_move(struct iopt_pages *pages,
+			   struct iopt_charge_move *move);
+int iopt_move_charge_current(const struct iopt_charge_move *move);
+void iopt_pages_move_to_current(struct iopt_pages *pages);
+
+/* pages/pages.c */
+struct iopt_pages *iopt_pages_alloc(void __user *uptr, unsigned long length,
+				    bool writable, bool process_mode);
+struct iopt_pages *iopt_pages_alloc_file(struct file *file,
+					 unsigned long start,
+					 unsigned long length, bool writable,
+					 bool process_mode);
+void iopt_pages_release(struct kref *kref);
+
+static inline void iopt_pages_get(struct iopt_pages *pages)
+{
+	kref_get(&pages->kref);
+}
+
+static inline void iopt_pages_put(struct iopt_pages *pages)
+{
+	kref_put(&pages->kref, iopt_pages_release);
+}
+
+int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
+		   unsigned long last, struct page **out_pages);
+void iopt_pages_unpin(struct iopt_pages *pages, unsigned long first,
+		      unsigned long last);
+int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
+		  unsigned long length, bool write, bool use_pinned);
+
+/* pages/pages_domain.c */
+int iopt_pages_fill_user(struct iopt_pages *pages,
+			 struct iopt_pages_user *user, struct xarray *domains);
+void iopt_pages_unfill_user(struct iopt_pages *pages,
+			    struct iopt_pages_user *user,
+			    struct xarray *domains);
+int iopt_pages_map_user(struct iopt_pages *pages,
+			struct iopt_pages_user *user,
+			struct iommu_domain *domain);
+void iopt_pages_unmap_user(struct iopt_pages *pages,
+			   struct iopt_pages_user *user,
+			   struct iommu_domain *domain,
+			   struct iommu_domain *record,
+			   struct iommu_iotlb_gather *gather);
+void iopt_pages_split_user(struct iopt_pages *pages,
+			   struct iopt_pages_user *left,
+			   struct iopt_pages_user *right,
+			   unsigned long split_byte);
+
+#endif /* IOMMUFD_PAGES_PAGES_H */

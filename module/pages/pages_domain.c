@@ -22,10 +22,8 @@
 #include <linux/mm.h>
 #include <linux/sizes.h>
 
-#include "../iommufd_private.h"
-#include "../ioas/io_pagetable.h"
 #include "../selftest/selftest.h"
-#include "pages.h"
+#include "pages_priv.h"
 
 /* Bytes of @user's range that pages [index, index + npages) hold. */
 static void iopt_user_clip(struct iopt_pages_user *user, unsigned long index,
@@ -216,30 +214,10 @@ static void iopt_user_unfill_range(struct iopt_pages *pages,
 }
 
 /**
- * iopt_area_init_user() - set up an area's domain user from the area
- * @area: the area, with its IOVA, pages range and protection set
- * @small_pages: map it page by page (IOMMU_OPTION_HUGE_PAGES off)
- */
-void iopt_area_init_user(struct iopt_area *area, bool small_pages)
-{
-	struct iopt_pages_user *user = &area->user;
-
-	*user = (struct iopt_pages_user){
-		.node = area->pages_node,
-		.users = 1,
-		.start_byte = iopt_area_start_byte(area),
-		.iova_base = iopt_area_iova(area) - iopt_area_start_byte(area),
-		.prot = area->iommu_prot,
-		.small_pages = small_pages,
-	};
-	user->end_byte = user->start_byte + iopt_area_length(area);
-}
-
-/**
  * iopt_pages_fill_user() - pin a domain user's range and map it into
  *	every domain
  * @pages: the pages
- * @user: the user, set up by iopt_area_init_user(), not pinned
+ * @user: the user, set up by its owner, not pinned
  * @domains: the domains, at least one
  *
  * Context: process context, may sleep; takes pages->mutex.  The caller
@@ -369,7 +347,7 @@ void iopt_pages_unmap_user(struct iopt_pages *pages,
  * iopt_pages_split_user() - cut a filled domain user in two
  * @pages: the pages
  * @left: the user, filled; keeps the part before @split_byte
- * @right: set up by iopt_area_init_user() for the part from @split_byte
+ * @right: set up by its owner for the part from @split_byte
  *	on, not pinned; takes it over with the same record
  * @split_byte: where to cut, inside @left's range, on a page edge
  *

@@ -11,9 +11,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
-#include "../iommufd_private.h"
-#include "../ioas/io_pagetable.h"
-#include "pages.h"
+#include "pages_priv.h"
 
 struct iopt_run_chunk {
 	struct iopt_run_chunk *next;

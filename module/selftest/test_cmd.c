@@ -27,6 +27,7 @@
 #include <uapi/linux/iommufd_test.h>
 
 #include "../iommufd_private.h"
+#include "../ioas/ioas.h"
 #include "../mock/mock.h"
 #include "selftest.h"
 
@@ -56,6 +57,7 @@ unsigned long iommufd_test_pin_batch_limit(unsigned long npages)
  * @lock: protects @items and @next_id
  * @items: struct test_access_item, one per ACCESS_PAGES still pinned
  * @next_id: id of the next item
+ * @pins: created with MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES
  */
 struct test_access {
 	struct iommufd_access *access;
@@ -63,6 +65,7 @@ struct test_access {
 	struct mutex lock;	/* protects items and next_id */
 	struct list_head items;
 	u32 next_id;
+	bool pins;
 };
 
 struct test_access_item {
@@ -167,10 +170,10 @@ static int test_create_access(struct iommufd_ucmd *ucmd, u32 ioas_id,
 		rc = -ENOMEM;
 		goto err_fput;
 	}
+	staccess->pins = flags & MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES;
 	access = iommufd_access_create(ucmd->ictx,
-				       flags & MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES ?
-					       &test_access_ops_pin :
-					       &test_access_ops,
+				       staccess->pins ? &test_access_ops_pin :
+							&test_access_ops,
 				       staccess, &id);
 	if (IS_ERR(access)) {
 		rc = PTR_ERR(access);
@@ -247,7 +250,7 @@ static int test_access_pages(struct iommufd_ucmd *ucmd, int fd,
 	staccess = test_access_get(fd);
 	if (IS_ERR(staccess))
 		return PTR_ERR(staccess);
-	if (staccess->access->ops != &test_access_ops_pin) {
+	if (!staccess->pins) {
 		rc = -EOPNOTSUPP;
 		goto out_put;
 	}

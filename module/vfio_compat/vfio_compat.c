@@ -15,6 +15,7 @@
 #include <uapi/linux/vfio.h>
 
 #include "../iommufd_private.h"
+#include "../ioas/ioas.h"
 #include "../selftest/selftest.h"
 
 /*
@@ -251,41 +252,41 @@ static int iommufd_vfio_unmap_dma(struct iommufd_ctx *ictx, void __user *arg)
 	return rc;
 }
 
-/* Page sizes every domain of the IOAS supports, as type1 reports them. */
-static u64 iommufd_vfio_pgsizes(struct io_pagetable *iopt)
+/* The IOVA range capability being filled, and the room left for it. */
+struct iommufd_vfio_ranges {
+	struct vfio_iommu_type1_info_cap_iova_range *cap;
+	size_t room;
+};
+
+static int iommufd_vfio_add_range(void *arg, unsigned long start,
+				  unsigned long last)
 {
-	u64 sizes = ULONG_MAX & PAGE_MASK;
-	struct iommu_domain *domain;
-	unsigned long index;
+	struct iommufd_vfio_ranges *r = arg;
+	struct vfio_iova_range *range;
 
-	lockdep_assert_held(&iopt->iova_rwsem);
-
-	xa_for_each(&iopt->domains, index, domain)
-		sizes &= domain->pgsize_bitmap | (PAGE_SIZE - 1);
-	sizes &= PAGE_MASK;
-	if (iopt->disable_large_pages || !sizes)
-		sizes = PAGE_SIZE;
-	return sizes;
+	if (r->room < struct_size(r->cap, iova_ranges, r->cap->nr_iovas + 1))
+		return -ENOSPC;
+	range = &r->cap->iova_ranges[r->cap->nr_iovas++];
+	range->start = start;
+	range->end = last;
+	return 0;
 }
 
 /*
  * The capability chain of VFIO_IOMMU_GET_INFO, built in @buf: the DMA
  * mapping limit (none), then the usable IOVA ranges.  @base is where the
  * chain starts in the caller's struct, for the "next" offsets.  Returns the
- * length, or a negative errno.
+ * length, or -ENOSPC if @room is too small.
  */
 static int iommufd_vfio_build_caps(struct io_pagetable *iopt, void *buf,
 				   size_t room, u32 base)
 {
-	struct vfio_iommu_type1_info_cap_iova_range *ranges;
 	struct vfio_iommu_type1_info_dma_avail *avail;
-	struct interval_tree_node *resv;
 	size_t len = ALIGN(sizeof(*avail), sizeof(u64));
-	unsigned long pos = 0;
+	struct iommufd_vfio_ranges r = { .room = room - len };
+	int rc;
 
-	lockdep_assert_held(&iopt->iova_rwsem);
-
-	if (room < len + sizeof(*ranges))
+	if (room < len + sizeof(*r.cap))
 		return -ENOSPC;
 	avail = buf;
 	avail->header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
@@ -293,31 +294,13 @@ static int iommufd_vfio_build_caps(struct io_pagetable *iopt, void *buf,
 	avail->header.next = base + len;
 	avail->avail = U32_MAX;
 
-	ranges = buf + len;
-	ranges->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
-	ranges->header.version = 1;
-	for (;;) {
-		struct vfio_iova_range *range;
-
-		resv = interval_tree_iter_first(&iopt->reserved_itree, pos,
-						ULONG_MAX);
-		if (resv && resv->start <= pos) {
-			if (resv->last == ULONG_MAX)
-				break;
-			pos = resv->last + 1;
-			continue;
-		}
-		if (room < len + struct_size(ranges, iova_ranges,
-					     ranges->nr_iovas + 1))
-			return -ENOSPC;
-		range = &ranges->iova_ranges[ranges->nr_iovas++];
-		range->start = pos;
-		range->end = resv ? resv->start - 1 : ULONG_MAX;
-		if (!resv || resv->last == ULONG_MAX)
-			break;
-		pos = resv->last + 1;
-	}
-	len += struct_size(ranges, iova_ranges, ranges->nr_iovas);
+	r.cap = buf + len;
+	r.cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+	r.cap->header.version = 1;
+	rc = iopt_walk_usable(iopt, iommufd_vfio_add_range, &r);
+	if (rc)
+		return rc;
+	len += struct_size(r.cap, iova_ranges, r.cap->nr_iovas);
 	return ALIGN(len, sizeof(u64));
 }
 
@@ -351,17 +334,15 @@ static int iommufd_vfio_iommu_get_info(struct iommufd_ctx *ictx,
 			rc = -ENOMEM;
 			goto out_put;
 		}
-		down_read(&ioas->iopt.iova_rwsem);
 		caplen = iommufd_vfio_build_caps(&ioas->iopt, caps, room,
 						 sizeof(info));
-		info.iova_pgsizes = iommufd_vfio_pgsizes(&ioas->iopt);
-		up_read(&ioas->iopt.iova_rwsem);
 		if (caplen != -ENOSPC)
 			break;
 		kfree(caps);
 		room *= 2;
 	}
 
+	info.iova_pgsizes = iopt_page_sizes(&ioas->iopt);
 	info.flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
 	info.cap_offset = 0;
 	if (info.argsz >= sizeof(info) + caplen) {

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Internal to pages/: pinning, charging, and the PFN runs that pinned
+ * ranges are read and written as.  The rest of the module uses pages.h.
+ *
+ * Glossary:
+ *   index      a PAGE_SIZE page of a struct iopt_pages, from 0
+ *   run        pages physically contiguous and consecutive in index:
+ *              (index, pfn, npages); the unit everything here works in,
+ *              so a huge folio is one step, not 512
+ *   fresh      a run pinned by the call at hand (not covered by any
+ *              other user), which that call must unpin if it fails
+ *   record     where a pinned range's PFNs can be read back: a domain
+ *              user's IOMMU domain, or an access pin's run array
+ */
+#ifndef IOMMUFD_PAGES_PRIV_H
+#define IOMMUFD_PAGES_PRIV_H
+
+#include <linux/types.h>
+
+#include "pages.h"
+
+struct iopt_run_list;
+
+int iopt_pages_charge(struct iopt_pages *pages, unsigned long npages);
+void iopt_pages_uncharge(struct iopt_pages *pages, unsigned long npages);
+u8 iopt_account_mode_for_current(bool process_mode);
+
+/*
+ * Called with runs in index order, @n of them from @index on, each
+ * continuing the last in index.  Returns 0 when it took all of them;
+ * otherwise sets *@taken to how many it took and returns -EAGAIN to stop
+ * the walk there, or another errno for a failure.  It keeps nothing of
+ * the runs it did not take.
+ */
+typedef int (*iopt_run_fn)(void *arg, unsigned long index,
+			   const struct iopt_pfn_run *runs, unsigned int n,
+			   bool fresh, unsigned int *taken);
+
+int iopt_pages_produce(struct iopt_pages *pages, unsigned long first,
+		       unsigned long last, iopt_run_fn fn, void *arg);
+int iopt_user_read(struct iopt_pages *pages, struct iopt_pages_user *user,
+		   unsigned long first, unsigned long last, iopt_run_fn fn,
+		   void *arg);
+unsigned long iopt_user_collect_uncovered(struct iopt_pages *pages,
+					  struct iopt_pages_user *user,
+					  unsigned long first,
+					  unsigned long last,
+					  struct iopt_run_list *list);
+void iopt_pages_unpinned(struct iopt_pages *pages, unsigned long npages);
+
+/*
+ * A list of runs collected to be unpinned (or kept) later: a few inline,
+ * so a small range needs no allocation, then page-sized chunks, so a
+ * large one needs no large allocation.  Adjacent runs that continue each
+ * other are merged, so two entries never hold contiguous pages and an
+ * IOVA range can be cut between them (no IOMMU page spans the cut).
+ */
+struct iopt_run_chunk;
+
+struct iopt_run_entry {
+	unsigned long pfn;
+	unsigned int npages;
+	bool fresh;
+};
+
+#define IOPT_RUN_LIST_INLINE 16
+
+/**
+ * struct iopt_run_list - runs collected in index order
+ * @head: the chunks after @inline_runs
+ * @tail: the last chunk
+ * @last: the last entry, inline or in @tail
+ * @nruns: entries
+ * @npages: pages in them
+ * @limit: with this many entries, stop at the next cut point (0: never)
+ * @next_index: the index after the last page collected
+ * @stopped_at: where collecting stopped at a cut point
+ * @gfp: how chunks are allocated; with __GFP_NOFAIL adding never fails
+ * @inline_runs: the first entries
+ */
+struct iopt_run_list {
+	struct iopt_run_chunk *head;
+	struct iopt_run_chunk *tail;
+	struct iopt_run_entry *last;
+	unsigned long nruns;
+	unsigned long npages;
+	unsigned long limit;
+	unsigned long next_index;
+	unsigned long stopped_at;
+	gfp_t gfp;
+	struct iopt_run_entry inline_runs[IOPT_RUN_LIST_INLINE];
+};
+
+void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp,
+			unsigned long limit);
+int iopt_run_list_add(struct iopt_run_list *list, unsigned long pfn,
+		      unsigned long npages, bool fresh);
+unsigned long iopt_run_list_unpin(struct iopt_pages *pages,
+				  struct iopt_run_list *list, bool fresh_only);
+struct iopt_pfn_run *iopt_run_list_to_array(struct iopt_run_list *list);
+void iopt_run_list_free(struct iopt_run_list *list);
+int iopt_run_list_collect(void *arg, unsigned long index,
+			  const struct iopt_pfn_run *runs, unsigned int n,
+			  bool fresh, unsigned int *taken);
+
+#endif /* IOMMUFD_PAGES_PRIV_H */
