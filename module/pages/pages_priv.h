@@ -48,6 +48,7 @@ unsigned long iopt_user_collect_uncovered(struct iopt_pages *pages,
 					  unsigned long last,
 					  struct iopt_run_list *list);
 void iopt_pages_unpinned(struct iopt_pages *pages, unsigned long npages);
+struct page *iopt_pages_pin_file_page(struct iopt_pages *pages, loff_t pos);
 
 /*
  * A list of runs collected to be unpinned (or kept) later: a few inline,
@@ -103,5 +104,52 @@ void iopt_run_list_free(struct iopt_run_list *list);
 int iopt_run_list_collect(void *arg, unsigned long index,
 			  const struct iopt_pfn_run *runs, unsigned int n,
 			  bool fresh, unsigned int *taken);
+
+/* Runs handed to an iopt_run_fn per call. */
+#define IOPT_RUN_BUF 32
+
+/*
+ * Runs gathered for one call of an iopt_run_fn, so the consumer is called
+ * once per IOPT_RUN_BUF runs rather than once per page: @index is the
+ * index of @runs[0], and after a failed flush the first one not taken.
+ */
+struct iopt_run_buf {
+	iopt_run_fn fn;
+	void *arg;
+	bool fresh;
+	unsigned long index;
+	unsigned int n;
+	struct iopt_pfn_run runs[IOPT_RUN_BUF];
+};
+
+int iopt_run_buf_flush(struct iopt_run_buf *buf);
+
+/* Append a run, merged into the last when it continues it. */
+static inline int iopt_run_buf_add(struct iopt_run_buf *buf, unsigned long pfn,
+				   unsigned long npages)
+{
+	int rc;
+
+	if (buf->n && buf->runs[buf->n - 1].pfn +
+			      buf->runs[buf->n - 1].npages == pfn) {
+		buf->runs[buf->n - 1].npages += npages;
+		return 0;
+	}
+	if (buf->n == IOPT_RUN_BUF) {
+		rc = iopt_run_buf_flush(buf);
+		if (rc)
+			return rc;
+	}
+	buf->runs[buf->n].pfn = pfn;
+	buf->runs[buf->n].npages = npages;
+	buf->n++;
+	return 0;
+}
+
+static inline struct iopt_pages_user *
+to_iopt_pages_user(struct interval_tree_node *node)
+{
+	return container_of(node, struct iopt_pages_user, node);
+}
 
 #endif /* IOMMUFD_PAGES_PRIV_H */

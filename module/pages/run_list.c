@@ -256,3 +256,24 @@ void iopt_run_list_free(struct iopt_run_list *list)
 	}
 	iopt_run_list_init(list, list->gfp, list->limit);
 }
+
+/**
+ * iopt_run_buf_flush() - hand the gathered runs to the consumer
+ * @buf: the buffer; empty afterwards, @buf->index past what was taken
+ *
+ * Return: what the consumer returned.
+ */
+int iopt_run_buf_flush(struct iopt_run_buf *buf)
+{
+	unsigned int taken = buf->n, i;
+	int rc = 0;
+
+	if (buf->n)
+		rc = buf->fn(buf->arg, buf->index, buf->runs, buf->n,
+			     buf->fresh, &taken);
+	for (i = 0; i < taken; i++)
+		buf->index += buf->runs[i].npages;
+	buf->n = 0;
+	cond_resched();
+	return rc;
+}

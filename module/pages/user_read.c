@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Reading a user's PFNs back from its record (a domain user's IOMMU
+ * domain, an access pin's runs), and finding what of a user's range no
+ * other user covers, which is what is pinned for it alone.
+ */
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/iommu.h>
+#include <linux/hugetlb.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/user.h>
+#include <linux/shmem_fs.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "../selftest/selftest.h"
+#include "pages_priv.h"
+
+/*
+ * The first run of indexes in [pos, last] that no user covers: returns its
+ * start and sets *run_last, or returns last + 1 if every index is covered.
+ */
+static unsigned long iopt_pages_next_uncovered(struct iopt_pages *pages,
+					       unsigned long pos,
+					       unsigned long last,
+					       unsigned long *run_last)
+{
+	lockdep_assert_held(&pages->mutex);
+
+	while (pos <= last) {
+		struct interval_tree_node *node;
+
+		node = interval_tree_iter_first(&pages->users_itree, pos, last);
+		if (!node) {
+			*run_last = last;
+			return pos;
+		}
+		if (node->start > pos) {
+			*run_last = node->start - 1;
+			return pos;
+		}
+		if (node->last >= last)
+			break;
+		pos = node->last + 1;
+	}
+	return last + 1;
+}
+
+/* Read a domain user's PFNs of [first, last] back from its domain. */
+static int iopt_user_read_domain(struct iopt_pages_user *user,
+				 unsigned long first, unsigned long last,
+				 struct iopt_run_buf *buf)
+{
+	unsigned long index = first;
+	int rc;
+
+	while (index <= last) {
+		unsigned long byte = max(index * PAGE_SIZE, user->start_byte);
+		unsigned long pfn, npages = 1;
+		phys_addr_t phys;
+
+		phys = iommu_iova_to_phys(user->domain, user->iova_base + byte);
+		if (WARN_ON_ONCE(!phys))
+			return -EFAULT;
+		pfn = PHYS_PFN(phys);
+		if (!user->per_page) {
+			struct page *page = pfn_to_page(pfn);
+			struct folio *folio = page_folio(page);
+
+			npages = min_t(unsigned long,
+				       folio_nr_pages(folio) -
+					       folio_page_idx(folio, page),
+				       last - index + 1);
+		}
+		rc = iopt_run_buf_add(buf, pfn, npages);
+		if (rc)
+			return rc;
+		index += npages;
+	}
+	return 0;
+}
+
+/* Read an access pin's PFNs of [first, last] from its runs. */
+static int iopt_user_read_runs(struct iopt_pages_user *user,
+			       unsigned long first, unsigned long last,
+			       struct iopt_run_buf *buf)
+{
+	unsigned long index = user->node.start, i;
+
+	for (i = 0; i < user->nruns && index <= last; i++) {
+		struct iopt_pfn_run *run = &user->runs[i];
+		unsigned long run_last = index + run->npages - 1;
+
+		if (run_last >= first) {
+			unsigned long from = max(index, first);
+			int rc;
+
+			rc = iopt_run_buf_add(buf, run->pfn + (from - index),
+					      min(run_last, last) - from + 1);
+			if (rc)
+				return rc;
+		}
+		index = run_last + 1;
+	}
+	return 0;
+}
+
+/**
+ * iopt_user_read() - the runs of [@first, @last] from a user's record
+ * @pages: the pages
+ * @user: a user covering [@first, @last]
+ * @first: first index
+ * @last: last index, inclusive
+ * @fn: called with each run in order, never fresh
+ * @arg: for @fn
+ *
+ * Context: pages->mutex held.
+ * Return: 0, or the first error of @fn; -EFAULT (with a warning) if the
+ * record is missing a page, a bug.
+ */
+int iopt_user_read(struct iopt_pages *pages, struct iopt_pages_user *user,
+		   unsigned long first, unsigned long last, iopt_run_fn fn,
+		   void *arg)
+{
+	struct iopt_run_buf buf = { .fn = fn, .arg = arg, .index = first };
+	int rc;
+
+	lockdep_assert_held(&pages->mutex);
+
+	if (WARN_ON(first < user->node.start || last > user->node.last))
+		return -EINVAL;
+	if (user->domain)
+		rc = iopt_user_read_domain(user, first, last, &buf);
+	else
+		rc = iopt_user_read_runs(user, first, last, &buf);
+	if (!rc)
+		rc = iopt_run_buf_flush(&buf);
+	return rc;
+}
+
+/**
+ * iopt_user_collect_uncovered() - the runs of @user's [@first, @last]
+ *	that no user in the tree covers
+ * @pages: the pages
+ * @user: a user that has left the tree
+ * @first: first index
+ * @last: last index, inclusive
+ * @list: where the runs go; a __GFP_NOFAIL list, so nothing is missed
+ *
+ * With a limit on @list, it stops at a cut point past the limit.
+ *
+ * Context: pages->mutex held; may sleep.
+ * Return: the index it stopped at, @last + 1 when it went through.
+ */
+unsigned long iopt_user_collect_uncovered(struct iopt_pages *pages,
+					  struct iopt_pages_user *user,
+					  unsigned long first,
+					  unsigned long last,
+					  struct iopt_run_list *list)
+{
+	unsigned long pos = first, run_last;
+
+	lockdep_assert_held(&pages->mutex);
+	while (pos <= last) {
+		pos = iopt_pages_next_uncovered(pages, pos, last, &run_last);
+		if (pos > last)
+			break;
+		if (iopt_user_read(pages, user, pos, run_last,
+				   iopt_run_list_collect, list) == -EAGAIN)
+			return list->stopped_at;
+		pos = run_last + 1;
+	}
+	return last + 1;
+}
