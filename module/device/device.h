@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Internal to device/: what device.c shares with pasid.c (reservations,
- * fault enabling and attach handles, all under the device's igroup->lock)
- * and with group.c (the groups' lifetime).
+ * Internal to device/: what device.c shares with attach.c and pasid.c
+ * (reservations, fault enabling and attach handles, all under the
+ * device's igroup->lock) and with group.c (the groups' lifetime).
  */
 #ifndef IOMMUFD_DEVICE_H
 #define IOMMUFD_DEVICE_H
@@ -23,6 +23,8 @@ int iommufd_device_reserve(struct iommufd_device *idev,
 			   struct io_pagetable *iopt, void *owner);
 int iommufd_device_iopf_get(struct iommufd_device *idev);
 void iommufd_device_iopf_put(struct iommufd_device *idev);
+void iommufd_device_set_iopf_closing(struct iommufd_device *idev,
+				     bool closing);
 struct iommufd_attach_handle *
 iommufd_handle_alloc(struct iommufd_device *idev,
 		     struct iommufd_hw_pagetable *hwpt);
