@@ -15,6 +15,16 @@
 
 struct iommufd_viommu;
 
+#define MOCK_IO_PAGE_SIZE (PAGE_SIZE / 2)
+#define MOCK_HUGE_PAGE_SIZE (512 * MOCK_IO_PAGE_SIZE)
+
+/* Entry = physical address / MOCK_IO_PAGE_SIZE, plus these marks. */
+#define MOCK_ENT_FIRST BIT(58)
+#define MOCK_ENT_LAST BIT(59)
+#define MOCK_ENT_HUGE BIT(60)	/* mapped as part of a MOCK_HUGE_PAGE_SIZE */
+#define MOCK_ENT_DIRTY BIT(61)
+#define MOCK_ENT_ADDR (MOCK_ENT_FIRST - 1)
+
 struct mock_domain {
 	struct iommu_domain domain;
 	struct xarray ptes;	/* IOVA / MOCK_IO_PAGE_SIZE -> entry */
@@ -60,8 +70,15 @@ struct mock_dev {
 };
 
 extern const struct iommu_ops mock_ops;
+extern struct fwnode_handle mock_fwnode;
+extern const struct iommu_dirty_ops mock_dirty_ops;
 extern const struct iommu_domain_ops mock_domain_ops;
 extern const struct iommu_domain_ops mock_nested_ops;
+
+static inline struct mock_domain *to_mock_domain(struct iommu_domain *domain)
+{
+	return container_of(domain, struct mock_domain, domain);
+}
 
 static inline struct mock_dev *to_mock_dev(struct device *dev)
 {
@@ -72,6 +89,16 @@ static inline struct mock_nested *to_mock_nested(struct iommu_domain *domain)
 {
 	return container_of(domain, struct mock_nested, domain);
 }
+
+/* mock_pgtable.c: the paging domain's I/O page table */
+int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
+		   phys_addr_t paddr, size_t pgsize, size_t pgcount, int prot,
+		   gfp_t gfp, size_t *mapped);
+size_t mock_unmap_pages(struct iommu_domain *domain, unsigned long iova,
+			size_t pgsize, size_t pgcount,
+			struct iommu_iotlb_gather *gather);
+phys_addr_t mock_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova);
+void mock_domain_free(struct iommu_domain *domain);
 
 struct iommu_domain *mock_nested_alloc(struct iommu_domain *parent,
 				       const struct iommu_user_data *user_data);
