@@ -22,6 +22,7 @@
 
 #include "../iommufd_private.h"
 #include "../ioas/ioas.h"
+#include "access.h"
 
 /**
  * struct iommufd_access - an in-kernel user of an IOAS

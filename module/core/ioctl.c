@@ -21,8 +21,13 @@
 #include <uapi/linux/iommufd_test.h>
 
 #include "../iommufd_private.h"
+#include "../device/device.h"
+#include "../fault/fault.h"
+#include "../hwpt/hwpt.h"
 #include "../ioas/ioas.h"
 #include "../selftest/selftest.h"
+#include "../vfio_compat/vfio_compat.h"
+#include "../viommu/viommu.h"
 
 /* Every command struct the table knows; the stack buffer of a dispatch. */
 union iommufd_ucmd_buffer {

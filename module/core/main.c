@@ -14,7 +14,9 @@
 #include <linux/slab.h>
 
 #include "../iommufd_private.h"
+#include "../device/device.h"
 #include "../selftest/selftest.h"
+#include "../vfio_compat/vfio_compat.h"
 
 #ifdef IOMMUFD_VFIO_CONTAINER
 /*

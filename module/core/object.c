@@ -18,8 +18,13 @@
 #include <uapi/linux/iommufd.h>
 
 #include "../iommufd_private.h"
+#include "../access/access.h"
+#include "../device/device.h"
+#include "../fault/fault.h"
+#include "../hwpt/hwpt.h"
 #include "../ioas/ioas.h"
 #include "../selftest/selftest.h"
+#include "../viommu/viommu.h"
 
 struct iommufd_object_ops {
 	/* Release what the object holds; cannot fail, may sleep. */

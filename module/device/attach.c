@@ -17,9 +17,11 @@
 #include <linux/slab.h>
 
 #include "../iommufd_private.h"
+#include "../fault/fault.h"
+#include "../hwpt/hwpt.h"
 #include "../ioas/ioas.h"
 #include "../selftest/selftest.h"
-#include "device.h"
+#include "device_priv.h"
 
 /*
  * A device joins @hwpt; false if it is an automatic HWPT whose last device

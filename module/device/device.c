@@ -21,9 +21,12 @@
 #include <linux/slab.h>
 
 #include "../iommufd_private.h"
+#include "../fault/fault.h"
+#include "../hwpt/hwpt.h"
 #include "../ioas/ioas.h"
 #include "../selftest/selftest.h"
-#include "device.h"
+#include "../viommu/viommu.h"
+#include "device_priv.h"
 
 static bool allow_unsafe_interrupts;
 module_param(allow_unsafe_interrupts, bool, 0644);

@@ -13,7 +13,7 @@
 #include <linux/slab.h>
 
 #include "../iommufd_private.h"
-#include "device.h"
+#include "device_priv.h"
 
 static void iommufd_group_release(struct kref *kref)
 {

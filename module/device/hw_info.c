@@ -17,6 +17,7 @@
 #include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
+#include "device.h"
 
 /**
  * iommufd_dev_ops() - the IOMMU driver ops behind a probed device

@@ -23,8 +23,9 @@
 #include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
+#include "../hwpt/hwpt.h"
 #include "../ioas/ioas.h"
-#include "device.h"
+#include "device_priv.h"
 
 static int iommufd_count_dev(struct device *dev, void *data)
 {

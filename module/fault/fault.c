@@ -31,6 +31,9 @@
 #include <uapi/linux/iommufd.h>
 
 #include "../iommufd_private.h"
+#include "../device/device.h"
+#include "../hwpt/hwpt.h"
+#include "fault.h"
 
 /**
  * struct iommufd_fault - a fault object and its file

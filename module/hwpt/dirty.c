@@ -11,6 +11,7 @@
 
 #include "../iommufd_private.h"
 #include "../ioas/ioas.h"
+#include "hwpt.h"
 
 static struct iommufd_hwpt_paging *
 iommufd_get_hwpt_paging(struct iommufd_ucmd *ucmd, u32 id)

@@ -12,8 +12,11 @@
 #include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
+#include "../device/device.h"
+#include "../fault/fault.h"
 #include "../ioas/ioas.h"
 #include "../viommu/viommu.h"
+#include "hwpt.h"
 
 /**
  * iommufd_hwpt_paging_destroy() - destroy callback of a HWPT_PAGING

@@ -18,7 +18,10 @@
 #include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
+#include "../device/device.h"
+#include "../fault/fault.h"
 #include "../viommu/viommu.h"
+#include "hwpt.h"
 
 /* Bounds on one HWPT_INVALIDATE, so a single call cannot hog the CPU. */
 #define IOMMUFD_INVALIDATE_MAX_ENTRIES SZ_64K

@@ -16,6 +16,7 @@
 #include <linux/errno.h>
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
+#include <linux/iommu.h>
 #include <linux/log2.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>

@@ -61,7 +61,7 @@ mock_viommu_alloc_nested(struct iommufd_viommu *viommu, u32 flags,
 		return ERR_PTR(-ENOMEM);
 	if (flags)
 		return ERR_PTR(-EOPNOTSUPP);
-	domain = mock_nested_alloc(viommu->hwpt->common.domain, data);
+	domain = mock_nested_alloc(iommufd_viommu_parent_domain(viommu), data);
 	if (!IS_ERR(domain))
 		to_mock_nested(domain)->viommu = viommu;
 	return domain;

@@ -21,6 +21,8 @@
 #include <uapi/linux/iommufd_test.h>
 
 #include "../iommufd_private.h"
+#include "../device/device.h"
+#include "../hwpt/hwpt.h"
 #include "../ioas/ioas.h"
 #include "../mock/mock.h"
 #include "selftest.h"

@@ -17,6 +17,7 @@
 #include "../iommufd_private.h"
 #include "../ioas/ioas.h"
 #include "../selftest/selftest.h"
+#include "vfio_compat.h"
 
 /*
  * Is the compat IOAS alive (not being destroyed)?  It is then returned

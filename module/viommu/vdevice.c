@@ -19,6 +19,7 @@
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_ext.h>
 
+#include "../device/device.h"
 #include "viommu.h"
 
 /**

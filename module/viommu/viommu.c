@@ -14,6 +14,8 @@
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_ext.h>
 
+#include "../device/device.h"
+#include "../hwpt/hwpt.h"
 #include "viommu.h"
 
 /* Registered drivers; iommufd_viommu_drivers_lock protects the list. */
@@ -46,6 +48,17 @@ void iommufd_viommu_driver_unregister(struct iommufd_viommu_driver *drv)
 	mutex_lock(&iommufd_viommu_drivers_lock);
 	list_del(&drv->item);
 	mutex_unlock(&iommufd_viommu_drivers_lock);
+}
+
+/**
+ * iommufd_viommu_parent_domain() - the nesting parent's IOMMU domain
+ * @viommu: a vIOMMU, for its driver
+ *
+ * Return: the stage-2 domain nested domains on @viommu translate through.
+ */
+struct iommu_domain *iommufd_viommu_parent_domain(struct iommufd_viommu *viommu)
+{
+	return viommu->hwpt->common.domain;
 }
 
 /* The ops for vIOMMUs of @type on @dev's IOMMU, or NULL. */

@@ -21,6 +21,9 @@
 
 struct iommu_user_data;
 struct iommu_user_data_array;
+struct iommufd_device;
+struct iommufd_hwpt_nested;
+struct iommufd_viommu;
 
 /**
  * struct iommufd_viommu_ops - a driver's vIOMMU operations
@@ -61,6 +64,7 @@ struct iommufd_viommu_driver {
 
 void iommufd_viommu_driver_register(struct iommufd_viommu_driver *drv);
 void iommufd_viommu_driver_unregister(struct iommufd_viommu_driver *drv);
+struct iommu_domain *iommufd_viommu_parent_domain(struct iommufd_viommu *viommu);
 
 /**
  * struct iommufd_viommu - a vIOMMU object
@@ -109,5 +113,21 @@ int iommufd_viommu_virt_id(struct iommufd_viommu *viommu, struct device *dev,
 			   u64 *virt_id);
 int iommufd_viommu_report_event(struct iommufd_viommu *viommu, u32 type,
 				const void *data, size_t len);
+
+/* The objects and ioctls of viommu/, for the core and device/. */
+int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_viommu_destroy(struct iommufd_object *obj);
+int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_vdevice_destroy(struct iommufd_object *obj);
+void iommufd_device_forget_vdevice(struct iommufd_device *idev);
+int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_veventq_destroy(struct iommufd_object *obj);
+struct iommufd_hwpt_nested *
+iommufd_viommu_alloc_nested(struct iommufd_ctx *ictx,
+			    struct iommufd_viommu *viommu,
+			    struct iommufd_device *idev, u32 flags,
+			    const struct iommu_user_data *user_data);
+int iommufd_viommu_invalidate(struct iommufd_viommu *viommu,
+			      struct iommu_user_data_array *array);
 
 #endif /* IOMMUFD_VIOMMU_H */

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * access/: in-kernel accesses to an IOAS (the in-kernel API of
+ * <linux/iommufd.h> for emulated devices).  What the object core calls.
+ */
+#ifndef IOMMUFD_ACCESS_ACCESS_H
+#define IOMMUFD_ACCESS_ACCESS_H
+
+#include "../iommufd_private.h"
+
+void iommufd_access_destroy_object(struct iommufd_object *obj);
+
+#endif /* IOMMUFD_ACCESS_ACCESS_H */
