@@ -25,7 +25,6 @@
 #include "../hwpt/hwpt.h"
 #include "../ioas/ioas.h"
 #include "../selftest/selftest.h"
-#include "../viommu/viommu.h"
 #include "device_priv.h"
 
 static bool allow_unsafe_interrupts;
@@ -129,6 +128,29 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 	if (!iommufd_test_is_mock_dev(idev->dev))
 		iommufd_ctx_put(idev->ictx);
 	put_device(idev->dev);
+}
+
+/*
+ * Destroy @idev's vDEVICE at unbind, and let no new one be made.  No locks
+ * held; sleeps.
+ */
+static void iommufd_device_forget_vdevice(struct iommufd_device *idev)
+{
+	struct iommufd_object *vdev;
+
+	mutex_lock(&idev->igroup->lock);
+	idev->unbinding = true;
+	vdev = idev->vdev;
+	/*
+	 * Its destroy callback clears idev->vdev under this lock, so it is
+	 * alive here.  No use to take: user space is destroying it right
+	 * now, which releases the device by itself, and unbind waits for it.
+	 */
+	if (vdev && !refcount_inc_not_zero(&vdev->users))
+		vdev = NULL;
+	mutex_unlock(&idev->igroup->lock);
+	if (vdev)
+		iommufd_object_tombstone_user(idev->ictx, vdev);
 }
 
 /**

@@ -17,7 +17,6 @@
 #include "../iommufd_private.h"
 
 struct iommufd_hw_pagetable;
-struct iommufd_vdevice;
 
 /**
  * struct iommufd_group - an iommu_group as seen by one iommufd context
@@ -83,7 +82,8 @@ struct iommufd_attach_handle {
  *	@igroup->devices_lock, read under either.
  * @pasids: PASID -> struct iommufd_attach_handle of the HWPT attached
  *	there; changed under @igroup->lock
- * @vdev: its vDEVICE (not a user of it), or NULL; under @igroup->lock
+ * @vdev: its vDEVICE's object (not a user of it), or NULL; under
+ *	@igroup->lock
  * @unbinding: unbind has begun: no new vDEVICE; under @igroup->lock
  */
 struct iommufd_device {
@@ -97,7 +97,7 @@ struct iommufd_device {
 	unsigned int iopf_users;
 	bool iopf_closing;
 	struct xarray pasids;
-	struct iommufd_vdevice *vdev;
+	struct iommufd_object *vdev;
 	bool unbinding;
 };
 

@@ -38,37 +38,12 @@ void iommufd_vdevice_destroy(struct iommufd_object *obj)
 	/* An aborted one may not be in the table, or not there yet. */
 	xa_cmpxchg(&vdev->viommu->vdevs, vdev->virt_id, vdev, NULL,
 		   GFP_KERNEL);
-	if (idev->vdev == vdev)
+	if (idev->vdev == &vdev->obj)
 		idev->vdev = NULL;
 	mutex_unlock(&idev->igroup->lock);
 	refcount_dec(&vdev->viommu->obj.users);
 	/* Last: unbind may be waiting for this use to go. */
 	iommufd_put_object(idev->ictx, &idev->obj);
-}
-
-/**
- * iommufd_device_forget_vdevice() - destroy a device's vDEVICE at unbind
- * @idev: the device being unbound
- *
- * Context: process context, sleeps; no locks held.
- */
-void iommufd_device_forget_vdevice(struct iommufd_device *idev)
-{
-	struct iommufd_vdevice *vdev;
-
-	mutex_lock(&idev->igroup->lock);
-	idev->unbinding = true;
-	vdev = idev->vdev;
-	/*
-	 * Its destroy callback clears idev->vdev under this lock, so it is
-	 * alive here.  No use to take: user space is destroying it right
-	 * now, which releases the device by itself, and unbind waits for it.
-	 */
-	if (vdev && !refcount_inc_not_zero(&vdev->obj.users))
-		vdev = NULL;
-	mutex_unlock(&idev->igroup->lock);
-	if (vdev)
-		iommufd_object_tombstone_user(idev->ictx, &vdev->obj);
 }
 
 /**
@@ -136,7 +111,7 @@ int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	if (rc == -EBUSY)
 		rc = -EEXIST;
 	if (!rc) {
-		idev->vdev = vdev;
+		idev->vdev = &vdev->obj;
 		iommufd_object_finalize(ucmd->ictx, &vdev->obj);
 	}
 	mutex_unlock(&idev->igroup->lock);

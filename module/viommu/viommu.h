@@ -119,7 +119,6 @@ int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_viommu_destroy(struct iommufd_object *obj);
 int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_vdevice_destroy(struct iommufd_object *obj);
-void iommufd_device_forget_vdevice(struct iommufd_device *idev);
 int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_veventq_destroy(struct iommufd_object *obj);
 struct iommufd_hwpt_nested *
