@@ -56,7 +56,7 @@
  *                             driver's page table locks are taken inside,
  *                             and nothing of ours is ever taken inside them
  * Spinlocks; nothing sleeps under them:
- * 11. fault->lock, veventq->lock  the queues waiting for read()
+ * 11. eventq->lock            the fault and vEVENTQ queues (eventq/)
  * 12. igroup->devices_lock, hwpt_paging->devices_lock
  * 13. xa_locks, leaves; ictx->objects' is taken under any of the above.
  */

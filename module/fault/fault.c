@@ -16,11 +16,8 @@
  * are answered IOMMU_PAGE_RESP_INVALID; so is everything pending when the
  * file is closed, and faults arriving after that are refused at once.
  *
- * read() does not block: with nothing queued it returns 0, as upstream's
- * does; poll() reports EPOLLIN while groups are queued.
+ * The queue and its file are eventq/'s.
  */
-#include <linux/anon_inodes.h>
-#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iommufd.h>
 #include <linux/iommu.h>
@@ -32,16 +29,14 @@
 
 #include "../iommufd_private.h"
 #include "../device/device.h"
+#include "../eventq/eventq.h"
 #include "../hwpt/hwpt.h"
 #include "fault.h"
 
 /**
  * struct iommufd_fault - a fault object and its file
- * @obj: the object
- * @ictx: the context (a reference while the file is open)
- * @lock: protects @deliver and @closed; taken by the fault handler, so
- *	nothing that sleeps runs under it
- * @deliver: groups (iopf_group.node) queued for read()
+ * @common: the queue: groups (iopf_group.node) queued for read(); its
+ *	lock, taken by the fault handler, also protects @closed
  * @closed: the file is released: faults are refused
  * @mutex: serializes write(), the answering of pending groups and
  *	read()'s moving of groups from @deliver to @response; protects
@@ -49,23 +44,25 @@
  * @response: cookie -> iopf_group read by user space, not yet answered
  * @next_cookie: cookies are handed out cyclically, so a late answer to a
  *	group answered meanwhile does not hit a new group; under @mutex
- * @wait: poll() waits here for a group to be queued
  *
- * @mutex is taken before @lock, and @lock before the group's devices_lock,
+ * @mutex is taken before the queue's lock, and that before the group's
+ * devices_lock,
  * where the handler checks that the faulting device still takes faults
  * (the module's lock order: iommufd_private.h).
  */
 struct iommufd_fault {
-	struct iommufd_object obj;
-	struct iommufd_ctx *ictx;
-	spinlock_t lock;		/* see the kernel-doc above */
-	struct list_head deliver;
+	struct iommufd_eventq common;
 	bool closed;
 	struct mutex mutex;		/* see the kernel-doc above */
 	struct xarray response;
 	u32 next_cookie;
-	wait_queue_head_t wait;
 };
+
+static struct iommufd_fault *to_iommufd_fault(struct file *filep)
+{
+	return container_of((struct iommufd_eventq *)filep->private_data,
+			    struct iommufd_fault, common);
+}
 
 static_assert((int)IOMMUFD_PAGE_RESP_SUCCESS == (int)IOMMU_PAGE_RESP_SUCCESS);
 static_assert((int)IOMMUFD_PAGE_RESP_INVALID == (int)IOMMU_PAGE_RESP_INVALID);
@@ -114,11 +111,11 @@ static void iommufd_fault_answer_pending(struct iommufd_fault *fault,
 
 	lockdep_assert_held(&fault->mutex);
 
-	spin_lock(&fault->lock);
-	list_for_each_entry_safe(group, next, &fault->deliver, node)
+	spin_lock(&fault->common.lock);
+	list_for_each_entry_safe(group, next, &fault->common.deliver, node)
 		if (iommufd_fault_match(group, handle, dev))
 			list_move_tail(&group->node, &answer);
-	spin_unlock(&fault->lock);
+	spin_unlock(&fault->common.lock);
 
 	xa_for_each(&fault->response, cookie, group) {
 		if (!iommufd_fault_match(group, handle, dev))
@@ -163,44 +160,37 @@ int iommufd_fault_iopf_handler(struct iopf_group *group)
 	struct iommufd_fault *fault = hwpt->fault;
 	struct iommufd_attach_handle *handle = iommufd_group_handle(group);
 
-	spin_lock(&fault->lock);
+	spin_lock(&fault->common.lock);
 	/*
-	 * Checked under fault->lock, which a flush takes after the device's
+	 * Checked under fault->common.lock, which a flush takes after the device's
 	 * faults were marked closing: what it does not find is refused here.
 	 */
 	if (fault->closed ||
 	    !iommufd_group_dev_takes_faults(handle->igroup,
 					    group->fault_param->dev)) {
-		spin_unlock(&fault->lock);
+		spin_unlock(&fault->common.lock);
 		return -ENODEV;
 	}
-	list_add_tail(&group->node, &fault->deliver);
-	spin_unlock(&fault->lock);
-	wake_up_interruptible(&fault->wait);
+	list_add_tail(&group->node, &fault->common.deliver);
+	spin_unlock(&fault->common.lock);
+	wake_up_interruptible(&fault->common.wait);
 	return 0;
 }
 
 static struct iopf_group *iommufd_fault_pop(struct iommufd_fault *fault)
 {
-	struct iopf_group *group;
+	struct list_head *node;
 
 	lockdep_assert_held(&fault->mutex);
-	spin_lock(&fault->lock);
-	group = list_first_entry_or_null(&fault->deliver, struct iopf_group,
-					 node);
-	if (group)
-		list_del(&group->node);
-	spin_unlock(&fault->lock);
-	return group;
+	node = iommufd_eventq_pop(&fault->common);
+	return node ? list_entry(node, struct iopf_group, node) : NULL;
 }
 
 static void iommufd_fault_push_back(struct iommufd_fault *fault,
 				    struct iopf_group *group)
 {
 	lockdep_assert_held(&fault->mutex);
-	spin_lock(&fault->lock);
-	list_add(&group->node, &fault->deliver);
-	spin_unlock(&fault->lock);
+	iommufd_eventq_push_back(&fault->common, &group->node);
 }
 
 /* Write @group's requests as records to @recs. */
@@ -242,7 +232,7 @@ static ssize_t iommufd_fault_read(struct file *filep, char __user *buf,
 				  size_t count, loff_t *ppos)
 {
 	const size_t rec_size = sizeof(struct iommu_hwpt_pgfault);
-	struct iommufd_fault *fault = filep->private_data;
+	struct iommufd_fault *fault = to_iommufd_fault(filep);
 	struct iommu_hwpt_pgfault *recs;
 	struct iopf_group *group;
 	size_t done = 0, len;
@@ -303,7 +293,7 @@ static ssize_t iommufd_fault_write(struct file *filep, const char __user *buf,
 				   size_t count, loff_t *ppos)
 {
 	const size_t rec_size = sizeof(struct iommu_hwpt_page_response);
-	struct iommufd_fault *fault = filep->private_data;
+	struct iommufd_fault *fault = to_iommufd_fault(filep);
 	struct iommu_hwpt_page_response resp;
 	struct iopf_group *group;
 	size_t done = 0;
@@ -335,35 +325,24 @@ static ssize_t iommufd_fault_write(struct file *filep, const char __user *buf,
 	return done ? done : rc;
 }
 
+/* Always writable: answers are taken whenever they come. */
 static __poll_t iommufd_fault_poll(struct file *filep,
 				   struct poll_table_struct *wait)
 {
-	struct iommufd_fault *fault = filep->private_data;
-	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
-
-	poll_wait(filep, &fault->wait, wait);
-	spin_lock(&fault->lock);
-	if (!list_empty(&fault->deliver))
-		mask |= EPOLLIN | EPOLLRDNORM;
-	spin_unlock(&fault->lock);
-	return mask;
+	return iommufd_eventq_poll(filep, wait) | EPOLLOUT | EPOLLWRNORM;
 }
 
 static int iommufd_fault_release(struct inode *inode, struct file *filep)
 {
-	struct iommufd_fault *fault = filep->private_data;
-	struct iommufd_ctx *ictx = fault->ictx;
+	struct iommufd_fault *fault = to_iommufd_fault(filep);
 
 	mutex_lock(&fault->mutex);
-	spin_lock(&fault->lock);
+	spin_lock(&fault->common.lock);
 	fault->closed = true;
-	spin_unlock(&fault->lock);
+	spin_unlock(&fault->common.lock);
 	iommufd_fault_answer_pending(fault, NULL, NULL);
 	mutex_unlock(&fault->mutex);
-
-	/* The object may be destroyed from here on. */
-	iommufd_put_object(ictx, &fault->obj);
-	iommufd_ctx_put(ictx);
+	iommufd_eventq_release(&fault->common);
 	return 0;
 }
 
@@ -385,10 +364,10 @@ static const struct file_operations iommufd_fault_fops = {
 void iommufd_fault_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_fault *fault =
-		container_of(obj, struct iommufd_fault, obj);
+		container_of(obj, struct iommufd_fault, common.obj);
 
 	/* Closing the file answered everything and refused the rest. */
-	WARN_ON(!list_empty(&fault->deliver) || !xa_empty(&fault->response));
+	WARN_ON(!list_empty(&fault->common.deliver) || !xa_empty(&fault->response));
 	xa_destroy(&fault->response);
 	mutex_destroy(&fault->mutex);
 }
@@ -408,7 +387,7 @@ struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id)
 	obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_FAULT);
 	if (IS_ERR(obj))
 		return ERR_CAST(obj);
-	return container_of(obj, struct iommufd_fault, obj);
+	return container_of(obj, struct iommufd_fault, common.obj);
 }
 
 /**
@@ -417,15 +396,12 @@ struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id)
  */
 void iommufd_fault_put(struct iommufd_fault *fault)
 {
-	refcount_dec(&fault->obj.users);
+	refcount_dec(&fault->common.obj.users);
 }
 
 /**
  * iommufd_fault_alloc_ioctl() - IOMMU_FAULT_QUEUE_ALLOC
  * @ucmd: the command; struct iommu_fault_alloc
- *
- * The file is made last, once nothing can fail, so no error path has to
- * undo an open file (whose release would run later, deferred).
  *
  * Context: process context, may sleep.
  * Return: 0 with out_fault_id and out_fault_fd set; -EOPNOTSUPP for
@@ -435,50 +411,25 @@ int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_fault_alloc *cmd = ucmd->cmd;
 	struct iommufd_fault *fault;
-	struct file *filep;
-	int fdno, rc;
+	int rc;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 
-	fault = iommufd_object_alloc(ucmd->ictx, struct iommufd_fault,
-				     IOMMUFD_OBJ_FAULT);
+	fault = iommufd_object_alloc_at(ucmd->ictx, struct iommufd_fault,
+					common.obj, IOMMUFD_OBJ_FAULT);
 	if (IS_ERR(fault))
 		return PTR_ERR(fault);
-	fault->ictx = ucmd->ictx;
-	spin_lock_init(&fault->lock);
-	INIT_LIST_HEAD(&fault->deliver);
+	iommufd_eventq_init(&fault->common, ucmd->ictx);
 	mutex_init(&fault->mutex);
 	xa_init_flags(&fault->response, XA_FLAGS_ALLOC1);
-	init_waitqueue_head(&fault->wait);
 
-	fdno = get_unused_fd_flags(O_CLOEXEC);
-	if (fdno < 0) {
-		rc = fdno;
-		goto err_abort;
-	}
-	cmd->out_fault_id = fault->obj.id;
-	cmd->out_fault_fd = fdno;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	cmd->out_fault_id = fault->common.obj.id;
+	rc = iommufd_eventq_install(&fault->common, ucmd, sizeof(*cmd),
+				    "[iommufd-pgfault]", &iommufd_fault_fops,
+				    O_RDWR, &cmd->out_fault_fd);
 	if (rc)
-		goto err_put_fdno;
-
-	filep = anon_inode_getfile("[iommufd-pgfault]", &iommufd_fault_fops,
-				   fault, O_RDWR);
-	if (IS_ERR(filep)) {
-		rc = PTR_ERR(filep);
-		goto err_put_fdno;
-	}
-	/* The file is a user of the object and keeps the context open. */
-	refcount_inc(&fault->obj.users);
-	iommufd_ctx_get(ucmd->ictx);
-	fd_install(fdno, filep);
-	iommufd_object_finalize(ucmd->ictx, &fault->obj);
-	return 0;
-
-err_put_fdno:
-	put_unused_fd(fdno);
-err_abort:
-	iommufd_object_abort_and_destroy(ucmd->ictx, &fault->obj);
+		iommufd_object_abort_and_destroy(ucmd->ictx,
+						 &fault->common.obj);
 	return rc;
 }

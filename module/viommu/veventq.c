@@ -9,11 +9,9 @@
  * says so with a data-less LOST_EVENTS header at its tail, numbered like
  * the event it stands for, so the gap in the numbers tells how many went.
  * read() returns whole records only and does not block: 0 when nothing
- * (or no whole record) fits.  poll() reports EPOLLIN while events wait.
- * Queued events stay when the fd is closed, until the queue is destroyed.
+ * (or no whole record) fits.  Queued events stay when the fd is closed,
+ * until the queue is destroyed.  The queue and its file are eventq/'s.
  */
-#include <linux/anon_inodes.h>
-#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iommufd.h>
 #include <linux/module.h>
@@ -23,11 +21,12 @@
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_ext.h>
 
+#include "../eventq/eventq.h"
 #include "viommu.h"
 
 /**
  * struct iommufd_vevent - one queued event
- * @node: in iommufd_veventq.events
+ * @node: in the queue (iommufd_veventq.common.deliver)
  * @header: what read() returns first
  * @len: bytes of @data
  * @data: the event, as the driver reported it
@@ -41,30 +40,23 @@ struct iommufd_vevent {
 
 /**
  * struct iommufd_veventq - a vEVENTQ object and its file
- * @obj: the object
- * @ictx: the context (a reference while the file is open)
+ * @common: the queue of struct iommufd_vevent, oldest first; its lock
+ *	also protects @count, @sequence, @lost_queued and @lost
  * @viommu: the vIOMMU (a user of it)
  * @item: in @viommu->veventqs
  * @type: the events it takes
  * @depth: how many events it holds
- * @wait: poll() waits here
- * @lock: protects @events, @count, @sequence, @lost_queued and @lost
- * @events: queued struct iommufd_vevent, oldest first
- * @count: events on @events, @lost not counted
+ * @count: events queued, @lost not counted
  * @sequence: the number the next header gets
- * @lost_queued: @lost is on @events, and then always last
+ * @lost_queued: @lost is queued, and then always last
  * @lost: the LOST_EVENTS marker, queued while the newest events were lost
  */
 struct iommufd_veventq {
-	struct iommufd_object obj;
-	struct iommufd_ctx *ictx;
+	struct iommufd_eventq common;
 	struct iommufd_viommu *viommu;
 	struct list_head item;
 	u32 type;
 	u32 depth;
-	wait_queue_head_t wait;
-	spinlock_t lock;		/* see the kernel-doc above */
-	struct list_head events;
 	u32 count;
 	u32 sequence;
 	bool lost_queued;
@@ -75,13 +67,13 @@ struct iommufd_veventq {
 static void iommufd_veventq_add(struct iommufd_veventq *q,
 				struct iommufd_vevent *ev)
 {
-	lockdep_assert_held(&q->lock);
+	lockdep_assert_held(&q->common.lock);
 
 	/* The marker only ever sits last: anything newer replaces it. */
 	if (q->lost_queued)
 		list_del(&q->lost.node);
 	q->lost_queued = ev == &q->lost;
-	list_add_tail(&ev->node, &q->events);
+	list_add_tail(&ev->node, &q->common.deliver);
 	ev->header.sequence = q->sequence;
 	q->sequence = (q->sequence + 1) & INT_MAX;
 }
@@ -113,7 +105,7 @@ int iommufd_viommu_report_event(struct iommufd_viommu *viommu, u32 type,
 		if (q->type != type)
 			continue;
 		ev = kmalloc(struct_size(ev, data, len), GFP_KERNEL);
-		spin_lock(&q->lock);
+		spin_lock(&q->common.lock);
 		if (ev && q->count < q->depth) {
 			ev->len = len;
 			ev->header.flags = 0;
@@ -126,9 +118,9 @@ int iommufd_viommu_report_event(struct iommufd_viommu *viommu, u32 type,
 			iommufd_veventq_add(q, &q->lost);
 			rc = ev ? 0 : -ENOMEM;
 		}
-		spin_unlock(&q->lock);
+		spin_unlock(&q->common.lock);
 		kfree(ev);
-		wake_up_interruptible(&q->wait);
+		wake_up_interruptible(&q->common.wait);
 		break;
 	}
 	up_read(&viommu->veventqs_rwsem);
@@ -139,7 +131,8 @@ static ssize_t iommufd_veventq_read(struct file *filep, char __user *buf,
 				    size_t count, loff_t *ppos)
 {
 	const size_t hdr = sizeof(struct iommufd_vevent_header);
-	struct iommufd_veventq *q = filep->private_data;
+	struct iommufd_veventq *q = container_of(filep->private_data,
+						 struct iommufd_veventq, common);
 	struct iommufd_vevent *ev;
 	size_t done = 0;
 	int rc = 0;
@@ -151,12 +144,12 @@ static ssize_t iommufd_veventq_read(struct file *filep, char __user *buf,
 		struct iommufd_vevent_header h;
 		size_t len;
 
-		spin_lock(&q->lock);
-		ev = list_first_entry_or_null(&q->events,
+		spin_lock(&q->common.lock);
+		ev = list_first_entry_or_null(&q->common.deliver,
 					      struct iommufd_vevent, node);
 		len = ev ? hdr + ev->len : 0;
 		if (!ev || len > count - done) {
-			spin_unlock(&q->lock);
+			spin_unlock(&q->common.lock);
 			break;
 		}
 		list_del(&ev->node);
@@ -165,7 +158,7 @@ static ssize_t iommufd_veventq_read(struct file *filep, char __user *buf,
 		else
 			q->count--;
 		h = ev->header;
-		spin_unlock(&q->lock);
+		spin_unlock(&q->common.lock);
 
 		/*
 		 * Off the queue while copying, so the copy may fault.  An
@@ -176,10 +169,10 @@ static ssize_t iommufd_veventq_read(struct file *filep, char __user *buf,
 		if (copy_to_user(buf + done, &h, hdr) ||
 		    copy_to_user(buf + done + hdr, ev->data, ev->len)) {
 			if (ev != &q->lost) {
-				spin_lock(&q->lock);
-				list_add(&ev->node, &q->events);
+				spin_lock(&q->common.lock);
+				list_add(&ev->node, &q->common.deliver);
 				q->count++;
-				spin_unlock(&q->lock);
+				spin_unlock(&q->common.lock);
 			}
 			rc = -EFAULT;
 			break;
@@ -191,28 +184,9 @@ static ssize_t iommufd_veventq_read(struct file *filep, char __user *buf,
 	return done ? done : rc;
 }
 
-static __poll_t iommufd_veventq_poll(struct file *filep,
-				     struct poll_table_struct *wait)
-{
-	struct iommufd_veventq *q = filep->private_data;
-	__poll_t mask = 0;
-
-	poll_wait(filep, &q->wait, wait);
-	spin_lock(&q->lock);
-	if (!list_empty(&q->events))
-		mask |= EPOLLIN | EPOLLRDNORM;
-	spin_unlock(&q->lock);
-	return mask;
-}
-
 static int iommufd_veventq_release(struct inode *inode, struct file *filep)
 {
-	struct iommufd_veventq *q = filep->private_data;
-	struct iommufd_ctx *ictx = q->ictx;
-
-	/* The object may be destroyed from here on. */
-	iommufd_put_object(ictx, &q->obj);
-	iommufd_ctx_put(ictx);
+	iommufd_eventq_release(filep->private_data);
 	return 0;
 }
 
@@ -220,7 +194,7 @@ static const struct file_operations iommufd_veventq_fops = {
 	.owner = THIS_MODULE,
 	.open = nonseekable_open,
 	.read = iommufd_veventq_read,
-	.poll = iommufd_veventq_poll,
+	.poll = iommufd_eventq_poll,
 	.release = iommufd_veventq_release,
 };
 
@@ -233,7 +207,7 @@ static const struct file_operations iommufd_veventq_fops = {
 void iommufd_veventq_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_veventq *q =
-		container_of(obj, struct iommufd_veventq, obj);
+		container_of(obj, struct iommufd_veventq, common.obj);
 	struct iommufd_vevent *ev, *next;
 
 	/* Unlinked first: no report can reach the queue after this. */
@@ -241,7 +215,7 @@ void iommufd_veventq_destroy(struct iommufd_object *obj)
 	if (!list_empty(&q->item))
 		list_del(&q->item);
 	up_write(&q->viommu->veventqs_rwsem);
-	list_for_each_entry_safe(ev, next, &q->events, node) {
+	list_for_each_entry_safe(ev, next, &q->common.deliver, node) {
 		list_del(&ev->node);
 		if (ev != &q->lost)
 			kfree(ev);
@@ -252,8 +226,6 @@ void iommufd_veventq_destroy(struct iommufd_object *obj)
 /**
  * iommufd_veventq_alloc_ioctl() - IOMMU_VEVENTQ_ALLOC
  * @ucmd: the command; struct iommu_veventq_alloc
- *
- * As for fault queues, the file is made last, once nothing can fail.
  *
  * Context: process context, may sleep.
  * Return: 0 with out_veventq_id and out_veventq_fd set; -EOPNOTSUPP for
@@ -266,8 +238,7 @@ int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	struct iommufd_veventq *q, *cur;
 	struct iommufd_viommu *viommu;
 	struct iommufd_object *obj;
-	struct file *filep;
-	int fdno, rc;
+	int rc;
 
 	if (cmd->flags || cmd->__reserved ||
 	    cmd->type == IOMMU_VEVENTQ_TYPE_DEFAULT)
@@ -280,22 +251,19 @@ int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd)
 		return PTR_ERR(obj);
 	viommu = container_of(obj, struct iommufd_viommu, obj);
 
-	q = iommufd_object_alloc(ucmd->ictx, struct iommufd_veventq,
-				 IOMMUFD_OBJ_VEVENTQ);
+	q = iommufd_object_alloc_at(ucmd->ictx, struct iommufd_veventq,
+				    common.obj, IOMMUFD_OBJ_VEVENTQ);
 	if (IS_ERR(q)) {
 		rc = PTR_ERR(q);
 		goto out_put_viommu;
 	}
-	q->ictx = ucmd->ictx;
+	iommufd_eventq_init(&q->common, ucmd->ictx);
 	q->viommu = viommu;
 	refcount_inc(&viommu->obj.users);
 	INIT_LIST_HEAD(&q->item);
 	q->type = cmd->type;
 	q->depth = cmd->veventq_depth;
-	spin_lock_init(&q->lock);
-	INIT_LIST_HEAD(&q->events);
 	q->lost.header.flags = IOMMU_VEVENTQ_FLAG_LOST_EVENTS;
-	init_waitqueue_head(&q->wait);
 
 	down_write(&viommu->veventqs_rwsem);
 	list_for_each_entry(cur, &viommu->veventqs, item) {
@@ -308,33 +276,15 @@ int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	list_add_tail(&q->item, &viommu->veventqs);
 	up_write(&viommu->veventqs_rwsem);
 
-	fdno = get_unused_fd_flags(O_CLOEXEC);
-	if (fdno < 0) {
-		rc = fdno;
-		goto out_abort;
-	}
-	cmd->out_veventq_id = q->obj.id;
-	cmd->out_veventq_fd = fdno;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)
-		goto out_put_fdno;
-	filep = anon_inode_getfile("[iommufd-viommu-event]",
-				   &iommufd_veventq_fops, q, O_RDONLY);
-	if (IS_ERR(filep)) {
-		rc = PTR_ERR(filep);
-		goto out_put_fdno;
-	}
-	/* The file is a user of the object and keeps the context open. */
-	refcount_inc(&q->obj.users);
-	iommufd_ctx_get(ucmd->ictx);
-	fd_install(fdno, filep);
-	iommufd_object_finalize(ucmd->ictx, &q->obj);
-	goto out_put_viommu;
-
-out_put_fdno:
-	put_unused_fd(fdno);
+	cmd->out_veventq_id = q->common.obj.id;
+	rc = iommufd_eventq_install(&q->common, ucmd, sizeof(*cmd),
+				    "[iommufd-viommu-event]",
+				    &iommufd_veventq_fops, O_RDONLY,
+				    &cmd->out_veventq_fd);
+	if (!rc)
+		goto out_put_viommu;
 out_abort:
-	iommufd_object_abort_and_destroy(ucmd->ictx, &q->obj);
+	iommufd_object_abort_and_destroy(ucmd->ictx, &q->common.obj);
 out_put_viommu:
 	iommufd_put_object(ucmd->ictx, &viommu->obj);
 	return rc;
