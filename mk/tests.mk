@@ -14,8 +14,25 @@ VM_TEST_SRCS := $(wildcard tests/core/*_test.c tests/ioas/*_test.c tests/device/
 	tests/vfio/*_test.c tests/reliability/*_test.c)
 VM_TESTS := $(foreach s,$(VM_TEST_SRCS),$(OUT)/tests/bin/$(notdir $(patsubst %/,%,$(dir $(s))))_$(patsubst %_test.c,%,$(notdir $(s))))
 
+# The unit layer: pure parts of the module built from their own source in
+# user space, over a shim of the kernel API (tests/unit/shim/), with ASan
+# and UBSan; tests/unit/NAME_test.c -> out/tests/host/unit_NAME.
+UNIT_CFLAGS := -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-Itests/unit/shim -Itests/lib
+UNIT_SHIM := tests/unit/shim/kshim.c $(wildcard tests/unit/shim/*.h tests/unit/shim/linux/*.h)
+UNIT_TESTS := $(OUT)/tests/host/unit_iova_space
+
 .PHONY: tests
-tests: $(VM_TESTS) $(OUT)/tests/host/harness_selftest
+tests: $(VM_TESTS) $(OUT)/tests/host/harness_selftest $(UNIT_TESTS)
+
+# What each unit test builds of the module, beside its test.
+$(OUT)/tests/host/unit_iova_space: tests/unit/iova_space_test.c module/ioas/iova_space.c \
+		$(wildcard module/ioas/*.h module/pages/pages.h module/iommufd_private.h) \
+		$(UNIT_SHIM) $(TEST_LIB) tests/lib/harness.h
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -o $@ tests/unit/iova_space_test.c module/ioas/iova_space.c \
+		tests/unit/shim/kshim.c $(TEST_LIB)
 
 # Sanitized as `make headers_install` would (no __user and friends).
 $(OUT)/include/.done: $(addprefix $(KCOMMON)/include/uapi/linux/,$(UAPI_HDRS))

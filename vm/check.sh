@@ -1,8 +1,10 @@
 #!/bin/bash
 # check.sh: every test of the project, after `make` built it.  Sections:
 #   lint     checkpatch --strict, kernel-doc, sparse on the module
-#   host     the test harness's own test; the benchmark's report parser;
-#            the package's DKMS scripts
+#   host     the test harness's own test; the unit layer (the module's
+#            IOVA allocator and area arithmetic in user space, with ASan
+#            and UBSan); the benchmark's report parser; the package's DKMS
+#            scripts
 #   harness  the VM harness's own tests: a failing command, a hanging guest
 #            and a WARN_ON in the module must each fail a run
 #   vm       the test programs in the VM, under Intel VT-d with the edu,
@@ -46,6 +48,8 @@ echo "== lint: kernel style of the module"
 echo "== host: the test harness"
 { echo "# program harness_selftest"
   "$top/tests/harness/check-harness.sh" "$out/tests/host/harness_selftest"; } |
+	fold_tap host
+{ echo "# program unit_iova_space"; "$out/tests/host/unit_iova_space"; } |
 	fold_tap host
 { echo "# program bench_selftest"; "$top/bench/selftest.sh"; } | fold_tap host
 { echo "# program package_selftest"; "$top/packaging/check/selftest.sh"; } |

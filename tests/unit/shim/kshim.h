@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The kernel API that the module's pure parts use, for building them
+ * unchanged in user space (tests/unit/).  Every <linux/...> header those
+ * files include is a one-line file in this folder that includes this.
+ *
+ * Locks are flags, not locks: the unit tests are single-threaded, and the
+ * flags let lockdep_assert_held() check that a function's callers hold
+ * what it says they must.  The interval tree is a sorted list: slower than
+ * the kernel's, with the same answers.  WARN_ON() counts into
+ * kshim_warnings, which every test expects to stay 0.
+ */
+#ifndef KSHIM_H
+#define KSHIM_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int64_t s64;
+typedef unsigned long phys_addr_t;
+typedef unsigned long dma_addr_t;
+typedef unsigned int gfp_t;
+
+#define __user
+#define __rcu
+#define __counted_by(m)
+#define __must_check
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1UL << PAGE_SHIFT)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define HPAGE_SIZE (1UL << 21)
+#define CONFIG_TRANSPARENT_HUGEPAGE 1
+
+#define GFP_KERNEL 0u
+#define GFP_KERNEL_ACCOUNT 0u
+
+#define BIT(n) (1UL << (n))
+#define ALIGN(x, a) (((x) + (a) - 1) & ~((typeof(x))(a) - 1))
+#define ALIGN_DOWN(x, a) ((x) & ~((typeof(x))(a) - 1))
+#define min(a, b) ((a) < (b) ? (a) : (b))
+#define max(a, b) ((a) > (b) ? (a) : (b))
+#define min_t(t, a, b) min((t)(a), (t)(b))
+#define max_t(t, a, b) max((t)(a), (t)(b))
+#define clamp(v, lo, hi) min(max(v, lo), hi)
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+#define check_add_overflow(a, b, d) __builtin_add_overflow(a, b, d)
+#define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
+#define BUILD_BUG_ON_ZERO(e) ((int)(sizeof(struct { int : (-!!(e)); })))
+#define READ_ONCE(x) (x)
+#define WRITE_ONCE(x, v) ((x) = (v))
+
+static inline unsigned long __ffs(unsigned long x)
+{
+	return __builtin_ctzl(x);
+}
+
+static inline unsigned long roundup_pow_of_two(unsigned long n)
+{
+	return n <= 1 ? 1 : 1UL << (64 - __builtin_clzl(n - 1));
+}
+
+extern unsigned long kshim_warnings;
+#define WARN_ON(c) ({ bool __c = !!(c); if (__c) { kshim_warnings++;	\
+	fprintf(stderr, "# WARN_ON(%s) at %s:%d\n", #c, __FILE__,	\
+		__LINE__); } __c; })
+#define WARN_ON_ONCE(c) WARN_ON(c)
+
+#define MAX_ERRNO 4095
+#define IS_ERR_VALUE(x) ((unsigned long)(x) >= (unsigned long)-MAX_ERRNO)
+static inline void *ERR_PTR(long e) { return (void *)e; }
+static inline long PTR_ERR(const void *p) { return (long)p; }
+static inline bool IS_ERR(const void *p) { return IS_ERR_VALUE(p); }
+#define ERR_CAST(p) ((void *)(p))
+
+#define kzalloc(n, gfp) calloc(1, n)
+#define kmalloc(n, gfp) malloc(n)
+static inline void kfree(const void *p) { free((void *)p); }
+static inline void cond_resched(void) { }
+
+/* Locks: who holds them, for lockdep_assert_held(). */
+struct kshim_lock { int readers; bool writer; };
+struct rw_semaphore { struct kshim_lock l; };
+struct mutex { struct kshim_lock l; };
+typedef struct { struct kshim_lock l; } spinlock_t;
+#define init_rwsem(s) memset(s, 0, sizeof(*(s)))
+#define mutex_init(m) memset(m, 0, sizeof(*(m)))
+#define spin_lock_init(s) memset(s, 0, sizeof(*(s)))
+#define down_read(s) ((s)->l.readers++)
+#define up_read(s) ((s)->l.readers--)
+#define down_write(s) ((s)->l.writer = true)
+#define up_write(s) ((s)->l.writer = false)
+#define mutex_lock(m) ((m)->l.writer = true)
+#define mutex_unlock(m) ((m)->l.writer = false)
+#define mutex_destroy(m) ((void)(m))
+#define lockdep_assert_held(s) \
+	WARN_ON(!(s)->l.writer && !(s)->l.readers)
+#define lockdep_assert_held_write(s) WARN_ON(!(s)->l.writer)
+
+typedef struct { int refs; } refcount_t;
+struct kref { refcount_t refcount; };
+#define kref_get(k) ((k)->refcount.refs++)
+#define kref_put(k, release) \
+	(--(k)->refcount.refs == 0 ? (release(k), 1) : 0)
+#define refcount_dec(r) ((r)->refs--)
+#define refcount_inc(r) ((r)->refs++)
+typedef struct { int unused; } wait_queue_head_t;
+#define wake_up_all(w) ((void)(w))
+
+/*
+ * struct xarray: an array of (index, entry) pairs in index order, enough
+ * for xa_for_each() and the allocating store the tests need.
+ */
+#define XA_FLAGS_ALLOC 1u
+#define XA_FLAGS_ALLOC1 2u
+struct xarray {
+	unsigned long n;
+	unsigned long idx[64];
+	void *ent[64];
+};
+#define xa_init_flags(xa, f) memset(xa, 0, sizeof(*(xa)))
+#define xa_init(xa) memset(xa, 0, sizeof(*(xa)))
+#define xa_empty(xa) ((xa)->n == 0)
+#define xa_for_each(xa, index, entry)					\
+	for (unsigned long __i = 0;					\
+	     __i < (xa)->n && ((index) = (xa)->idx[__i], (void)(index), \
+			      (entry) = (xa)->ent[__i], 1); __i++)
+
+/*
+ * The interval tree as a list sorted by start: the same answers as the
+ * kernel's (overlapping nodes in order of start), O(n) each.
+ */
+struct rb_node { struct rb_node *next; };
+struct rb_root { struct rb_node *rb_node; };
+struct rb_root_cached { struct rb_root rb_root; };
+#define RB_ROOT_CACHED ((struct rb_root_cached){ { NULL } })
+#define RB_EMPTY_ROOT(root) ((root)->rb_node == NULL)
+
+struct interval_tree_node {
+	struct rb_node rb;
+	unsigned long start;
+	unsigned long last;
+	unsigned long __subtree_last;
+};
+
+void interval_tree_insert(struct interval_tree_node *node,
+			  struct rb_root_cached *root);
+void interval_tree_remove(struct interval_tree_node *node,
+			  struct rb_root_cached *root);
+struct interval_tree_node *
+interval_tree_iter_first(struct rb_root_cached *root, unsigned long start,
+			 unsigned long last);
+struct interval_tree_node *
+interval_tree_iter_next(struct interval_tree_node *node, unsigned long start,
+			unsigned long last);
+
+struct list_head { struct list_head *next, *prev; };
+
+struct file;
+struct page;
+struct device;
+struct iommu_iotlb_gather;
+
+struct iommu_domain {
+	unsigned long pgsize_bitmap;
+};
+#define IOMMU_READ 1
+#define IOMMU_WRITE 2
+
+#endif /* KSHIM_H */
