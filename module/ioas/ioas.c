@@ -282,6 +282,71 @@ static int iommufd_ioas_map_respond(struct iommufd_ucmd *ucmd,
 	return rc;
 }
 
+/*
+ * The checks MAP and MAP_FILE share, in their errno order: flags, values
+ * past ULONG_MAX (@start: MAP_FILE's offset, 0 for MAP), no access.
+ */
+static int iommufd_map_check(u32 flags, u64 iova, u64 length, u64 start)
+{
+	if (flags & ~IOMMUFD_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	if (iova >= ULONG_MAX || length >= ULONG_MAX || start > ULONG_MAX)
+		return -EOVERFLOW;
+	if (!(flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	return 0;
+}
+
+/* Where MAP (user memory at @uptr) or MAP_FILE (@fd from @start) maps. */
+struct iommufd_map_source {
+	bool from_file;
+	void __user *uptr;
+	int fd;
+	unsigned long start;
+};
+
+/*
+ * MAP and MAP_FILE once their arguments are checked: map @length bytes of
+ * @src into IOAS @ioas_id at *@iova (chosen unless FIXED_IOVA) and answer
+ * with the IOVA in *@iova.  The mapping holds its own reference on a file.
+ */
+static int iommufd_ioas_map_from(struct iommufd_ucmd *ucmd, u32 ioas_id,
+				 u32 flags, __u64 *iova, u64 length,
+				 const struct iommufd_map_source *src,
+				 size_t cmd_size)
+{
+	bool process_mode = READ_ONCE(ucmd->ictx->process_accounting);
+	bool fixed = flags & IOMMU_IOAS_MAP_FIXED_IOVA;
+	int prot = iommufd_map_prot(flags);
+	unsigned long at = *iova;
+	struct iommufd_ioas *ioas;
+	struct file *file;
+	int rc;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (src->from_file) {
+		file = fget(src->fd);
+		if (!file) {
+			rc = -EBADF;
+			goto out_put;
+		}
+		rc = iopt_map_file_pages(&ioas->iopt, &at, file, src->start,
+					 length, prot, process_mode, fixed);
+		fput(file);
+	} else {
+		rc = iopt_map_user_pages(&ioas->iopt, &at, src->uptr, length,
+					 prot, process_mode, fixed);
+	}
+	if (!rc)
+		rc = iommufd_ioas_map_respond(ucmd, &ioas->iopt, at, length,
+					      iova, cmd_size);
+out_put:
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
 /**
  * iommufd_ioas_map_ioctl() - IOMMU_IOAS_MAP
  * @ucmd: the command; struct iommu_ioas_map
@@ -296,36 +361,19 @@ static int iommufd_ioas_map_respond(struct iommufd_ucmd *ucmd,
 int iommufd_ioas_map_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_map *cmd = ucmd->cmd;
-	struct iommufd_ioas *ioas;
-	unsigned long iova;
+	struct iommufd_map_source src = {
+		.uptr = u64_to_user_ptr(cmd->user_va),
+	};
 	int rc;
 
-	if ((cmd->flags & ~IOMMUFD_MAP_FLAGS) || cmd->__reserved)
+	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
-		return -EOVERFLOW;
-	if (!(cmd->flags &
-	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
-
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-
-	iova = cmd->iova;
-	rc = iopt_map_user_pages(&ioas->iopt, &iova,
-				 u64_to_user_ptr(cmd->user_va), cmd->length,
-				 iommufd_map_prot(cmd->flags),
-				 READ_ONCE(ucmd->ictx->process_accounting),
-				 cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	rc = iommufd_map_check(cmd->flags, cmd->iova, cmd->length, 0);
 	if (rc)
-		goto out_put;
-
-	rc = iommufd_ioas_map_respond(ucmd, &ioas->iopt, iova, cmd->length,
-				      &cmd->iova, sizeof(*cmd));
-out_put:
-	iommufd_put_object(ucmd->ictx, &ioas->obj);
-	return rc;
+		return rc;
+	return iommufd_ioas_map_from(ucmd, cmd->ioas_id, cmd->flags,
+				     &cmd->iova, cmd->length, &src,
+				     sizeof(*cmd));
 }
 
 /**
@@ -346,45 +394,20 @@ out_put:
 int iommufd_ioas_map_file_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_map_file *cmd = ucmd->cmd;
-	struct iommufd_ioas *ioas;
-	unsigned long iova;
-	struct file *file;
+	struct iommufd_map_source src = {
+		.from_file = true,
+		.fd = cmd->fd,
+		.start = cmd->start,
+	};
 	int rc;
 
-	if (cmd->flags & ~IOMMUFD_MAP_FLAGS)
-		return -EOPNOTSUPP;
-	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX ||
-	    cmd->start > ULONG_MAX)
-		return -EOVERFLOW;
-	if (!(cmd->flags &
-	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
-
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-
-	file = fget(cmd->fd);
-	if (!file) {
-		rc = -EBADF;
-		goto out_put;
-	}
-
-	iova = cmd->iova;
-	rc = iopt_map_file_pages(&ioas->iopt, &iova, file, cmd->start,
-				 cmd->length, iommufd_map_prot(cmd->flags),
-				 READ_ONCE(ucmd->ictx->process_accounting),
-				 cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
-	/* The mapping took its own reference if it needed one. */
-	fput(file);
+	rc = iommufd_map_check(cmd->flags, cmd->iova, cmd->length,
+			       cmd->start);
 	if (rc)
-		goto out_put;
-
-	rc = iommufd_ioas_map_respond(ucmd, &ioas->iopt, iova, cmd->length,
-				      &cmd->iova, sizeof(*cmd));
-out_put:
-	iommufd_put_object(ucmd->ictx, &ioas->obj);
-	return rc;
+		return rc;
+	return iommufd_ioas_map_from(ucmd, cmd->ioas_id, cmd->flags,
+				     &cmd->iova, cmd->length, &src,
+				     sizeof(*cmd));
 }
 
 /**

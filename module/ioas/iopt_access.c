@@ -143,6 +143,97 @@ void iopt_access_unpin(struct io_pagetable *iopt, unsigned long iova,
 	up_read(&iopt->iova_rwsem);
 }
 
+/*
+ * Call @fn on each area's part of [@iova, @last], in order, after checking
+ * the area may be used for @flags.  *@done is set to the first IOVA not
+ * handled.  Returns 0 once all of it is done; -ENOENT at a gap; the
+ * check's or @fn's errno.  iova_rwsem held.
+ */
+static int iopt_access_walk(struct io_pagetable *iopt, unsigned long iova,
+			    unsigned long last, unsigned int flags,
+			    int (*fn)(struct iopt_area *area,
+				      unsigned long first, unsigned long end,
+				      void *arg),
+			    void *arg, unsigned long *done)
+{
+	struct iopt_area *area;
+	int rc;
+
+	lockdep_assert_held(&iopt->iova_rwsem);
+
+	*done = iova;
+	iopt_for_each_area(area, iopt, iova, last) {
+		unsigned long end = min(last, iopt_area_last_iova(area));
+
+		if (iopt_area_iova(area) > *done)
+			break;	/* a gap */
+		rc = iopt_access_check_area(area, flags);
+		if (!rc)
+			rc = fn(area, *done, end, arg);
+		if (rc)
+			return rc;
+		if (end == last)
+			return 0;
+		*done = end + 1;
+	}
+	return -ENOENT;
+}
+
+/* Where a pin's pages go, advanced as areas are pinned, and its end. */
+struct iopt_access_pin_args {
+	struct page **out_pages;
+	unsigned long last;
+};
+
+static int iopt_access_pin_part(struct iopt_area *area, unsigned long first,
+				unsigned long end, void *arg)
+{
+	struct iopt_access_pin_args *args = arg;
+	unsigned long first_index, last_index;
+	int rc;
+
+	/* Whole pages only: the pin starts and ends on page edges. */
+	if (offset_in_page(iopt_area_start_byte(area) +
+			   (first - iopt_area_iova(area))) ||
+	    (end != args->last &&
+	     offset_in_page(iopt_area_start_byte(area) +
+			    (end - iopt_area_iova(area)) + 1)))
+		return -EINVAL;
+	first_index = iopt_area_iova_to_index(area, first);
+	last_index = iopt_area_iova_to_index(area, end);
+	rc = iopt_pages_pin(area->pages, first_index, last_index,
+			    args->out_pages);
+	if (rc)
+		return rc;
+	args->out_pages += last_index - first_index + 1;
+	mutex_lock(&area->pages->mutex);
+	area->num_accesses++;
+	mutex_unlock(&area->pages->mutex);
+	return 0;
+}
+
+/* The buffer of an rw, advanced as it is copied, and its flags. */
+struct iopt_access_rw_args {
+	void *data;
+	unsigned int flags;
+};
+
+static int iopt_access_rw_part(struct iopt_area *area, unsigned long first,
+			       unsigned long end, void *arg)
+{
+	struct iopt_access_rw_args *args = arg;
+	unsigned long offset =
+		iopt_area_start_byte(area) + (first - iopt_area_iova(area));
+	int rc;
+
+	rc = iopt_pages_rw(area->pages, offset, args->data, end - first + 1,
+			   args->flags & IOMMUFD_ACCESS_RW_WRITE,
+			   !(args->flags & __IOMMUFD_ACCESS_RW_SLOW_PATH));
+	if (!rc)
+		args->data += end - first + 1;
+	return rc;
+}
+
 /**
  * iopt_access_pin() - pin the pages behind [@iova, @last] for an access
  * @iopt: the page table
@@ -161,50 +252,18 @@ int iopt_access_pin(struct io_pagetable *iopt, unsigned long iova,
 		    unsigned long last, struct page **out_pages,
 		    unsigned int flags)
 {
-	unsigned long pos = iova;
-	struct iopt_area *area;
-	int rc = -ENOENT;
+	struct iopt_access_pin_args args = {
+		.out_pages = out_pages,
+		.last = last,
+	};
+	unsigned long done;
+	int rc;
 
 	down_read(&iopt->iova_rwsem);
-	iopt_for_each_area(area, iopt, iova, last) {
-		unsigned long end = min(last, iopt_area_last_iova(area));
-		unsigned long first_index, last_index;
-
-		if (iopt_area_iova(area) > pos)
-			break;	/* a gap */
-		rc = iopt_access_check_area(area, flags);
-		if (rc)
-			goto err_unpin;
-		/* Whole pages only: the pin starts and ends on page edges. */
-		if (offset_in_page(iopt_area_start_byte(area) +
-				   (pos - iopt_area_iova(area))) ||
-		    (end != last &&
-		     offset_in_page(iopt_area_start_byte(area) +
-				    (end - iopt_area_iova(area)) + 1))) {
-			rc = -EINVAL;
-			goto err_unpin;
-		}
-		first_index = iopt_area_iova_to_index(area, pos);
-		last_index = iopt_area_iova_to_index(area, end);
-		rc = iopt_pages_pin(area->pages, first_index, last_index,
-				    out_pages);
-		if (rc)
-			goto err_unpin;
-		out_pages += last_index - first_index + 1;
-		mutex_lock(&area->pages->mutex);
-		area->num_accesses++;
-		mutex_unlock(&area->pages->mutex);
-		if (end == last) {
-			rc = 0;
-			goto out_unlock;
-		}
-		pos = end + 1;
-		rc = -ENOENT;
-	}
-err_unpin:
-	if (pos != iova)
-		iopt_access_unpin_range(iopt, iova, pos - 1);
-out_unlock:
+	rc = iopt_access_walk(iopt, iova, last, flags, iopt_access_pin_part,
+			      &args, &done);
+	if (rc && done != iova)
+		iopt_access_unpin_range(iopt, iova, done - 1);
 	up_read(&iopt->iova_rwsem);
 	return rc;
 }
@@ -225,32 +284,13 @@ out_unlock:
 int iopt_access_rw(struct io_pagetable *iopt, unsigned long iova,
 		   unsigned long last, void *data, unsigned int flags)
 {
-	unsigned long pos = iova;
-	struct iopt_area *area;
-	int rc = -ENOENT;
+	struct iopt_access_rw_args args = { .data = data, .flags = flags };
+	unsigned long done;
+	int rc;
 
 	down_read(&iopt->iova_rwsem);
-	iopt_for_each_area(area, iopt, iova, last) {
-		unsigned long end = min(last, iopt_area_last_iova(area));
-		unsigned long offset;
-
-		if (iopt_area_iova(area) > pos)
-			break;	/* a gap */
-		rc = iopt_access_check_area(area, flags);
-		if (rc)
-			break;
-		offset = iopt_area_start_byte(area) + (pos - iopt_area_iova(area));
-		rc = iopt_pages_rw(area->pages, offset, data, end - pos + 1,
-				   flags & IOMMUFD_ACCESS_RW_WRITE,
-				   !(flags & __IOMMUFD_ACCESS_RW_SLOW_PATH));
-		if (rc)
-			break;
-		data += end - pos + 1;
-		if (end == last)
-			break;
-		pos = end + 1;
-		rc = -ENOENT;
-	}
+	rc = iopt_access_walk(iopt, iova, last, flags, iopt_access_rw_part,
+			      &args, &done);
 	up_read(&iopt->iova_rwsem);
 	return rc;
 }

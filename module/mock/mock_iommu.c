@@ -178,16 +178,27 @@ static void mock_nested_free(struct iommu_domain *domain)
 	kfree(to_mock_nested(domain));
 }
 
-/* Requests in order; stop at the first bad one, saying how many were done. */
-static int mock_cache_invalidate_user(struct iommu_domain *domain,
-				      struct iommu_user_data_array *array)
+/**
+ * mock_invalidate_each() - carry out an array of invalidation requests
+ * @array: the requests; entry_num becomes how many were done
+ * @type: the data type they must have
+ * @entry: room for one request
+ * @len: its size
+ * @min_len: the size of its first version
+ * @one: carries out one request; an errno refuses it and stops there
+ * @ctx: for @one
+ *
+ * Return: 0, or the errno of the first refused request (-EINVAL for the
+ * wrong type, -ENOMEM for an injected failure, with nothing done).
+ */
+int mock_invalidate_each(struct iommu_user_data_array *array, u32 type,
+			 void *entry, size_t len, size_t min_len,
+			 int (*one)(void *ctx, const void *entry), void *ctx)
 {
-	struct mock_nested *nested = to_mock_nested(domain);
-	struct iommu_hwpt_invalidate_selftest inv;
 	u32 done;
 	int rc = 0;
 
-	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_SELFTEST) {
+	if (array->type != type) {
 		array->entry_num = 0;
 		return -EINVAL;
 	}
@@ -196,28 +207,46 @@ static int mock_cache_invalidate_user(struct iommu_domain *domain,
 		return -ENOMEM;
 	}
 	for (done = 0; done < array->entry_num; done++) {
-		rc = iommu_copy_struct_from_user_array(&inv, array,
-						       IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
-						       done, iotlb_id);
+		rc = __iommu_copy_struct_from_user_array(entry, array, type,
+							 done, len, min_len);
+		if (!rc)
+			rc = one(ctx, entry);
 		if (rc)
 			break;
-		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
-			rc = -EOPNOTSUPP;
-			break;
-		}
-		if (inv.iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX) {
-			rc = -EINVAL;
-			break;
-		}
-		spin_lock(&nested->lock);
-		if (inv.flags & IOMMU_TEST_INVALIDATE_FLAG_ALL)
-			memset(nested->iotlb, 0, sizeof(nested->iotlb));
-		else
-			nested->iotlb[inv.iotlb_id] = 0;
-		spin_unlock(&nested->lock);
 	}
 	array->entry_num = done;
 	return rc;
+}
+
+/* Zero one "IOTLB" entry of a nested domain, or all with FLAG_ALL. */
+static int mock_nested_invalidate_one(void *ctx, const void *entry)
+{
+	const struct iommu_hwpt_invalidate_selftest *inv = entry;
+	struct mock_nested *nested = ctx;
+
+	if (inv->flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL)
+		return -EOPNOTSUPP;
+	if (inv->iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX)
+		return -EINVAL;
+	spin_lock(&nested->lock);
+	if (inv->flags & IOMMU_TEST_INVALIDATE_FLAG_ALL)
+		memset(nested->iotlb, 0, sizeof(nested->iotlb));
+	else
+		nested->iotlb[inv->iotlb_id] = 0;
+	spin_unlock(&nested->lock);
+	return 0;
+}
+
+static int mock_cache_invalidate_user(struct iommu_domain *domain,
+				      struct iommu_user_data_array *array)
+{
+	struct iommu_hwpt_invalidate_selftest inv;
+
+	return mock_invalidate_each(array, IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
+				    &inv, sizeof(inv),
+				    offsetofend(typeof(inv), iotlb_id),
+				    mock_nested_invalidate_one,
+				    to_mock_nested(domain));
 }
 
 const struct iommu_domain_ops mock_nested_ops = {

@@ -100,6 +100,9 @@ size_t mock_unmap_pages(struct iommu_domain *domain, unsigned long iova,
 phys_addr_t mock_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova);
 void mock_domain_free(struct iommu_domain *domain);
 
+int mock_invalidate_each(struct iommu_user_data_array *array, u32 type,
+			 void *entry, size_t len, size_t min_len,
+			 int (*one)(void *ctx, const void *entry), void *ctx);
 struct iommu_domain *mock_nested_alloc(struct iommu_domain *parent,
 				       const struct iommu_user_data *user_data);
 

@@ -68,9 +68,10 @@ mock_viommu_alloc_nested(struct iommufd_viommu *viommu, u32 flags,
 }
 
 /* Zero entry @cache_id (all with FLAG_ALL) of the cache of @vdev_id. */
-static int mock_viommu_invalidate_one(struct iommufd_viommu *viommu,
-				      const struct iommu_viommu_invalidate_selftest *inv)
+static int mock_viommu_invalidate_one(void *ctx, const void *entry)
 {
+	const struct iommu_viommu_invalidate_selftest *inv = entry;
+	struct iommufd_viommu *viommu = ctx;
 	struct mock_dev *mdev;
 	struct device *dev;
 	int i;
@@ -98,28 +99,11 @@ static int mock_viommu_cache_invalidate(struct iommufd_viommu *viommu,
 					struct iommu_user_data_array *array)
 {
 	struct iommu_viommu_invalidate_selftest inv;
-	u32 done;
-	int rc = 0;
 
-	if (array->type != IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST) {
-		array->entry_num = 0;
-		return -EINVAL;
-	}
-	if (iommufd_should_fail()) {
-		array->entry_num = 0;
-		return -ENOMEM;
-	}
-	for (done = 0; done < array->entry_num; done++) {
-		rc = iommu_copy_struct_from_user_array(&inv, array,
-						       IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST,
-						       done, cache_id);
-		if (!rc)
-			rc = mock_viommu_invalidate_one(viommu, &inv);
-		if (rc)
-			break;
-	}
-	array->entry_num = done;
-	return rc;
+	return mock_invalidate_each(array, IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST,
+				    &inv, sizeof(inv),
+				    offsetofend(typeof(inv), cache_id),
+				    mock_viommu_invalidate_one, viommu);
 }
 
 static const struct iommufd_viommu_ops mock_viommu_ops = {
