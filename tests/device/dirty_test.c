@@ -14,7 +14,7 @@
 FIXTURE(dirty) {
 	int fd;
 	__u32 ioas, idev, stdev, hwpt;
-	long objects_before, pinned_before;
+	LEAK_FIELDS;
 };
 
 FIXTURE_SETUP(dirty)
@@ -25,9 +25,7 @@ FIXTURE_SETUP(dirty)
 		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 	};
 
-	LEAK_BASELINE(self);
-	self->fd = iommufd_open();
-	ASSERT_OK(_ioas_alloc(self->fd, &self->ioas));
+	OPEN_WITH_IOAS(self);
 	mock.id = self->ioas;
 	ASSERT_OK(_test_cmd(self->fd, &mock));
 	self->stdev = mock.mock_domain.out_stdev_id;

@@ -19,15 +19,12 @@ FIXTURE(fault) {
 	int fd;
 	__u32 ioas, stdev, idev, parent, nested, fault_id;
 	int fault_fd;
-	long objects_before;
-	long pinned_before;
+	LEAK_FIELDS;
 };
 
 FIXTURE_SETUP(fault)
 {
-	LEAK_BASELINE(self);
-	self->fd = iommufd_open();
-	ASSERT_OK(_ioas_alloc(self->fd, &self->ioas));
+	OPEN_WITH_IOAS(self);
 	ASSERT_OK(device_and_parent(self->fd, self->ioas, 0, &self->stdev,
 				    &self->idev, &self->parent));
 	ASSERT_OK(fault_alloc(self->fd, &self->fault_id, &self->fault_fd));

@@ -48,15 +48,12 @@ FIXTURE(pasid) {
 	int fd;
 	__u32 ioas, stdev, idev, rid_hwpt;
 	void *buf;
-	long objects_before;
-	long pinned_before;
+	LEAK_FIELDS;
 };
 
 FIXTURE_SETUP(pasid)
 {
-	LEAK_BASELINE(self);
-	self->fd = iommufd_open();
-	ASSERT_OK(_ioas_alloc(self->fd, &self->ioas));
+	OPEN_WITH_IOAS(self);
 	self->buf = test_buffer(PAGE_SZ);
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, self->buf, PAGE_SZ,
 				  BASE));

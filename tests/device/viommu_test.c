@@ -100,17 +100,14 @@ static int invalidate_errno(int fd, __u32 id, __u32 type, void *reqs,
 FIXTURE(viommu) {
 	int fd;
 	__u32 ioas, stdev, idev, parent, viommu, nested;
-	long objects_before;
-	long pinned_before;
+	LEAK_FIELDS;
 };
 
 FIXTURE_SETUP(viommu)
 {
 	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
 
-	LEAK_BASELINE(self);
-	self->fd = iommufd_open();
-	ASSERT_OK(_ioas_alloc(self->fd, &self->ioas));
+	OPEN_WITH_IOAS(self);
 	ASSERT_OK(device_and_parent(self->fd, self->ioas, 0, &self->stdev,
 				    &self->idev, &self->parent));
 	ASSERT_OK(viommu_alloc(self->fd, self->idev, self->parent,

@@ -28,14 +28,9 @@ TEST_F(iommufd, user_mode_enforces_the_limit)
 	ASSERT_GE(access, 0);
 	ASSERT_OK(_ioas_map_fixed(self->fd, ioas, buf, 8 * PAGE_SZ, BASE));
 
-	ASSERT_OK(_access_pin(self->fd, access, BASE, 3 * PAGE_SZ, 0, &item));
-	EXPECT_EQ(3, proc_status_pages("VmPin"));
-	EXPECT_EQ(0, proc_status_pages("VmLck"));
 	/* 3 + 2 > 4: refused, and nothing of it stays pinned or charged. */
-	EXPECT_ERRNO(ENOMEM, _access_pin(self->fd, access, BASE + 3 * PAGE_SZ,
-					 2 * PAGE_SZ, 0, NULL));
-	EXPECT_EQ(3, proc_status_pages("VmPin"));
-	EXPECT_EQ(self->pinned_before + 3, iommufd_pinned_pages());
+	pin_three_refuse_two(self->fd, access, BASE, self->pinned_before,
+			     &item);
 	/* Pages already pinned cost nothing more. */
 	ASSERT_OK(_access_pin(self->fd, access, BASE, 4 * PAGE_SZ, 0, NULL));
 	EXPECT_EQ(4, proc_status_pages("VmPin"));

@@ -518,13 +518,9 @@ TEST_F(ioas, map_file_pins_are_charged)
 	ASSERT_OK(map_file_fixed(self->fd, self->ioas, mfd, 0, 8 * PAGE_SZ,
 				 BASE));
 	/* Per user (the default): VmPin counts, the user's limit holds. */
-	ASSERT_OK(_access_pin(self->fd, access, BASE, 3 * PAGE_SZ, 0, &item));
-	EXPECT_EQ(3, proc_status_pages("VmPin"));
-	EXPECT_EQ(0, proc_status_pages("VmLck"));
-	EXPECT_ERRNO(ENOMEM, _access_pin(self->fd, access, BASE + 3 * PAGE_SZ,
-					 2 * PAGE_SZ, 0, NULL));
-	EXPECT_EQ(3, proc_status_pages("VmPin"));
-	EXPECT_EQ(self->pinned_before + 3, iommufd_pinned_pages());
+	/* 3 + 2 > 4: refused, and nothing of it stays pinned or charged. */
+	pin_three_refuse_two(self->fd, access, BASE, self->pinned_before,
+			     &item);
 	ASSERT_OK(_access_unpin(self->fd, access, item));
 	EXPECT_EQ(0, proc_status_pages("VmPin"));
 	ASSERT_OK(close(access));

@@ -45,4 +45,22 @@ static inline int set_rlimit_mode(int fd, __u64 mode)
 	return ioctl(fd, IOMMU_OPTION, &cmd);
 }
 
+/*
+ * Under RLIMIT_MEMLOCK of 4 pages, with 8 pages mapped at @base for the
+ * in-kernel @access: 3 pinned count in VmPin (never VmLck); 2 more are
+ * refused with ENOMEM and leave nothing pinned or charged.  *@item is the
+ * pin of the 3; @pinned_before the module's pinned pages before.
+ */
+static inline void pin_three_refuse_two(int fd, int access, __u64 base,
+					long pinned_before, __u32 *item)
+{
+	ASSERT_OK(_access_pin(fd, access, base, 3 * PAGE_SZ, 0, item));
+	EXPECT_EQ(3, proc_status_pages("VmPin"));
+	EXPECT_EQ(0, proc_status_pages("VmLck"));
+	EXPECT_ERRNO(ENOMEM, _access_pin(fd, access, base + 3 * PAGE_SZ,
+					 2 * PAGE_SZ, 0, NULL));
+	EXPECT_EQ(3, proc_status_pages("VmPin"));
+	EXPECT_EQ(pinned_before + 3, iommufd_pinned_pages());
+}
+
 #endif /* ACCOUNT_UTILS_H */

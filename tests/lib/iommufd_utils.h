@@ -279,13 +279,10 @@ static inline void *test_buffer(size_t length)
 }
 
 /*
- * The fixture most tests share: a fresh /dev/iommu file, and a check at
- * teardown that closing it left no object behind.
- */
-/*
  * Leak checks of the test build: objects and pinned pages counted before,
- * back to the same after.
+ * back to the same after.  A fixture holds LEAK_FIELDS for them.
  */
+#define LEAK_FIELDS long objects_before; long pinned_before
 #define LEAK_BASELINE(self)						\
 	do {								\
 		(self)->objects_before = iommufd_live_objects();	\
@@ -301,10 +298,24 @@ static inline void *test_buffer(size_t length)
 		ASSERT_EQ((self)->pinned_before, iommufd_pinned_pages()); \
 	} while (0)
 
+/*
+ * The start of most fixtures' setup: the leak baseline, a fresh
+ * /dev/iommu file in self->fd and one IOAS in self->ioas.
+ */
+#define OPEN_WITH_IOAS(self)						\
+	do {								\
+		LEAK_BASELINE(self);					\
+		(self)->fd = iommufd_open();				\
+		ASSERT_OK(_ioas_alloc((self)->fd, &(self)->ioas));	\
+	} while (0)
+
+/*
+ * The fixture most tests share: a fresh /dev/iommu file, and a check at
+ * teardown that closing it left no object behind.
+ */
 FIXTURE(iommufd) {
 	int fd;
-	long objects_before;
-	long pinned_before;
+	LEAK_FIELDS;
 };
 
 FIXTURE_SETUP(iommufd)
@@ -323,15 +334,12 @@ FIXTURE_TEARDOWN(iommufd)
 FIXTURE(ioas) {
 	int fd;
 	__u32 ioas;
-	long objects_before;
-	long pinned_before;
+	LEAK_FIELDS;
 };
 
 FIXTURE_SETUP(ioas)
 {
-	LEAK_BASELINE(self);
-	self->fd = iommufd_open();
-	ASSERT_OK(_ioas_alloc(self->fd, &self->ioas));
+	OPEN_WITH_IOAS(self);
 }
 
 FIXTURE_TEARDOWN(ioas)

@@ -17,7 +17,7 @@ FIXTURE(edu) {
 	__u32 ioas;
 	struct edu edu;
 	unsigned char *src, *dst;
-	long objects_before, pinned_before;
+	LEAK_FIELDS;
 };
 
 /* QEMU's virtio-iommu with Debian's driver, which finishes a domain only
