@@ -74,44 +74,41 @@ else
 fi
 echo "   (VM run took $((SECONDS - start)) s)"
 
-echo "== iommus: the VFIO/edu tests under the other IOMMUs QEMU emulates"
-for iommu in intel-sm amd virtio; do
-	prep=
-	# x86 virtio-iommu has no interrupt remapping: MSI is not isolated.
-	[ $iommu = virtio ] &&
-		prep='echo 1 >/sys/module/iommufd/parameters/allow_unsafe_interrupts; '
-	"$here/run.sh" --name "iommu-$iommu" --iommu $iommu --quiet --timeout 300 \
-		-- "$prep/tests/bin/vfio_edu" 2>"$out/logs/iommu-$iommu.vm.err"
+# vm_section RUN SECTION LABEL COMMAND [RUN.SH OPTION...]: one VM run of
+# COMMAND whose TAP is folded under SECTION, each program of it named
+# LABEL, LABEL2, ...; a run that fails other than by a failing test
+# (exit status 1, already counted) is a failure of its own.
+vm_section() {
+	local name=$1 section=$2 label=$3 cmd=$4 vm_rc
+	shift 4
+	"$here/run.sh" --name "$name" --quiet --timeout 300 "$@" -- "$cmd" \
+		</dev/null 2>"$out/logs/$name.vm.err"
 	vm_rc=$?
-	{ echo "# program vfio_edu"; cat "$out/logs/iommu-$iommu/output.txt"; } |
-		fold_tap "iommu-$iommu"
+	awk -v label="$label" '/^TAP version/ {
+		n++; print "# program " label (n > 1 ? n : "") } { print }' \
+		"$out/logs/$name/output.txt" | fold_tap "$section"
 	if [ $vm_rc -ne 0 ] && [ $vm_rc -ne 1 ]; then
-		sed 's/^/    /' "$out/logs/iommu-$iommu.vm.err"
-		result FAIL "iommu-$iommu/run" "$(grep -m1 '^vm: ' "$out/logs/iommu-$iommu.vm.err")"
+		sed 's/^/    /' "$out/logs/$name.vm.err"
+		result FAIL "$section/run" "$(grep -m1 '^vm: ' "$out/logs/$name.vm.err")"
 	fi
-done
+}
 
-echo "== container: /dev/vfio/vfio served by iommufd.ko (VFIO without its container)"
-"$here/run.sh" --name container --container --quiet --timeout 300 \
-	-- '/tests/bin/vfio_compat && /tests/bin/vfio_edu' \
-	2>"$out/logs/container.vm.err"
-vm_rc=$?
-awk '/^TAP version/ { print "# program container" NR } { print }' \
-	"$out/logs/container/output.txt" | fold_tap container
-if [ $vm_rc -ne 0 ] && [ $vm_rc -ne 1 ]; then
-	sed 's/^/    /' "$out/logs/container.vm.err"
-	result FAIL "container/run" "$(grep -m1 '^vm: ' "$out/logs/container.vm.err")"
-fi
+# x86 virtio-iommu has no interrupt remapping: MSI is not isolated.
+unsafe_msi='echo 1 >/sys/module/iommufd/parameters/allow_unsafe_interrupts; '
 
-echo "== group: DMA ownership of a multi-device IOMMU group (PCIe-to-PCI bridge)"
-"$here/run.sh" --name group --bridge --quiet --timeout 300 \
-	-- /tests/bin/vfio_group 2>"$out/logs/group.vm.err"
-vm_rc=$?
-{ echo "# program vfio_group"; cat "$out/logs/group/output.txt"; } | fold_tap group
-if [ $vm_rc -ne 0 ] && [ $vm_rc -ne 1 ]; then
-	sed 's/^/    /' "$out/logs/group.vm.err"
-	result FAIL "group/run" "$(grep -m1 '^vm: ' "$out/logs/group.vm.err")"
-fi
+# One row per VM run: the heading it starts (if any) | run name | section
+# | program label | command | run.sh options.
+while IFS='|' read -r heading name section label cmd opts; do
+	[ -n "$heading" ] && echo "== $heading"
+	# shellcheck disable=SC2086  # the options are words
+	vm_section "$name" "$section" "$label" "$cmd" $opts
+done <<EOF2
+iommus: the VFIO/edu tests under the other IOMMUs QEMU emulates|iommu-intel-sm|iommu-intel-sm|vfio_edu|/tests/bin/vfio_edu|--iommu intel-sm
+|iommu-amd|iommu-amd|vfio_edu|/tests/bin/vfio_edu|--iommu amd
+|iommu-virtio|iommu-virtio|vfio_edu|${unsafe_msi}/tests/bin/vfio_edu|--iommu virtio
+container: /dev/vfio/vfio served by iommufd.ko (VFIO without its container)|container|container|vfio_compat|/tests/bin/vfio_compat && /tests/bin/vfio_edu|--container
+group: DMA ownership of a multi-device IOMMU group (PCIe-to-PCI bridge)|group|group|vfio_group|/tests/bin/vfio_group|--bridge
+EOF2
 
 echo "== upstream: upstream's iommufd selftest"
 start=$SECONDS
