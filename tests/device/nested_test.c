@@ -88,6 +88,15 @@ TEST_F(ioas, nested_alloc_refusals)
 	ASSERT_OK(_destroy(self->fd, stdev));
 }
 
+/* Invalidate the nested HWPT's "IOTLB" with *@num requests of @reqs. */
+static int invalidate_iotlb(int fd, __u32 nested,
+			    struct iommu_hwpt_invalidate_selftest *reqs,
+			    __u32 *num)
+{
+	return invalidate(fd, nested, IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
+			  reqs, sizeof(*reqs), num);
+}
+
 TEST_F(ioas, invalidate_counts_requests_handled)
 {
 	struct iommu_hwpt_invalidate_selftest reqs[3] = {};
@@ -99,9 +108,7 @@ TEST_F(ioas, invalidate_counts_requests_handled)
 
 	/* An empty array only checks the HWPT. */
 	num = 0;
-	ASSERT_OK(invalidate(self->fd, nested,
-			     IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, NULL, 0,
-			     &num));
+	ASSERT_OK(invalidate_iotlb(self->fd, nested, NULL, &num));
 	ASSERT_EQ(0, num);
 
 	/* Entry 1 fails: entry 0 is done and counted, 1 and 2 are not. */
@@ -109,9 +116,7 @@ TEST_F(ioas, invalidate_counts_requests_handled)
 	reqs[1].iotlb_id = MOCK_NESTED_DOMAIN_IOTLB_ID_MAX + 1;
 	reqs[2].iotlb_id = 2;
 	num = 3;
-	EXPECT_ERRNO(EINVAL, invalidate(self->fd, nested,
-					IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
-					reqs, sizeof(reqs[0]), &num));
+	EXPECT_ERRNO(EINVAL, invalidate_iotlb(self->fd, nested, reqs, &num));
 	EXPECT_EQ(1, num);
 	ASSERT_OK(iotlb_is(self->fd, nested, 0, IOTLB, IOTLB, IOTLB));
 
@@ -119,18 +124,15 @@ TEST_F(ioas, invalidate_counts_requests_handled)
 	reqs[1].iotlb_id = 1;
 	reqs[2].flags = 0x80;
 	num = 3;
-	EXPECT_ERRNO(EOPNOTSUPP, invalidate(self->fd, nested,
-					    IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
-					    reqs, sizeof(reqs[0]), &num));
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     invalidate_iotlb(self->fd, nested, reqs, &num));
 	EXPECT_EQ(2, num);
 	ASSERT_OK(iotlb_is(self->fd, nested, 0, 0, IOTLB, IOTLB));
 
 	/* All of them. */
 	reqs[0].flags = IOMMU_TEST_INVALIDATE_FLAG_ALL;
 	num = 1;
-	ASSERT_OK(invalidate(self->fd, nested,
-			     IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, reqs,
-			     sizeof(reqs[0]), &num));
+	ASSERT_OK(invalidate_iotlb(self->fd, nested, reqs, &num));
 	EXPECT_EQ(1, num);
 	ASSERT_OK(iotlb_is(self->fd, nested, 0, 0, 0, 0));
 
