@@ -17,22 +17,28 @@ VM_TESTS := $(foreach s,$(VM_TEST_SRCS),$(OUT)/tests/bin/$(notdir $(patsubst %/,
 # The unit layer: pure parts of the module built from their own source in
 # user space, over a shim of the kernel API (tests/unit/shim/), with ASan
 # and UBSan; tests/unit/NAME_test.c -> out/tests/host/unit_NAME.
-UNIT_CFLAGS := -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+# The kernel's warnings, not user space's: no -Wunused-parameter.
+UNIT_CFLAGS := -O1 -g -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
-	-Itests/unit/shim -Itests/lib
+	-Itests/unit/shim -Itests/lib -Iinclude -I$(OUT)/include
 UNIT_SHIM := tests/unit/shim/kshim.c $(wildcard tests/unit/shim/*.h tests/unit/shim/linux/*.h)
-UNIT_TESTS := $(OUT)/tests/host/unit_iova_space
+UNIT_TESTS := $(foreach t,iova_space iova_bitmap ioctl,$(OUT)/tests/host/unit_$(t))
 
 .PHONY: tests
 tests: $(VM_TESTS) $(OUT)/tests/host/harness_selftest $(UNIT_TESTS)
 
-# What each unit test builds of the module, beside its test.
-$(OUT)/tests/host/unit_iova_space: tests/unit/iova_space_test.c module/ioas/iova_space.c \
-		$(wildcard module/ioas/*.h module/pages/pages.h module/iommufd_private.h) \
-		$(UNIT_SHIM) $(TEST_LIB) tests/lib/harness.h
-	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) -o $@ tests/unit/iova_space_test.c module/ioas/iova_space.c \
-		tests/unit/shim/kshim.c $(TEST_LIB)
+# $(call unit_rule,NAME,MODULE FILES): what each unit test builds of the
+# module, beside its test and the shim.
+define unit_rule
+$(OUT)/tests/host/unit_$(1): tests/unit/$(1)_test.c tests/unit/unit.h $(2) \
+		$(wildcard module/*.h module/*/*.h) $(UNIT_SHIM) $(TEST_LIB) tests/lib/harness.h \
+		$(OUT)/include/.done
+	@mkdir -p $$(@D)
+	$(CC) $(UNIT_CFLAGS) -o $$@ tests/unit/$(1)_test.c $(2) tests/unit/shim/kshim.c $(TEST_LIB)
+endef
+$(eval $(call unit_rule,iova_space,module/ioas/iova_space.c))
+$(eval $(call unit_rule,iova_bitmap,module/hwpt/iova_bitmap.c))
+$(eval $(call unit_rule,ioctl,module/core/ioctl.c))
 
 # Sanitized as `make headers_install` would (no __user and friends).
 $(OUT)/include/.done: $(addprefix $(KCOMMON)/include/uapi/linux/,$(UAPI_HDRS))

@@ -2,9 +2,9 @@
 # check.sh: every test of the project, after `make` built it.  Sections:
 #   lint     checkpatch --strict, kernel-doc, sparse on the module
 #   host     the test harness's own test; the unit layer (the module's
-#            IOVA allocator and area arithmetic in user space, with ASan
-#            and UBSan); the benchmark's report parser; the package's DKMS
-#            scripts
+#            IOVA allocator, area arithmetic, IOVA bitmap and ioctl size
+#            rules in user space, with ASan and UBSan); the benchmark's
+#            report parser; the package's DKMS scripts
 #   harness  the VM harness's own tests: a failing command, a hanging guest
 #            and a WARN_ON in the module must each fail a run
 #   vm       the test programs in the VM, under Intel VT-d with the edu,
@@ -49,8 +49,10 @@ echo "== host: the test harness"
 { echo "# program harness_selftest"
   "$top/tests/harness/check-harness.sh" "$out/tests/host/harness_selftest"; } |
 	fold_tap host
-{ echo "# program unit_iova_space"; "$out/tests/host/unit_iova_space"; } |
-	fold_tap host
+for unit in iova_space iova_bitmap ioctl; do
+	{ echo "# program unit_$unit"; "$out/tests/host/unit_$unit"; } |
+		fold_tap host
+done
 { echo "# program bench_selftest"; "$top/bench/selftest.sh"; } | fold_tap host
 { echo "# program package_selftest"; "$top/packaging/check/selftest.sh"; } |
 	fold_tap host

@@ -12,6 +12,7 @@
 #include "../../module/ioas/io_pagetable.h"
 
 #include "harness.h"
+#include "unit.h"
 
 #define MAX_RANGES 256
 #define OPS 20000
@@ -32,33 +33,6 @@ struct model {
 	struct range allowed[MAX_RANGES];
 	unsigned int nallowed;
 };
-
-static unsigned long long rng_state;
-
-static unsigned long rnd(void)
-{
-	/* xorshift64*: reproducible from the seed alone. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (unsigned long)(rng_state * 2685821657736338717ULL);
-}
-
-static unsigned long rnd_below(unsigned long n)
-{
-	return n ? rnd() % n : 0;
-}
-
-static void seed(void)
-{
-	const char *env = getenv("UNIT_SEED");
-
-	rng_state = env ? strtoull(env, NULL, 0) : 0x10a5;
-	if (!rng_state)
-		rng_state = 1;
-	printf("# seed %llu (UNIT_SEED=%llu repeats it)\n", rng_state,
-	       rng_state);
-}
 
 static void table_init(struct io_pagetable *iopt)
 {

@@ -3,6 +3,7 @@
 #include "kshim.h"
 
 unsigned long kshim_warnings;
+unsigned long kshim_uaccess_fail;
 
 void interval_tree_insert(struct interval_tree_node *node,
 			  struct rb_root_cached *root)

@@ -13,6 +13,7 @@
 #ifndef KSHIM_H
 #define KSHIM_H
 
+#include <asm/types.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -21,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define __aligned_u64 __u64 __attribute__((aligned(8)))
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -55,11 +58,52 @@ typedef unsigned int gfp_t;
 #define clamp(v, lo, hi) min(max(v, lo), hi)
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
+#define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define array_index_nospec(i, n) (i)
 #define check_add_overflow(a, b, d) __builtin_add_overflow(a, b, d)
 #define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
 #define BUILD_BUG_ON_ZERO(e) ((int)(sizeof(struct { int : (-!!(e)); })))
 #define READ_ONCE(x) (x)
 #define WRITE_ONCE(x, v) ((x) = (v))
+
+#define BITS_PER_BYTE 8
+#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define is_power_of_2(n) ((n) != 0 && ((n) & ((n) - 1)) == 0)
+#define ilog2(n) (63 - __builtin_clzl(n))
+
+/*
+ * User memory is the test's own memory; kshim_uaccess_fail makes the next
+ * that many copies fail as a fault would.
+ */
+extern unsigned long kshim_uaccess_fail;
+static inline unsigned long kshim_copy(void *to, const void *from,
+				       unsigned long n)
+{
+	if (kshim_uaccess_fail) {
+		kshim_uaccess_fail--;
+		return n;
+	}
+	memcpy(to, from, n);
+	return 0;
+}
+#define copy_from_user(to, from, n) kshim_copy(to, from, n)
+#define copy_to_user(to, from, n) kshim_copy(to, from, n)
+#define get_user(x, ptr) kshim_copy(&(x), ptr, sizeof(*(ptr)))
+
+/* The kernel's rules for an extensible struct from user space. */
+static inline int copy_struct_from_user(void *dst, size_t ksize,
+					const void *src, size_t usize)
+{
+	if (usize > ksize) {
+		for (size_t i = ksize; i < usize; i++)
+			if (((const unsigned char *)src)[i])
+				return -E2BIG;
+	} else {
+		memset((char *)dst + usize, 0, ksize - usize);
+	}
+	return kshim_copy(dst, src, min(usize, ksize)) ? -EFAULT : 0;
+}
 
 static inline unsigned long __ffs(unsigned long x)
 {
@@ -174,6 +218,9 @@ struct iommu_iotlb_gather;
 
 struct iommu_domain {
 	unsigned long pgsize_bitmap;
+};
+struct iommu_attach_handle {
+	struct iommu_domain *domain;
 };
 #define IOMMU_READ 1
 #define IOMMU_WRITE 2

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of core/ioctl.c, built from the module's own source in user
+ * space with every handler replaced by a stub that records what it was
+ * given: which numbers reach a handler, and the size rules every command
+ * shares (too short is EINVAL, longer is E2BIG unless the extra bytes are
+ * zero, shorter is zero-filled, replies copy back only what the caller's
+ * size holds), checked for each command and for random sizes and bytes.
+ */
+#include "kshim.h"
+
+#include <linux/ioctl.h>
+#include <uapi/linux/iommufd.h>
+#include <uapi/linux/iommufd_ext.h>
+
+#include "../../module/iommufd_private.h"
+
+#include "harness.h"
+#include "unit.h"
+
+/* Each command's struct: its size now and in its first version. */
+struct cmd_ref {
+	unsigned int nr;
+	size_t size;
+	size_t min_size;
+};
+
+#define REF(_nr, _struct, _last) \
+	{ _nr, sizeof(_struct), offsetofend(_struct, _last) }
+
+static const struct cmd_ref refs[] = {
+	REF(IOMMUFD_CMD_DESTROY, struct iommu_destroy, id),
+	REF(IOMMUFD_CMD_IOAS_ALLOC, struct iommu_ioas_alloc, out_ioas_id),
+	REF(IOMMUFD_CMD_IOAS_ALLOW_IOVAS, struct iommu_ioas_allow_iovas,
+	    allowed_iovas),
+	REF(IOMMUFD_CMD_IOAS_COPY, struct iommu_ioas_copy, src_iova),
+	REF(IOMMUFD_CMD_IOAS_IOVA_RANGES, struct iommu_ioas_iova_ranges,
+	    out_iova_alignment),
+	REF(IOMMUFD_CMD_IOAS_MAP, struct iommu_ioas_map, iova),
+	REF(IOMMUFD_CMD_IOAS_UNMAP, struct iommu_ioas_unmap, length),
+	REF(IOMMUFD_CMD_OPTION, struct iommu_option, val64),
+	REF(IOMMUFD_CMD_VFIO_IOAS, struct iommu_vfio_ioas, __reserved),
+	REF(IOMMUFD_CMD_HWPT_ALLOC, struct iommu_hwpt_alloc, __reserved),
+	REF(IOMMUFD_CMD_GET_HW_INFO, struct iommu_hw_info, __reserved),
+	REF(IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING,
+	    struct iommu_hwpt_set_dirty_tracking, __reserved),
+	REF(IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP,
+	    struct iommu_hwpt_get_dirty_bitmap, data),
+	REF(IOMMUFD_CMD_HWPT_INVALIDATE, struct iommu_hwpt_invalidate,
+	    __reserved),
+	REF(IOMMUFD_CMD_FAULT_QUEUE_ALLOC, struct iommu_fault_alloc,
+	    out_fault_fd),
+	REF(IOMMUFD_CMD_IOAS_MAP_FILE, struct iommu_ioas_map_file, iova),
+	REF(IOMMUFD_CMD_VIOMMU_ALLOC, struct iommu_viommu_alloc,
+	    out_viommu_id),
+	REF(IOMMUFD_CMD_VDEVICE_ALLOC, struct iommu_vdevice_alloc, virt_id),
+	REF(IOMMUFD_CMD_VEVENTQ_ALLOC, struct iommu_veventq_alloc,
+	    out_veventq_fd),
+	REF(IOMMUFD_CMD_IOAS_CHANGE_PROCESS, struct iommu_ioas_change_process,
+	    __reserved),
+};
+
+static const struct cmd_ref *ref_of(unsigned int nr)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(refs); i++)
+		if (refs[i].nr == nr)
+			return &refs[i];
+	return NULL;
+}
+
+/* What the last handler to run was given. */
+static struct {
+	unsigned int nr;
+	unsigned int calls;
+	u32 user_size;
+	unsigned char cmd[512];
+} seen;
+
+/* A reply pattern the stub writes over the whole struct, and answers. */
+#define REPLY_BYTE 0xa5
+
+static int stub(unsigned int nr, struct iommufd_ucmd *ucmd)
+{
+	const struct cmd_ref *ref = ref_of(nr);
+
+	seen.nr = nr;
+	seen.calls++;
+	seen.user_size = ucmd->user_size;
+	memcpy(seen.cmd, ucmd->cmd, ref->size);
+	memset(ucmd->cmd, REPLY_BYTE, ref->size);
+	return iommufd_ucmd_respond(ucmd, ref->size);
+}
+
+#define STUB(_fn, _nr) \
+	int _fn(struct iommufd_ucmd *ucmd) { return stub(_nr, ucmd); }
+
+STUB(iommufd_destroy_ioctl, IOMMUFD_CMD_DESTROY)
+STUB(iommufd_ioas_alloc_ioctl, IOMMUFD_CMD_IOAS_ALLOC)
+STUB(iommufd_ioas_allow_iovas_ioctl, IOMMUFD_CMD_IOAS_ALLOW_IOVAS)
+STUB(iommufd_ioas_copy_ioctl, IOMMUFD_CMD_IOAS_COPY)
+STUB(iommufd_ioas_iova_ranges_ioctl, IOMMUFD_CMD_IOAS_IOVA_RANGES)
+STUB(iommufd_ioas_map_ioctl, IOMMUFD_CMD_IOAS_MAP)
+STUB(iommufd_ioas_unmap_ioctl, IOMMUFD_CMD_IOAS_UNMAP)
+STUB(iommufd_option_ioctl, IOMMUFD_CMD_OPTION)
+STUB(iommufd_vfio_ioas_ioctl, IOMMUFD_CMD_VFIO_IOAS)
+STUB(iommufd_hwpt_alloc_ioctl, IOMMUFD_CMD_HWPT_ALLOC)
+STUB(iommufd_get_hw_info_ioctl, IOMMUFD_CMD_GET_HW_INFO)
+STUB(iommufd_hwpt_set_dirty_tracking_ioctl,
+     IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING)
+STUB(iommufd_hwpt_get_dirty_bitmap_ioctl, IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP)
+STUB(iommufd_hwpt_invalidate_ioctl, IOMMUFD_CMD_HWPT_INVALIDATE)
+STUB(iommufd_fault_alloc_ioctl, IOMMUFD_CMD_FAULT_QUEUE_ALLOC)
+STUB(iommufd_ioas_map_file_ioctl, IOMMUFD_CMD_IOAS_MAP_FILE)
+STUB(iommufd_viommu_alloc_ioctl, IOMMUFD_CMD_VIOMMU_ALLOC)
+STUB(iommufd_vdevice_alloc_ioctl, IOMMUFD_CMD_VDEVICE_ALLOC)
+STUB(iommufd_veventq_alloc_ioctl, IOMMUFD_CMD_VEVENTQ_ALLOC)
+STUB(iommufd_ioas_change_process_ioctl, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)
+
+/* User memory of a command: its struct, then room to spare. */
+static unsigned char user[1024];
+
+static long dispatch(unsigned int nr, u32 user_size)
+{
+	memcpy(user, &user_size, sizeof(user_size));
+	return iommufd_ioctl_dispatch(NULL, _IO(IOMMUFD_TYPE, nr),
+				      (unsigned long)user);
+}
+
+TEST(ioctl, numbers_outside_the_table_are_enotty)
+{
+	unsigned int calls = seen.calls;
+
+	memset(user, 0, sizeof(user));
+	for (unsigned int nr = 0; nr < 0x100; nr++) {
+		if (ref_of(nr))
+			continue;
+		ASSERT_EQ(-ENOTTY, dispatch(nr, 64));
+	}
+	/* A known number with a size or direction encoded is not it. */
+	ASSERT_EQ(-ENOTTY, iommufd_ioctl_dispatch(NULL,
+			_IOWR(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP,
+			      struct iommu_ioas_map), (unsigned long)user));
+	ASSERT_EQ(-ENOTTY, iommufd_ioctl_dispatch(NULL,
+			_IO(IOMMUFD_TYPE + 1, IOMMUFD_CMD_IOAS_MAP),
+			(unsigned long)user));
+	ASSERT_EQ(calls, seen.calls);
+}
+
+TEST(ioctl, size_rules_of_every_command)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(refs); i++) {
+		const struct cmd_ref *ref = &refs[i];
+		unsigned int calls = seen.calls;
+
+		/* Shorter than the first version. */
+		memset(user, 0x11, sizeof(user));
+		ASSERT_EQ(-EINVAL, dispatch(ref->nr, ref->min_size - 1));
+		ASSERT_EQ(-EINVAL, dispatch(ref->nr, 0));
+		ASSERT_EQ(calls, seen.calls);
+
+		/* The first version: the rest reads as zero. */
+		ASSERT_EQ(0, dispatch(ref->nr, ref->min_size));
+		ASSERT_EQ(ref->nr, seen.nr);
+		for (size_t b = 4; b < ref->min_size; b++)
+			ASSERT_EQ(0x11, seen.cmd[b]);
+		for (size_t b = ref->min_size; b < ref->size; b++)
+			ASSERT_EQ(0, seen.cmd[b]);
+		/* The reply covers what the caller's size holds, no more. */
+		ASSERT_EQ(REPLY_BYTE, user[ref->min_size - 1]);
+		ASSERT_EQ(0x11, user[ref->min_size]);
+
+		/* Longer, with zero past our struct: accepted. */
+		memset(user, 0, sizeof(user));
+		ASSERT_EQ(0, dispatch(ref->nr, ref->size + 40));
+		ASSERT_EQ(REPLY_BYTE, user[ref->size - 1]);
+		ASSERT_EQ(0, user[ref->size]);
+		/* A byte set past it: a field this kernel does not know. */
+		user[ref->size + 39] = 1;
+		calls = seen.calls;
+		ASSERT_EQ(-E2BIG, dispatch(ref->nr, ref->size + 40));
+		ASSERT_EQ(calls, seen.calls);
+
+		/* The size cannot be read. */
+		kshim_uaccess_fail = 1;
+		ASSERT_EQ(-EFAULT, dispatch(ref->nr, ref->size));
+		kshim_uaccess_fail = 0;
+	}
+}
+
+TEST(ioctl, random_sizes_and_bytes_follow_the_rules)
+{
+	unsigned long accepted = 0, refused = 0;
+
+	seed();
+	for (unsigned int op = 0; op < 20000; op++) {
+		const struct cmd_ref *ref = &refs[rnd_below(ARRAY_SIZE(refs))];
+		u32 usize = rnd_below(ref->size + 64);
+		bool tail_set = false;
+		unsigned char before[sizeof(user)];
+		long want, got;
+
+		for (size_t b = 0; b < sizeof(user); b++)
+			user[b] = rnd_below(3) ? 0 : rnd();
+		/* Half the time nothing is set past the struct. */
+		if (rnd_below(2))
+			memset(user + ref->size, 0, sizeof(user) - ref->size);
+		for (size_t b = ref->size; b < usize; b++)
+			tail_set |= user[b] != 0;
+		want = usize < ref->min_size ? -EINVAL :
+		       tail_set ? -E2BIG : 0;
+		memcpy(user, &usize, sizeof(usize));
+		memcpy(before, user, sizeof(user));
+		got = iommufd_ioctl_dispatch(NULL, _IO(IOMMUFD_TYPE, ref->nr),
+					     (unsigned long)user);
+		ASSERT_EQ(want, got);
+		if (got) {
+			/* Refused: the caller's memory is untouched. */
+			ASSERT_EQ(0, memcmp(before, user, sizeof(user)));
+			refused++;
+			continue;
+		}
+		/* The handler saw the caller's bytes, zero past them. */
+		for (size_t b = 4; b < ref->size; b++)
+			ASSERT_EQ(b < usize ? before[b] : 0, seen.cmd[b]);
+		ASSERT_EQ(usize, seen.user_size);
+		/* The reply: min(size, usize) bytes; beyond, as it was. */
+		for (size_t b = 0; b < sizeof(user); b++)
+			ASSERT_EQ(b < min((size_t)usize, ref->size) ?
+				  REPLY_BYTE : before[b], user[b]);
+		accepted++;
+	}
+	printf("# %lu accepted, %lu refused, as the rules say\n", accepted,
+	       refused);
+	ASSERT_GT(accepted, 1000UL);
+	ASSERT_GT(refused, 1000UL);
+}
+
+int main(int argc, char **argv)
+{
+	return harness_main(argc, argv);
+}
