@@ -10,11 +10,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "1..4"
-n=0
-check() {
-	n=$((n + 1))
-	if "${@:2}"; then echo "ok $n $1"; else echo "not ok $n $1"; fi
-}
+# shellcheck source=scripts/tap.sh
+. "$here/../scripts/tap.sh"
 check "bench/report: runs on a canned log" \
 	bash -c "'$here/report.sh' '$here/test/sample.log' '$tmp' >'$tmp/table.txt'"
 check "bench/report: medians, ratios, spread in results.csv" \

@@ -13,11 +13,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "1..9"
-n=0
-check() {
-	n=$((n + 1))
-	if "${@:2}"; then echo "ok $n $1"; else echo "not ok $n $1"; fi
-}
+# shellcheck source=scripts/tap.sh
+. "$top/scripts/tap.sh"
 
 # dkms.conf is sourced by DKMS with kernelver set; apply its regex.
 excluded() {
