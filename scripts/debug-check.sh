@@ -50,4 +50,20 @@ cp -a "$dbg/modules" "$dbg/root/lib/iommufd"
 # After the tests, two kmemleak scans: leaks show in the kernel log.
 leakscan="echo scan >/sys/kernel/debug/kmemleak; sleep 2; echo scan >/sys/kernel/debug/kmemleak; cat /sys/kernel/debug/kmemleak"
 cmd="${1:-/tests/run-all.sh; /tests/run-upstream.sh}; $leakscan"
-exec "$top/vm/run.sh" --debug --name debug --timeout "${DEBUG_TIMEOUT:-5400}" -- "$cmd"
+vm_rc=0
+"$top/vm/run.sh" --debug --name debug --timeout "${DEBUG_TIMEOUT:-5400}" -- "$cmd" ||
+	vm_rc=$?
+
+# The run fails on a kernel report (run.sh's status) and on a failed test.
+results=$(awk -f "$top/vm/tap-count.awk" "$out/logs/debug/output.txt")
+grep '^FAIL ' <<<"$results" | sed 's/^/    /' || true
+passed=$(grep -c '^PASS ' <<<"$results" || true)
+failed=$(grep -c '^FAIL ' <<<"$results" || true)
+skipped=$(grep -c '^SKIP ' <<<"$results" || true)
+if [ $vm_rc -eq 0 ]; then
+	vm="kernel log clean, modules unloaded"
+else
+	vm="VM run failed (status $vm_rc): see $out/logs/debug/"
+fi
+echo "check-debug: $passed passed, $failed failed, $skipped skipped; $vm"
+[ $vm_rc -eq 0 ] && [ "$failed" -eq 0 ]
