@@ -24,7 +24,7 @@ TEST_F(iommufd, size_below_first_version_is_einval)
 		cmd.size = sizes[i];
 		EXPECT_ERRNO(EINVAL, ioctl(self->fd, IOMMU_IOAS_ALLOC, &cmd));
 	}
-	EXPECT_EQ(self->objects_before, iommufd_live_objects());
+	EXPECT_EQ(self->leak.objects_before, iommufd_live_objects());
 }
 
 TEST_F(iommufd, larger_struct_with_zero_tail_is_accepted)
@@ -49,7 +49,7 @@ TEST_F(iommufd, nonzero_tail_is_e2big_and_creates_nothing)
 		EXPECT_EQ(0, big.cmd.out_ioas_id);
 		big.tail[i] = 0;
 	}
-	EXPECT_EQ(self->objects_before, iommufd_live_objects());
+	EXPECT_EQ(self->leak.objects_before, iommufd_live_objects());
 }
 
 TEST_F(iommufd, struct_larger_than_a_page)
@@ -66,7 +66,7 @@ TEST_F(iommufd, struct_larger_than_a_page)
 	buf[len - 1] = 1;
 	EXPECT_ERRNO(E2BIG, ioctl(self->fd, IOMMU_IOAS_ALLOC, cmd));
 	free(buf);
-	EXPECT_EQ(self->objects_before, iommufd_live_objects());
+	EXPECT_EQ(self->leak.objects_before, iommufd_live_objects());
 }
 
 TEST_F(iommufd, size_beyond_mapped_memory_is_efault)
@@ -84,7 +84,7 @@ TEST_F(iommufd, size_beyond_mapped_memory_is_efault)
 	cmd->size = sizeof(*cmd) + 16;
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IOMMU_IOAS_ALLOC, cmd));
 	munmap(map, page);
-	EXPECT_EQ(self->objects_before, iommufd_live_objects());
+	EXPECT_EQ(self->leak.objects_before, iommufd_live_objects());
 }
 
 TEST_F(iommufd, unknown_flags_are_eopnotsupp)
@@ -96,7 +96,7 @@ TEST_F(iommufd, unknown_flags_are_eopnotsupp)
 		EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, IOMMU_IOAS_ALLOC,
 					       &cmd));
 	}
-	EXPECT_EQ(self->objects_before, iommufd_live_objects());
+	EXPECT_EQ(self->leak.objects_before, iommufd_live_objects());
 }
 
 TEST_F(iommufd, unknown_commands_are_enotty)
@@ -116,7 +116,7 @@ TEST_F(iommufd, unknown_commands_are_enotty)
 
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		EXPECT_ERRNO(ENOTTY, ioctl(self->fd, bad[i], &cmd));
-	EXPECT_EQ(self->objects_before, iommufd_live_objects());
+	EXPECT_EQ(self->leak.objects_before, iommufd_live_objects());
 }
 
 TEST_F(iommufd, bad_pointers_are_efault)
@@ -126,7 +126,7 @@ TEST_F(iommufd, bad_pointers_are_efault)
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IOMMU_IOAS_ALLOC, (void *)8));
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IOMMU_IOAS_ALLOC,
 				   (void *)-4096L));
-	EXPECT_EQ(self->objects_before, iommufd_live_objects());
+	EXPECT_EQ(self->leak.objects_before, iommufd_live_objects());
 }
 
 /*
@@ -145,7 +145,7 @@ TEST_F(iommufd, unwritable_reply_creates_nothing)
 	cmd->size = sizeof(*cmd);
 	ASSERT_OK(mprotect(cmd, page, PROT_READ));
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IOMMU_IOAS_ALLOC, cmd));
-	EXPECT_EQ(self->objects_before, iommufd_live_objects());
+	EXPECT_EQ(self->leak.objects_before, iommufd_live_objects());
 	munmap(cmd, page);
 
 	/* And its id was given back: the next IOAS gets the first id. */

@@ -40,10 +40,10 @@ TEST_F(iommufd, ioas_alloc_gives_distinct_nonzero_ids)
 		for (unsigned int j = 0; j < i; j++)
 			ASSERT_NE(ids[j], ids[i]);
 	}
-	ASSERT_EQ(self->objects_before + 16, iommufd_live_objects());
+	ASSERT_EQ(self->leak.objects_before + 16, iommufd_live_objects());
 	for (unsigned int i = 0; i < 16; i++)
 		ASSERT_OK(_destroy(self->fd, ids[i]));
-	ASSERT_EQ(self->objects_before, iommufd_live_objects());
+	ASSERT_EQ(self->leak.objects_before, iommufd_live_objects());
 }
 
 TEST_F(iommufd, destroy_twice_is_enoent)
@@ -89,9 +89,9 @@ TEST_F(iommufd, close_destroys_everything)
 
 	for (unsigned int i = 0; i < 100; i++)
 		ASSERT_OK(_ioas_alloc(fd, NULL));
-	ASSERT_EQ(self->objects_before + 100, iommufd_live_objects());
+	ASSERT_EQ(self->leak.objects_before + 100, iommufd_live_objects());
 	ASSERT_OK(close(fd));
-	ASSERT_EQ(self->objects_before, iommufd_live_objects());
+	ASSERT_EQ(self->leak.objects_before, iommufd_live_objects());
 }
 
 TEST_F(iommufd, freed_ids_are_reused_and_table_scales)
@@ -108,7 +108,7 @@ TEST_F(iommufd, freed_ids_are_reused_and_table_scales)
 	ASSERT_OK(_destroy(self->fd, 777));
 	ASSERT_OK(_ioas_alloc(self->fd, &id));
 	ASSERT_EQ(777, id);
-	ASSERT_EQ(self->objects_before + n, iommufd_live_objects());
+	ASSERT_EQ(self->leak.objects_before + n, iommufd_live_objects());
 }
 
 struct race_arg {
@@ -155,5 +155,5 @@ TEST_F(iommufd, concurrent_alloc_and_destroy)
 		EXPECT_EQ(0, args[i].errors);
 	}
 	/* Every IOAS was destroyed by one thread or the other. */
-	EXPECT_EQ(self->objects_before, iommufd_live_objects());
+	EXPECT_EQ(self->leak.objects_before, iommufd_live_objects());
 }

@@ -14,7 +14,7 @@
 FIXTURE(dirty) {
 	int fd;
 	__u32 ioas, idev, stdev, hwpt;
-	LEAK_FIELDS;
+	struct leak_baseline leak;
 };
 
 FIXTURE_SETUP(dirty)
@@ -25,7 +25,7 @@ FIXTURE_SETUP(dirty)
 		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 	};
 
-	OPEN_WITH_IOAS(self);
+	open_with_ioas(&self->leak, &self->fd, &self->ioas);
 	mock.id = self->ioas;
 	ASSERT_OK(_test_cmd(self->fd, &mock));
 	self->stdev = mock.mock_domain.out_stdev_id;
@@ -39,7 +39,7 @@ FIXTURE_SETUP(dirty)
 FIXTURE_TEARDOWN(dirty)
 {
 	ASSERT_OK(close(self->fd));
-	LEAK_CHECK(self);
+	leak_check(&self->leak);
 }
 
 static int set_tracking(int fd, __u32 hwpt, int on)

@@ -19,12 +19,12 @@ FIXTURE(fault) {
 	int fd;
 	__u32 ioas, stdev, idev, parent, nested, fault_id;
 	int fault_fd;
-	LEAK_FIELDS;
+	struct leak_baseline leak;
 };
 
 FIXTURE_SETUP(fault)
 {
-	OPEN_WITH_IOAS(self);
+	open_with_ioas(&self->leak, &self->fd, &self->ioas);
 	ASSERT_OK(device_and_parent(self->fd, self->ioas, 0, &self->stdev,
 				    &self->idev, &self->parent));
 	ASSERT_OK(fault_alloc(self->fd, &self->fault_id, &self->fault_fd));
@@ -39,7 +39,7 @@ FIXTURE_TEARDOWN(fault)
 	if (self->fault_fd >= 0)
 		ASSERT_OK(close(self->fault_fd));
 	ASSERT_OK(close(self->fd));
-	LEAK_CHECK(self);
+	leak_check(&self->leak);
 }
 
 static int counts_are(int fd, __u32 idev, __u32 success, __u32 invalid,

@@ -19,10 +19,10 @@ TEST_F(ioas, attach_fills_and_detach_empties)
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, 4 * PAGE_SZ,
 				  BASE));
 	/* Nothing pinned before a domain exists. */
-	ASSERT_EQ(self->pinned_before, iommufd_pinned_pages());
+	ASSERT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
 	ASSERT_NE(self->ioas, hwpt);
-	ASSERT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	ASSERT_EQ(self->leak.pinned_before + 4, iommufd_pinned_pages());
 	ASSERT_OK(check_map(self->fd, hwpt, BASE, buf, 4 * PAGE_SZ));
 
 	/* Kept in step: map, copy and unmap after attach. */
@@ -35,7 +35,7 @@ TEST_F(ioas, attach_fills_and_detach_empties)
 	ASSERT_OK(check_map(self->fd, hwpt, BASE + 32 * PAGE_SZ,
 			    (char *)buf + PAGE_SZ, 2 * PAGE_SZ));
 	/* The copy shares pins; the second map of buf is pinned apart. */
-	ASSERT_EQ(self->pinned_before + 5, iommufd_pinned_pages());
+	ASSERT_EQ(self->leak.pinned_before + 5, iommufd_pinned_pages());
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE + 16 * PAGE_SZ,
 			      PAGE_SZ, NULL));
 	EXPECT_ERRNO(EINVAL, check_map(self->fd, hwpt, BASE + 16 * PAGE_SZ,
@@ -44,7 +44,7 @@ TEST_F(ioas, attach_fills_and_detach_empties)
 	/* Detach (with unbind): the automatic HWPT goes, pins go. */
 	ASSERT_OK(_destroy(self->fd, stdev));
 	EXPECT_ERRNO(ENOENT, _destroy(self->fd, hwpt));
-	ASSERT_EQ(self->pinned_before, iommufd_pinned_pages());
+	ASSERT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 }
 
 TEST_F(ioas, devices_share_an_automatic_domain)
@@ -57,7 +57,7 @@ TEST_F(ioas, devices_share_an_automatic_domain)
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &s1, &h1, NULL));
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &s2, &h2, NULL));
 	ASSERT_EQ(h1, h2);
-	ASSERT_EQ(self->pinned_before + 2, iommufd_pinned_pages());
+	ASSERT_EQ(self->leak.pinned_before + 2, iommufd_pinned_pages());
 	ASSERT_OK(_destroy(self->fd, s1));
 	/* Still used by the second device. */
 	ASSERT_OK(check_map(self->fd, h2, BASE, buf, 2 * PAGE_SZ));
@@ -125,7 +125,7 @@ TEST_F(ioas, attach_refused_when_mappings_lie_outside_the_aperture)
 	EXPECT_ERRNO(EADDRINUSE, mock_domain(self->fd, self->ioas, 0, &stdev,
 					     NULL, NULL));
 	/* Nothing changed: the mapping is there, nothing pinned. */
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, 0, UINT64_MAX, &length));
 	EXPECT_EQ(PAGE_SZ, length);
 	/* Attached, IOVA outside the aperture is reserved. */

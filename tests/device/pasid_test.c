@@ -48,12 +48,12 @@ FIXTURE(pasid) {
 	int fd;
 	__u32 ioas, stdev, idev, rid_hwpt;
 	void *buf;
-	LEAK_FIELDS;
+	struct leak_baseline leak;
 };
 
 FIXTURE_SETUP(pasid)
 {
-	OPEN_WITH_IOAS(self);
+	open_with_ioas(&self->leak, &self->fd, &self->ioas);
 	self->buf = test_buffer(PAGE_SZ);
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, self->buf, PAGE_SZ,
 				  BASE));
@@ -64,7 +64,7 @@ FIXTURE_SETUP(pasid)
 FIXTURE_TEARDOWN(pasid)
 {
 	ASSERT_OK(close(self->fd));
-	LEAK_CHECK(self);
+	leak_check(&self->leak);
 }
 
 static int pasid_hwpt(int fd, __u32 idev, __u32 ioas, __u32 *out)

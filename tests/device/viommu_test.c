@@ -100,14 +100,14 @@ static int invalidate_errno(int fd, __u32 id, __u32 type, void *reqs,
 FIXTURE(viommu) {
 	int fd;
 	__u32 ioas, stdev, idev, parent, viommu, nested;
-	LEAK_FIELDS;
+	struct leak_baseline leak;
 };
 
 FIXTURE_SETUP(viommu)
 {
 	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
 
-	OPEN_WITH_IOAS(self);
+	open_with_ioas(&self->leak, &self->fd, &self->ioas);
 	ASSERT_OK(device_and_parent(self->fd, self->ioas, 0, &self->stdev,
 				    &self->idev, &self->parent));
 	ASSERT_OK(viommu_alloc(self->fd, self->idev, self->parent,
@@ -121,7 +121,7 @@ FIXTURE_SETUP(viommu)
 FIXTURE_TEARDOWN(viommu)
 {
 	ASSERT_OK(close(self->fd));
-	LEAK_CHECK(self);
+	leak_check(&self->leak);
 }
 
 TEST_F(viommu, alloc_refusals_and_data)

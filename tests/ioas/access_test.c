@@ -45,24 +45,24 @@ TEST_F(ioas, pin_counts_pages_once)
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, 8 * PAGE_SZ,
 				  BASE));
 	ASSERT_OK(_access_pin(self->fd, a1, BASE, 4 * PAGE_SZ, 0, &i1));
-	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 4, iommufd_pinned_pages());
 	EXPECT_EQ(4, proc_status_pages("VmPin"));
 	/* Overlapping pins by another access: only the new pages count. */
 	ASSERT_OK(_access_pin(self->fd, a2, BASE + 2 * PAGE_SZ, 4 * PAGE_SZ,
 			      0, &i2));
-	EXPECT_EQ(self->pinned_before + 6, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 6, iommufd_pinned_pages());
 	/* The same range twice is shared. */
 	ASSERT_OK(_access_pin(self->fd, a1, BASE, 4 * PAGE_SZ, 0, &i3));
-	EXPECT_EQ(self->pinned_before + 6, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 6, iommufd_pinned_pages());
 
 	ASSERT_OK(_access_unpin(self->fd, a1, i1));
-	EXPECT_EQ(self->pinned_before + 6, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 6, iommufd_pinned_pages());
 	ASSERT_OK(_access_unpin(self->fd, a1, i3));
 	/* Pages 2..5 are still held by the second access. */
-	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 4, iommufd_pinned_pages());
 	EXPECT_ERRNO(ENOENT, _access_unpin(self->fd, a1, i3));
 	ASSERT_OK(_access_unpin(self->fd, a2, i2));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	EXPECT_EQ(0, proc_status_pages("VmPin"));
 	ASSERT_OK(close(a1));
 	ASSERT_OK(close(a2));
@@ -98,7 +98,7 @@ TEST_F(ioas, pin_refusals)
 	/* A pin-capable access forces page alignment on new maps. */
 	EXPECT_ERRNO(EINVAL, _ioas_map_fixed(self->fd, self->ioas, buf,
 					     PAGE_SZ, BASE + 100 * PAGE_SZ + 1));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(close(access));
 	ASSERT_OK(close(plain));
 }
@@ -114,13 +114,13 @@ TEST_F(ioas, unmap_of_pinned_iova_asks_the_access_first)
 				  BASE));
 	ASSERT_OK(_access_pin(self->fd, access, BASE + PAGE_SZ, PAGE_SZ, 0,
 			      &item));
-	EXPECT_EQ(self->pinned_before + 1, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 1, iommufd_pinned_pages());
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, 4 * PAGE_SZ,
 			      &length));
 	EXPECT_EQ(4 * PAGE_SZ, length);
 	/* The access let go from its unmap callback. */
 	EXPECT_ERRNO(ENOENT, _access_unpin(self->fd, access, item));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(close(access));
 }
 
@@ -134,7 +134,7 @@ TEST_F(ioas, closing_the_access_unpins)
 	ASSERT_OK(_access_pin(self->fd, access, BASE, 4 * PAGE_SZ, 0, NULL));
 	ASSERT_OK(_access_pin(self->fd, access, BASE, PAGE_SZ, 0, NULL));
 	ASSERT_OK(close(access));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	/* And the IOAS can go now. */
 	ASSERT_OK(_destroy(self->fd, self->ioas));
 }
@@ -209,7 +209,7 @@ TEST_F(ioas, replace_moves_the_access)
 	ASSERT_OK(_test_cmd(self->fd, &cmd));
 	/* The old IOAS's pins were dropped through the unmap callback. */
 	EXPECT_ERRNO(ENOENT, _access_unpin(self->fd, access, item));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	/* The old IOAS is free to go; the new one is in use. */
 	ASSERT_OK(_destroy(self->fd, self->ioas));
 	EXPECT_ERRNO(EBUSY, _destroy(self->fd, other));
@@ -237,12 +237,12 @@ TEST_F(ioas, copy_shares_pins)
 	ASSERT_OK(_access_pin(self->fd, a1, BASE, 4 * PAGE_SZ, 0, NULL));
 	ASSERT_OK(_access_pin(self->fd, a2, 2 * BASE, 4 * PAGE_SZ, 0, NULL));
 	/* Same pages, pinned and charged once. */
-	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 4, iommufd_pinned_pages());
 	EXPECT_EQ(4, proc_status_pages("VmPin"));
 	ASSERT_OK(close(a1));
-	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 4, iommufd_pinned_pages());
 	ASSERT_OK(close(a2));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	EXPECT_EQ(0, proc_status_pages("VmPin"));
 }
 
@@ -304,7 +304,7 @@ TEST_F(ioas, failed_unmap_leaves_pins_and_areas_usable)
 	EXPECT_ERRNO(ENOENT, _ioas_unmap(self->fd, self->ioas, BASE,
 					 3 * PAGE_SZ, NULL));
 	/* Refused, so the pin is still there... */
-	EXPECT_EQ(self->pinned_before + 1, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 1, iommufd_pinned_pages());
 	/* ...and the first area is still mapped and can be pinned again. */
 	ASSERT_OK(_access_pin(self->fd, access, BASE, PAGE_SZ, 0, &again));
 	ASSERT_OK(_access_unpin(self->fd, access, again));

@@ -29,7 +29,7 @@ TEST_F(iommufd, user_mode_enforces_the_limit)
 	ASSERT_OK(_ioas_map_fixed(self->fd, ioas, buf, 8 * PAGE_SZ, BASE));
 
 	/* 3 + 2 > 4: refused, and nothing of it stays pinned or charged. */
-	pin_three_refuse_two(self->fd, access, BASE, self->pinned_before,
+	pin_three_refuse_two(self->fd, access, BASE, self->leak.pinned_before,
 			     &item);
 	/* Pages already pinned cost nothing more. */
 	ASSERT_OK(_access_pin(self->fd, access, BASE, 4 * PAGE_SZ, 0, NULL));

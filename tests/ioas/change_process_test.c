@@ -271,7 +271,8 @@ TEST_F(ioas, same_process)
 	/* At the limit already: a second charge would not fit. */
 	ASSERT_OK(change_process(self->fd, 0));
 	EXPECT_EQ((long)NPAGES, proc_status_pages("VmPin"));
-	EXPECT_EQ(self->pinned_before + (long)NPAGES, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + (long)NPAGES,
+		  iommufd_pinned_pages());
 	ASSERT_OK(_destroy(self->fd, stdev));
 	EXPECT_EQ(0, proc_status_pages("VmPin"));
 	ASSERT_OK(close(mfd));
@@ -312,7 +313,7 @@ TEST_F(ioas, user_memory_refused)
 	}
 	ASSERT_TRUE(wait_ok(pid));
 	EXPECT_EQ((long)NPAGES + 2, proc_status_pages("VmPin"));
-	EXPECT_EQ(self->pinned_before + (long)NPAGES + 2,
+	EXPECT_EQ(self->leak.pinned_before + (long)NPAGES + 2,
 		  iommufd_pinned_pages());
 
 	ASSERT_OK(_ioas_unmap(self->fd, ioas2, 0, UINT64_MAX, NULL));
@@ -440,6 +441,6 @@ TEST_F(iommufd, copies_charged_once)
 	}
 	ASSERT_TRUE(wait_ok(pid));
 	EXPECT_EQ(0, proc_status_pages("VmPin"));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(close(mfd));
 }

@@ -83,7 +83,7 @@ TEST_F(ioas, map_file_fixed_and_auto)
 	EXPECT_EQ(0, iova % PAGE_SZ);
 	EXPECT_TRUE(iova + 4 * PAGE_SZ <= BASE || iova >= BASE + 4 * PAGE_SZ);
 	/* Nothing is pinned without a domain or an access. */
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	/* The same IOVA again is taken. */
 	EXPECT_ERRNO(EEXIST, map_file_fixed(self->fd, self->ioas, mfd, 0,
 					    PAGE_SZ, BASE));
@@ -113,7 +113,7 @@ TEST_F(ioas, map_file_access_rw_reads_and_writes_the_file)
 	ASSERT_OK(_access_rw(self->fd, access, BASE + 100, buf,
 			     2 * PAGE_SZ, MOCK_ACCESS_RW_SLOW_PATH));
 	EXPECT_TRUE(is_pattern(buf, 100, 2 * PAGE_SZ));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 
 	/* A write across a page boundary lands in the file. */
 	memset(buf, 0xa5, 300);
@@ -125,7 +125,7 @@ TEST_F(ioas, map_file_access_rw_reads_and_writes_the_file)
 		ASSERT_EQ(0xa5, back[i]);
 	EXPECT_TRUE(is_pattern(back + PAGE_SZ + 150, PAGE_SZ + 150,
 			       len - PAGE_SZ - 150));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 
 	ASSERT_OK(close(access));
 	EXPECT_EQ(len, unmap_all(self->fd, self->ioas));
@@ -158,12 +158,12 @@ TEST_F(ioas, map_file_access_pages_are_the_file_pages)
 	cmd.access_pages.uptr = (uintptr_t)(map + PAGE_SZ);
 	ASSERT_OK(_test_cmd(self->fd, &cmd));
 	item = cmd.access_pages.out_access_pages_id;
-	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 4, iommufd_pinned_pages());
 	EXPECT_EQ(4, proc_status_pages("VmPin"));
 	/* Another file range is not the same memory. */
 	cmd.access_pages.uptr = (uintptr_t)(map + 2 * PAGE_SZ);
 	EXPECT_ERRNO(EBADE, _test_cmd(self->fd, &cmd));
-	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 4, iommufd_pinned_pages());
 
 	/* rw on pinned pages sees writes made through the file's mmap. */
 	map[PAGE_SZ + 7] = 0x3c;
@@ -178,7 +178,7 @@ TEST_F(ioas, map_file_access_pages_are_the_file_pages)
 	EXPECT_EQ(0x11, map[2 * PAGE_SZ]);
 
 	ASSERT_OK(_access_unpin(self->fd, access, item));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	EXPECT_EQ(0, proc_status_pages("VmPin"));
 	ASSERT_OK(close(access));
 	EXPECT_EQ(len, unmap_all(self->fd, self->ioas));
@@ -201,29 +201,29 @@ TEST_F(ioas, map_file_into_mock_domain)
 	/* Mapped before the domain: pinned when it comes. */
 	ASSERT_OK(map_file_fixed(self->fd, self->ioas, mfd, 0, 8 * PAGE_SZ,
 				 BASE));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
-	EXPECT_EQ(self->pinned_before + 8, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 8, iommufd_pinned_pages());
 	ASSERT_OK(check_map(self->fd, hwpt, BASE, map, 8 * PAGE_SZ));
 	/* Mapped after: pinned and mapped at once, at an automatic IOVA. */
 	ASSERT_OK(map_file(self->fd, self->ioas, mfd, 8 * PAGE_SZ,
 			   8 * PAGE_SZ, &iova, MAP_RW));
-	EXPECT_EQ(self->pinned_before + 16, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 16, iommufd_pinned_pages());
 	ASSERT_OK(check_map(self->fd, hwpt, iova, map + 8 * PAGE_SZ,
 			    8 * PAGE_SZ));
 	/* A second domain shares the pins. */
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev2, &hwpt2, NULL));
-	EXPECT_EQ(self->pinned_before + 16, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 16, iommufd_pinned_pages());
 	ASSERT_OK(check_map(self->fd, hwpt2, BASE, map, 8 * PAGE_SZ));
 	/* The wrong memory does not compare equal. */
 	EXPECT_ERRNO(EINVAL, check_map(self->fd, hwpt, BASE,
 				       map + PAGE_SZ, PAGE_SZ));
 
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, iova, 8 * PAGE_SZ, NULL));
-	EXPECT_EQ(self->pinned_before + 8, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 8, iommufd_pinned_pages());
 	ASSERT_OK(_destroy(self->fd, stdev2));
 	ASSERT_OK(_destroy(self->fd, stdev));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	EXPECT_EQ(8 * PAGE_SZ, unmap_all(self->fd, self->ioas));
 	ASSERT_OK(munmap(map, len));
 	ASSERT_OK(close(mfd));
@@ -241,24 +241,24 @@ TEST_F(ioas, map_file_copy_to_second_ioas)
 	ASSERT_OK(_ioas_alloc(self->fd, &ioas2));
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, NULL, NULL));
 	ASSERT_OK(map_file_fixed(self->fd, self->ioas, mfd, 0, len, BASE));
-	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 4, iommufd_pinned_pages());
 	ASSERT_OK(_ioas_copy(self->fd, ioas2, BASE + len, self->ioas, BASE,
 			     len, MAP_RW));
 	/* The copy shares the pins. */
 	access = _access_create(self->fd, ioas2, 1);
 	ASSERT_GE(access, 0);
 	ASSERT_OK(_access_pin(self->fd, access, BASE + len, len, 0, NULL));
-	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 4, iommufd_pinned_pages());
 
 	/* The source goes; the copy still reads the file. */
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, len, NULL));
 	ASSERT_OK(_destroy(self->fd, stdev));
-	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 4, iommufd_pinned_pages());
 	ASSERT_OK(_access_rw(self->fd, access, BASE + len, buf, len, 0));
 	EXPECT_TRUE(is_pattern(buf, 0, len));
 
 	ASSERT_OK(close(access));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	EXPECT_EQ(len, unmap_all(self->fd, ioas2));
 	ASSERT_OK(_destroy(self->fd, ioas2));
 	ASSERT_OK(close(mfd));
@@ -283,12 +283,12 @@ TEST_F(ioas, map_file_outlives_the_fd)
 				 BASE + len));
 	ASSERT_OK(close(mfd));
 	ASSERT_OK(close(mfd2));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 
 	access = _access_create(self->fd, self->ioas, 1);
 	ASSERT_GE(access, 0);
 	ASSERT_OK(_access_pin(self->fd, access, BASE, 2 * len, 0, NULL));
-	EXPECT_EQ(self->pinned_before + 8, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 8, iommufd_pinned_pages());
 	memset(buf, 0, len);
 	ASSERT_OK(_access_rw(self->fd, access, BASE, buf, len, 0));
 	EXPECT_TRUE(is_pattern(buf, 0, len));
@@ -297,13 +297,13 @@ TEST_F(ioas, map_file_outlives_the_fd)
 			     MOCK_ACCESS_RW_SLOW_PATH));
 	EXPECT_TRUE(is_pattern(buf, 0, len));
 	ASSERT_OK(close(access));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 
 	/* A domain attached now still finds the memory. */
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, NULL, NULL));
-	EXPECT_EQ(self->pinned_before + 8, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 8, iommufd_pinned_pages());
 	EXPECT_EQ(2 * len, unmap_all(self->fd, self->ioas));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(_destroy(self->fd, stdev));
 	free(buf);
 }
@@ -474,13 +474,13 @@ TEST_F(ioas, map_file_past_the_end_fails_when_pinned)
 				 BASE));
 	EXPECT_ERRNO(EINVAL, mock_domain(self->fd, self->ioas, 0, &stdev,
 					 NULL, NULL));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	EXPECT_EQ(4 * PAGE_SZ, unmap_all(self->fd, self->ioas));
 
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, NULL, NULL));
 	EXPECT_ERRNO(EINVAL, map_file_fixed(self->fd, self->ioas, mfd, 0,
 					    4 * PAGE_SZ, BASE));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	EXPECT_EQ(0, unmap_all(self->fd, self->ioas));
 	/*
 	 * Whole pin batches (16 pages in the test build) succeed before the
@@ -489,12 +489,12 @@ TEST_F(ioas, map_file_past_the_end_fails_when_pinned)
 	ASSERT_OK(ftruncate(mfd, 40 * PAGE_SZ));
 	EXPECT_ERRNO(EINVAL, map_file_fixed(self->fd, self->ioas, mfd, 0,
 					    64 * PAGE_SZ, BASE));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	EXPECT_EQ(0, unmap_all(self->fd, self->ioas));
 	/* Within the file it works. */
 	ASSERT_OK(map_file_fixed(self->fd, self->ioas, mfd, 0, 4 * PAGE_SZ,
 				 BASE));
-	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 4, iommufd_pinned_pages());
 	ASSERT_OK(_destroy(self->fd, stdev));
 	EXPECT_EQ(4 * PAGE_SZ, unmap_all(self->fd, self->ioas));
 	ASSERT_OK(close(mfd));
@@ -519,7 +519,7 @@ TEST_F(ioas, map_file_pins_are_charged)
 				 BASE));
 	/* Per user (the default): VmPin counts, the user's limit holds. */
 	/* 3 + 2 > 4: refused, and nothing of it stays pinned or charged. */
-	pin_three_refuse_two(self->fd, access, BASE, self->pinned_before,
+	pin_three_refuse_two(self->fd, access, BASE, self->leak.pinned_before,
 			     &item);
 	ASSERT_OK(_access_unpin(self->fd, access, item));
 	EXPECT_EQ(0, proc_status_pages("VmPin"));
@@ -571,7 +571,7 @@ TEST_F(ioas, map_file_hugetlb)
 	/* Across the boundary of the two huge pages, at an offset. */
 	ASSERT_OK(map_file(self->fd, self->ioas, mfd, HUGE_SZ / 2, HUGE_SZ,
 			   &iova, MAP_RW));
-	EXPECT_EQ(self->pinned_before + HUGE_SZ / PAGE_SZ,
+	EXPECT_EQ(self->leak.pinned_before + HUGE_SZ / PAGE_SZ,
 		  iommufd_pinned_pages());
 	ASSERT_OK(check_map(self->fd, hwpt, iova, map + HUGE_SZ / 2,
 			    HUGE_SZ));
@@ -587,7 +587,7 @@ TEST_F(ioas, map_file_hugetlb)
 	ASSERT_OK(close(access));
 
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, iova, HUGE_SZ, NULL));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(_destroy(self->fd, stdev));
 	ASSERT_OK(munmap(map, len));
 	ASSERT_OK(close(mfd));
@@ -621,7 +621,7 @@ TEST_F(ioas, map_file_pin_speed)
 	ASSERT_OK(map_file_fixed(self->fd, self->ioas, mfd, 0, len,
 				 BASE + len));
 	t_file = seconds() - t0;
-	EXPECT_EQ(self->pinned_before + 2 * len / PAGE_SZ,
+	EXPECT_EQ(self->leak.pinned_before + 2 * len / PAGE_SZ,
 		  iommufd_pinned_pages());
 	printf("# map+pin of 16 MiB into a mock domain: user VA %.3f s, memfd %.3f s\n",
 	       t_va, t_file);

@@ -22,7 +22,7 @@ TEST_F(ioas, map_fixed_then_auto)
 	ASSERT_NE(1UL << 30, iova);
 	ASSERT_EQ(8 * PAGE_SZ, unmap_all(self->fd, self->ioas));
 	/* Nothing is pinned by a map into an IOAS without users. */
-	ASSERT_EQ(self->pinned_before, iommufd_pinned_pages());
+	ASSERT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 }
 
 TEST_F(ioas, map_refuses_bad_flags_and_fields)
@@ -120,7 +120,7 @@ TEST_F(ioas, unmapped_user_memory_fails_only_when_pinned)
 	EXPECT_ERRNO(EFAULT, _access_pin(self->fd, access, PAGE_SZ, PAGE_SZ,
 					 0, NULL));
 	/* The failed pin left nothing pinned and nothing charged. */
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	EXPECT_EQ(0, proc_status_pages("VmPin"));
 	ASSERT_OK(close(access));
 }

@@ -65,12 +65,12 @@ TEST_F(ioas, hugetlbfs_page_pins_and_reads_whole)
 	fill(huge, HUGE, 1);
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, huge, HUGE, BASE));
 	ASSERT_OK(_access_pin(self->fd, access, BASE, HUGE, 0, &item));
-	EXPECT_EQ(self->pinned_before + HUGE / PAGE_SZ,
+	EXPECT_EQ(self->leak.pinned_before + HUGE / PAGE_SZ,
 		  iommufd_pinned_pages());
 	ASSERT_OK(_access_rw(self->fd, access, BASE, tmp, HUGE, 0));
 	ASSERT_EQ(0, memcmp(tmp, huge, HUGE));
 	ASSERT_OK(_access_unpin(self->fd, access, item));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(close(access));
 	free(tmp);
 	munmap(huge, HUGE);
@@ -94,7 +94,7 @@ TEST_F(ioas, transparent_huge_pages_pin_and_read)
 			    MAP_RW));
 	EXPECT_EQ(0, iova % HUGE);
 	ASSERT_OK(_access_pin(self->fd, access, iova, 2 * HUGE, 0, &item));
-	EXPECT_EQ(self->pinned_before + 2 * HUGE / PAGE_SZ,
+	EXPECT_EQ(self->leak.pinned_before + 2 * HUGE / PAGE_SZ,
 		  iommufd_pinned_pages());
 	ASSERT_OK(_access_rw(self->fd, access, iova + 5, tmp, 2 * HUGE - 10,
 			     0));

@@ -97,7 +97,7 @@ TEST_F(ioas, folio_broken_by_a_foreign_page_reads_back_page_by_page)
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev_a, &hwpt_a,
 			      NULL));
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, thp, HUGE, BASE));
-	EXPECT_EQ(self->pinned_before + HUGE / PAGE_SZ,
+	EXPECT_EQ(self->leak.pinned_before + HUGE / PAGE_SZ,
 		  iommufd_pinned_pages());
 	ASSERT_OK(check_map(self->fd, hwpt_a, BASE, thp, HUGE));
 
@@ -116,12 +116,12 @@ TEST_F(ioas, folio_broken_by_a_foreign_page_reads_back_page_by_page)
 	/* The record moves to the domain that stays. */
 	ASSERT_OK(_destroy(self->fd, stdev_a));
 	ASSERT_OK(check_map(self->fd, hwpt_b, BASE, thp, HUGE));
-	EXPECT_EQ(self->pinned_before + HUGE / PAGE_SZ,
+	EXPECT_EQ(self->leak.pinned_before + HUGE / PAGE_SZ,
 		  iommufd_pinned_pages());
 
 	/* Unmapping unpins exactly the pages pinned: the foreign one too. */
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, HUGE, NULL));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(check_refs(self->fd, thp, HUGE, 0));
 	ASSERT_OK(_destroy(self->fd, stdev_b));
 	munmap(raw, 2 * HUGE);
@@ -145,16 +145,16 @@ TEST_F(ioas, copy_of_a_broken_folio_maps_the_same_pages)
 			     HUGE, MAP_RW));
 	ASSERT_OK(check_map(self->fd, dst_hwpt, BASE + HUGE, thp, HUGE));
 	/* Shared, so pinned once. */
-	EXPECT_EQ(self->pinned_before + HUGE / PAGE_SZ,
+	EXPECT_EQ(self->leak.pinned_before + HUGE / PAGE_SZ,
 		  iommufd_pinned_pages());
 
 	/* The source goes first; the copy keeps every page pinned. */
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, HUGE, NULL));
-	EXPECT_EQ(self->pinned_before + HUGE / PAGE_SZ,
+	EXPECT_EQ(self->leak.pinned_before + HUGE / PAGE_SZ,
 		  iommufd_pinned_pages());
 	ASSERT_OK(check_map(self->fd, dst_hwpt, BASE + HUGE, thp, HUGE));
 	ASSERT_OK(_ioas_unmap(self->fd, dst, BASE + HUGE, HUGE, NULL));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(check_refs(self->fd, thp, HUGE, 0));
 	ASSERT_OK(_destroy(self->fd, stdev));
 	ASSERT_OK(_destroy(self->fd, dst_stdev));
@@ -183,19 +183,19 @@ TEST_F(ioas, huge_folio_pinned_by_access_and_domain_counts_once)
 	ASSERT_LE(0, access);
 	ASSERT_OK(_access_pin(self->fd, access, BASE + 4 * PAGE_SZ,
 			      8 * PAGE_SZ, 0, &item));
-	EXPECT_EQ(self->pinned_before + 8, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 8, iommufd_pinned_pages());
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
-	EXPECT_EQ(self->pinned_before + HUGE / PAGE_SZ,
+	EXPECT_EQ(self->leak.pinned_before + HUGE / PAGE_SZ,
 		  iommufd_pinned_pages());
 	ASSERT_OK(check_map(self->fd, hwpt, BASE, thp, HUGE));
 
 	/* The domain goes; the access's piece stays pinned, alone. */
 	ASSERT_OK(_destroy(self->fd, stdev));
-	EXPECT_EQ(self->pinned_before + 8, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 8, iommufd_pinned_pages());
 	ASSERT_OK(_access_rw(self->fd, access, BASE, tmp, HUGE, 0));
 	ASSERT_EQ(0, memcmp(tmp, thp, HUGE));
 	ASSERT_OK(_access_unpin(self->fd, access, item));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(close(access));
 	munmap(raw, 2 * HUGE);
 	free(tmp);
@@ -222,7 +222,8 @@ TEST_F(ioas, large_unmap_in_steps_unpins_every_page_once)
 
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, len, BASE));
-	EXPECT_EQ(self->pinned_before + len / PAGE_SZ, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + len / PAGE_SZ,
+		  iommufd_pinned_pages());
 	ASSERT_OK(check_map(self->fd, hwpt, BASE, buf, len));
 
 	access = _access_create(self->fd, self->ioas, 1);
@@ -231,7 +232,7 @@ TEST_F(ioas, large_unmap_in_steps_unpins_every_page_once)
 			      0, &item));
 	/* The domain goes: everything but the access's pages is unpinned. */
 	ASSERT_OK(_destroy(self->fd, stdev));
-	EXPECT_EQ(self->pinned_before + 4, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before + 4, iommufd_pinned_pages());
 	ASSERT_OK(check_refs(self->fd, buf, len / 2, 0));
 	ASSERT_OK(check_refs(self->fd, buf + len / 2, 4 * PAGE_SZ, 1));
 	ASSERT_OK(check_refs(self->fd, buf + len / 2 + 4 * PAGE_SZ,
@@ -244,7 +245,7 @@ TEST_F(ioas, large_unmap_in_steps_unpins_every_page_once)
 	ASSERT_OK(_access_unpin(self->fd, access, item));
 	ASSERT_OK(close(access));
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, len, NULL));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(check_refs(self->fd, buf, len, 0));
 	ASSERT_OK(_destroy(self->fd, stdev));
 	munmap(buf, len);

@@ -81,7 +81,7 @@ TEST_F_TIMEOUT(ioas, two_gib_mapped_in_one_call, 300)
 	ASSERT_OK(_access_pin(self->fd, access, BASE, HUGE, 0, &item));
 	ASSERT_OK(_access_pin(self->fd, access, BASE + TWO_GIB - HUGE, HUGE, 0,
 			      &item2));
-	EXPECT_EQ(self->pinned_before + 2 * HUGE / PAGE_SZ,
+	EXPECT_EQ(self->leak.pinned_before + 2 * HUGE / PAGE_SZ,
 		  iommufd_pinned_pages());
 	ASSERT_OK(_access_rw(self->fd, access, BASE, head, sizeof(head), 0));
 	ASSERT_EQ(0, memcmp(head, va, sizeof(head)));
@@ -90,7 +90,7 @@ TEST_F_TIMEOUT(ioas, two_gib_mapped_in_one_call, 300)
 	ASSERT_EQ(0, memcmp(tail, va + TWO_GIB - sizeof(tail), sizeof(tail)));
 	ASSERT_OK(_access_unpin(self->fd, access, item));
 	ASSERT_OK(_access_unpin(self->fd, access, item2));
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(close(access));
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, TWO_GIB, &got));
 	ASSERT_EQ(TWO_GIB, got);
@@ -115,7 +115,7 @@ TEST_F_TIMEOUT(ioas, whole_mock_aperture_filled_in_one_call, 300)
 			      NULL));
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, va, len,
 				  MOCK_APERTURE_START));
-	EXPECT_EQ(self->pinned_before + len / PAGE_SZ,
+	EXPECT_EQ(self->leak.pinned_before + len / PAGE_SZ,
 		  iommufd_pinned_pages());
 	ASSERT_OK(check_map(self->fd, hwpt, MOCK_APERTURE_START, va, HUGE));
 	ASSERT_OK(check_map(self->fd, hwpt, (size_t)MOCK_APERTURE_LAST + 1 - HUGE,
@@ -123,7 +123,7 @@ TEST_F_TIMEOUT(ioas, whole_mock_aperture_filled_in_one_call, 300)
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, MOCK_APERTURE_START, len,
 			      &got));
 	ASSERT_EQ(len, got);
-	EXPECT_EQ(self->pinned_before, iommufd_pinned_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(_destroy(self->fd, stdev));
 	munmap(va, len);
 	close(memfd);

@@ -280,34 +280,39 @@ static inline void *test_buffer(size_t length)
 
 /*
  * Leak checks of the test build: objects and pinned pages counted before,
- * back to the same after.  A fixture holds LEAK_FIELDS for them.
+ * back to the same after.  A fixture holds a struct leak_baseline.
  */
-#define LEAK_FIELDS long objects_before; long pinned_before
-#define LEAK_BASELINE(self)						\
-	do {								\
-		(self)->objects_before = iommufd_live_objects();	\
-		(self)->pinned_before = iommufd_pinned_pages();		\
-		if ((self)->objects_before < 0 || (self)->pinned_before < 0) \
-			SKIP("%s missing: not the test build of iommufd.ko", \
-			     IOMMUFD_DEBUGFS);				\
-	} while (0)
+struct leak_baseline {
+	long objects_before;
+	long pinned_before;
+};
 
-#define LEAK_CHECK(self)						\
-	do {								\
-		ASSERT_EQ((self)->objects_before, iommufd_live_objects()); \
-		ASSERT_EQ((self)->pinned_before, iommufd_pinned_pages()); \
-	} while (0)
+static inline void leak_baseline(struct leak_baseline *leak)
+{
+	leak->objects_before = iommufd_live_objects();
+	leak->pinned_before = iommufd_pinned_pages();
+	if (leak->objects_before < 0 || leak->pinned_before < 0)
+		SKIP("%s missing: not the test build of iommufd.ko",
+		     IOMMUFD_DEBUGFS);
+}
+
+static inline void leak_check(struct leak_baseline *leak)
+{
+	ASSERT_EQ(leak->objects_before, iommufd_live_objects());
+	ASSERT_EQ(leak->pinned_before, iommufd_pinned_pages());
+}
 
 /*
  * The start of most fixtures' setup: the leak baseline, a fresh
- * /dev/iommu file in self->fd and one IOAS in self->ioas.
+ * /dev/iommu file in *@fd and one IOAS in *@ioas.
  */
-#define OPEN_WITH_IOAS(self)						\
-	do {								\
-		LEAK_BASELINE(self);					\
-		(self)->fd = iommufd_open();				\
-		ASSERT_OK(_ioas_alloc((self)->fd, &(self)->ioas));	\
-	} while (0)
+static inline void open_with_ioas(struct leak_baseline *leak, int *fd,
+				  __u32 *ioas)
+{
+	leak_baseline(leak);
+	*fd = iommufd_open();
+	ASSERT_OK(_ioas_alloc(*fd, ioas));
+}
 
 /*
  * The fixture most tests share: a fresh /dev/iommu file, and a check at
@@ -315,37 +320,37 @@ static inline void *test_buffer(size_t length)
  */
 FIXTURE(iommufd) {
 	int fd;
-	LEAK_FIELDS;
+	struct leak_baseline leak;
 };
 
 FIXTURE_SETUP(iommufd)
 {
-	LEAK_BASELINE(self);
+	leak_baseline(&self->leak);
 	self->fd = iommufd_open();
 }
 
 FIXTURE_TEARDOWN(iommufd)
 {
 	ASSERT_OK(close(self->fd));
-	LEAK_CHECK(self);
+	leak_check(&self->leak);
 }
 
 /* An open /dev/iommu with one IOAS, and the same leak checks. */
 FIXTURE(ioas) {
 	int fd;
 	__u32 ioas;
-	LEAK_FIELDS;
+	struct leak_baseline leak;
 };
 
 FIXTURE_SETUP(ioas)
 {
-	OPEN_WITH_IOAS(self);
+	open_with_ioas(&self->leak, &self->fd, &self->ioas);
 }
 
 FIXTURE_TEARDOWN(ioas)
 {
 	ASSERT_OK(close(self->fd));
-	LEAK_CHECK(self);
+	leak_check(&self->leak);
 }
 
 #endif /* IOMMUFD_UTILS_H */

@@ -17,7 +17,7 @@ FIXTURE(edu) {
 	__u32 ioas;
 	struct edu edu;
 	unsigned char *src, *dst;
-	LEAK_FIELDS;
+	struct leak_baseline leak;
 };
 
 /* QEMU's virtio-iommu with Debian's driver, which finishes a domain only
@@ -29,7 +29,7 @@ static int behind_virtio_iommu(void)
 
 FIXTURE_SETUP(edu)
 {
-	LEAK_BASELINE(self);
+	leak_baseline(&self->leak);
 	if (edu_find(&self->edu))
 		SKIP("no edu PCI device in this VM");
 	if (edu_open_cdev(&self->edu))
@@ -51,7 +51,7 @@ FIXTURE_TEARDOWN(edu)
 		munmap((void *)self->edu.bar0, self->edu.bar0_size);
 	ASSERT_OK(close(self->edu.devfd));
 	ASSERT_OK(close(self->fd));
-	LEAK_CHECK(self);
+	leak_check(&self->leak);
 }
 
 TEST_F(edu, dma_goes_through_the_ioas_and_unmap_blocks_it)
@@ -65,14 +65,14 @@ TEST_F(edu, dma_goes_through_the_ioas_and_unmap_blocks_it)
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, self->dst, PAGE_SZ,
 				  IOVA_DST));
 	/* Mapping into a domain pins. */
-	ASSERT_EQ(self->pinned_before + 2, iommufd_pinned_pages());
+	ASSERT_EQ(self->leak.pinned_before + 2, iommufd_pinned_pages());
 
 	ASSERT_OK(edu_dma(&self->edu, IOVA_SRC, EDU_BUFFER, XFER, 0));
 	ASSERT_OK(edu_dma(&self->edu, EDU_BUFFER, IOVA_DST, XFER, 1));
 	ASSERT_EQ(0, memcmp(self->src, self->dst, XFER));
 
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, IOVA_DST, PAGE_SZ, NULL));
-	ASSERT_EQ(self->pinned_before + 1, iommufd_pinned_pages());
+	ASSERT_EQ(self->leak.pinned_before + 1, iommufd_pinned_pages());
 	memset(self->dst, 0, PAGE_SZ);
 	ASSERT_OK(edu_dma(&self->edu, EDU_BUFFER, IOVA_DST, XFER, 1));
 	for (unsigned int i = 0; i < XFER; i++)
@@ -81,7 +81,7 @@ TEST_F(edu, dma_goes_through_the_ioas_and_unmap_blocks_it)
 	if (!access("/sys/class/iommu/dmar0", F_OK))
 		ASSERT_TRUE(kernel_log_has_fault(IOVA_DST));
 	ASSERT_OK(edu_detach(&self->edu));
-	ASSERT_EQ(self->pinned_before, iommufd_pinned_pages());
+	ASSERT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 }
 
 TEST_F(edu, replace_switches_page_tables_under_the_device)
