@@ -59,11 +59,14 @@
  * 11. eventq->lock            the fault and vEVENTQ queues (eventq/)
  * 12. igroup->devices_lock, hwpt_paging->devices_lock
  * 13. xa_locks, leaves; ictx->objects' is taken under any of the above.
+ *     ictx->mmaps' lock, a leaf, is taken under the mm's mmap lock by
+ *     mmap() of the file, and outside all of ours.
  */
 #ifndef IOMMUFD_PRIVATE_H
 #define IOMMUFD_PRIVATE_H
 
 #include <linux/build_bug.h>
+#include <linux/maple_tree.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
@@ -71,7 +74,9 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+struct device;
 struct file;
+struct vm_area_struct;
 struct iommufd_ioas;
 
 /**
@@ -94,6 +99,10 @@ struct iommufd_ioas;
  *	write by IOMMU_IOAS_CHANGE_PROCESS while it holds the iova_rwsem of
  *	every IOAS (the only place those nest, taken in id order), so no IOAS
  *	appears that it has not locked.  Outside every iova_rwsem.
+ * @mmaps: file offset -> struct iommufd_mmap, the regions user space may
+ *	mmap() (core/mmap.c); protected by its own lock
+ * @test_abi_6_12: test builds only: the file's caller speaks Debian 6.12's
+ *	test ABI (selftest/abi_6_12.c); read and written locklessly
  */
 struct iommufd_ctx {
 	struct file *file;
@@ -104,6 +113,10 @@ struct iommufd_ctx {
 	struct mutex vfio_lock;		/* protects vfio_ioas */
 	struct xarray groups;
 	struct rw_semaphore ioas_creation_lock;	/* see the kernel-doc above */
+	struct maple_tree mmaps;
+#ifdef IOMMUFD_SELFTEST
+	bool test_abi_6_12;
+#endif
 };
 
 enum iommufd_object_type {
@@ -118,6 +131,7 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_VIOMMU,
 	IOMMUFD_OBJ_VDEVICE,
 	IOMMUFD_OBJ_VEVENTQ,
+	IOMMUFD_OBJ_HW_QUEUE,
 #ifdef IOMMUFD_SELFTEST
 	IOMMUFD_OBJ_SELFTEST,
 #endif
@@ -206,6 +220,15 @@ struct iommufd_ucmd {
 int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t size);
 long iommufd_ioctl_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
 			    unsigned long arg);
+
+struct device *iommufd_global_device(void);
+
+/* Regions of the file for mmap() (core/mmap.c). */
+int iommufd_mmap_add(struct iommufd_ctx *ictx, struct iommufd_object *owner,
+		     phys_addr_t phys, size_t length, unsigned long *offset);
+void iommufd_mmap_remove(struct iommufd_ctx *ictx,
+			 struct iommufd_object *owner, unsigned long offset);
+int iommufd_fops_mmap(struct file *filp, struct vm_area_struct *vma);
 
 /* Handlers of the object core (core/object.c). */
 int iommufd_destroy_ioctl(struct iommufd_ucmd *ucmd);

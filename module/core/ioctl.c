@@ -38,6 +38,7 @@ union iommufd_ucmd_buffer {
 	struct iommu_viommu_alloc viommu;
 	struct iommu_vdevice_alloc vdevice;
 	struct iommu_veventq_alloc veventq;
+	struct iommu_hw_queue_alloc hw_queue;
 	struct iommu_hwpt_invalidate cache;
 	struct iommu_hwpt_set_dirty_tracking set_dirty;
 	struct iommu_hwpt_get_dirty_bitmap get_dirty;
@@ -125,6 +126,8 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMUFD_CMD_IOAS_CHANGE_PROCESS,
 		 iommufd_ioas_change_process_ioctl,
 		 struct iommu_ioas_change_process, __reserved),
+	IOCTL_OP(IOMMUFD_CMD_HW_QUEUE_ALLOC, iommufd_hw_queue_alloc_ioctl,
+		 struct iommu_hw_queue_alloc, length),
 #ifdef IOMMUFD_SELFTEST
 	IOCTL_OP(_IOC_NR(IOMMU_TEST_CMD), iommufd_test_cmd_ioctl,
 		 struct iommu_test_cmd, last),

@@ -56,6 +56,7 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 	mutex_init(&ictx->vfio_lock);
 	xa_init(&ictx->groups);
 	init_rwsem(&ictx->ioas_creation_lock);
+	mt_init_flags(&ictx->mmaps, MT_FLAGS_ALLOC_RANGE);
 	ictx->file = filp;
 	filp->private_data = ictx;
 	return 0;
@@ -69,6 +70,8 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 	xa_destroy(&ictx->objects);
 	WARN_ON(!xa_empty(&ictx->groups));
 	xa_destroy(&ictx->groups);
+	WARN_ON(!mtree_empty(&ictx->mmaps));
+	mtree_destroy(&ictx->mmaps);
 	mutex_destroy(&ictx->vfio_lock);
 	kfree(ictx);
 	return 0;
@@ -92,6 +95,7 @@ static const struct file_operations iommufd_fops = {
 	.release = iommufd_fops_release,
 	.unlocked_ioctl = iommufd_fops_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = iommufd_fops_mmap,
 };
 
 /**
@@ -171,6 +175,19 @@ static struct miscdevice iommufd_misc_dev = {
 	.mode = 0660,
 };
 
+/**
+ * iommufd_global_device() - the device of /dev/iommu
+ *
+ * What this module names itself by where the kernel wants a device, such
+ * as attaching to a dma-buf.
+ *
+ * Return: the misc device's struct device, valid while the module is.
+ */
+struct device *iommufd_global_device(void)
+{
+	return iommufd_misc_dev.this_device;
+}
+
 #ifdef IOMMUFD_VFIO_CONTAINER
 static struct miscdevice iommufd_vfio_dev = {
 	.minor = VFIO_MINOR,
@@ -239,3 +256,5 @@ MODULE_DESCRIPTION("/dev/iommu: I/O address spaces for devices passed through to
 MODULE_LICENSE("GPL");
 /* iommu_group_replace_domain() and friends, exported for iommufd. */
 MODULE_IMPORT_NS(IOMMUFD_INTERNAL);
+/* dma_buf_dynamic_attach() and friends, for MAP_FILE of a dma-buf. */
+MODULE_IMPORT_NS(DMA_BUF);

@@ -59,6 +59,9 @@ static const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_VEVENTQ] = {
 		.destroy = iommufd_veventq_destroy,
 	},
+	[IOMMUFD_OBJ_HW_QUEUE] = {
+		.destroy = iommufd_hw_queue_destroy,
+	},
 #ifdef IOMMUFD_SELFTEST
 	[IOMMUFD_OBJ_SELFTEST] = {
 		.destroy = iommufd_test_stdev_destroy,

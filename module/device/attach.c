@@ -89,6 +89,9 @@ static int iommufd_device_do_attach(struct iommufd_device *idev,
 		rc = -EINVAL;
 		goto out_unlock;
 	}
+	rc = iommufd_pasid_rid_check(idev, hwpt);
+	if (rc)
+		goto out_unlock;
 	if (hwpt->fault) {
 		rc = iommufd_device_iopf_get(idev);
 		if (rc)
@@ -225,7 +228,8 @@ static int iommufd_device_auto_attach(struct iommufd_device *idev,
 		goto out_unlock;
 	}
 
-	hwpt = iommufd_hwpt_paging_alloc(idev->ictx, ioas, idev, 0, true);
+	hwpt = iommufd_hwpt_paging_alloc(idev->ictx, ioas, idev, 0, true,
+					 NULL);
 	if (IS_ERR(hwpt)) {
 		rc = PTR_ERR(hwpt);
 		goto out_unlock;
@@ -349,6 +353,9 @@ static int iommufd_device_do_replace(struct iommufd_device *idev,
 		rc = -EBUSY;
 		goto out_unlock;
 	}
+	rc = iommufd_pasid_rid_check(idev, new);
+	if (rc)
+		goto out_unlock;
 	/* Faults on before a table that takes them, off after the last. */
 	iopf_on = new->fault && !(*old)->fault;
 	if (iopf_on) {
@@ -470,7 +477,8 @@ again:
 		if (rc != -EINVAL)
 			goto out_found;
 	}
-	new = iommufd_hwpt_paging_alloc(idev->ictx, ioas, idev, 0, false);
+	new = iommufd_hwpt_paging_alloc(idev->ictx, ioas, idev, 0, false,
+					NULL);
 	if (IS_ERR(new)) {
 		rc = PTR_ERR(new);
 		mutex_unlock(&ioas->mutex);

@@ -31,5 +31,7 @@ struct iommufd_attach_handle *
 iommufd_handle_alloc(struct iommufd_device *idev,
 		     struct iommufd_hw_pagetable *hwpt);
 void iommufd_handle_retire(struct iommufd_attach_handle *handle);
+int iommufd_pasid_rid_check(struct iommufd_device *idev,
+			    struct iommufd_hw_pagetable *hwpt);
 
 #endif /* IOMMUFD_DEVICE_PRIV_H */

@@ -7,7 +7,8 @@
  * keep the signatures VFIO of 6.12 calls.
  *
  * Only HWPTs allocated with IOMMU_HWPT_ALLOC_PASID go to a PASID, and only
- * for a device alone in its group: the 6.12 core attaches a PASID for the
+ * while the device's untagged DMA (its RID) is on such a HWPT too, or on
+ * none; and only for a device alone in its group: the 6.12 core attaches a PASID for the
  * whole group.  The 6.12 core has no atomic PASID replace, so a replace
  * detaches the old table and attaches the new one; meanwhile DMA with that
  * PASID is blocked, never let through, and a failed replace puts the old
@@ -51,6 +52,26 @@ static int iommufd_pasid_check(struct iommufd_device *idev, ioasid_t pasid,
 	return devices == 1 ? 0 : -EINVAL;
 }
 
+/**
+ * iommufd_pasid_rid_check() - may @idev's RID go to @hwpt?
+ * @idev: the device
+ * @hwpt: the HWPT its untagged DMA is to use
+ *
+ * While PASIDs are attached, the RID stays on HWPTs allocated for PASID
+ * use too: some IOMMUs build PASID tables only into such domains.
+ *
+ * Context: idev->igroup->lock held.
+ * Return: 0, or -EINVAL.
+ */
+int iommufd_pasid_rid_check(struct iommufd_device *idev,
+			    struct iommufd_hw_pagetable *hwpt)
+{
+	lockdep_assert_held(&idev->igroup->lock);
+	if (!hwpt->pasid_compat && !xa_empty(&idev->pasids))
+		return -EINVAL;
+	return 0;
+}
+
 /*
  * Attach @hwpt at @pasid with a new handle; on success @hwpt has one more
  * user and the handle is stored in idev->pasids.
@@ -65,6 +86,9 @@ static int iommufd_pasid_do_attach(struct iommufd_device *idev,
 
 	lockdep_assert_held(&idev->igroup->lock);
 
+	/* The other half of iommufd_pasid_rid_check(). */
+	if (idev->hwpt && !idev->hwpt->pasid_compat)
+		return -EINVAL;
 	handle = iommufd_handle_alloc(idev, hwpt);
 	if (!handle)
 		return -ENOMEM;
@@ -146,9 +170,10 @@ iommufd_pasid_get_hwpt(struct iommufd_device *idev, u32 pt_id)
  *
  * Context: process context, may sleep.
  * Return: 0; -ENOENT for an unknown @pt_id; -EINVAL for an object that is
- * no such HWPT, a PASID the device does not have, or a device that shares
- * its group; -EBUSY if @pasid is attached already; -EADDRINUSE if the
- * device's reserved regions are mapped; the errors of the IOMMU driver.
+ * no such HWPT, a PASID the device does not have, a device that shares
+ * its group or whose RID is on a HWPT not allocated for PASID use; -EBUSY
+ * if @pasid is attached already; -EADDRINUSE if the device's reserved
+ * regions are mapped; the errors of the IOMMU driver.
  */
 int iommufd_device_attach_pasid(struct iommufd_device *idev, ioasid_t pasid,
 				u32 pt_id)

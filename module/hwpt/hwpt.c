@@ -12,6 +12,7 @@
 #include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
+#include "../selftest/selftest.h"
 #include "../device/device.h"
 #include "../fault/fault.h"
 #include "../ioas/ioas.h"
@@ -49,6 +50,7 @@ void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
  * @flags: IOMMU_HWPT_ALLOC_* flags
  * @auto_domain: made by an attach: not published here, and the caller
  *	attaches the device before the IOAS fills the domain
+ * @user_data: driver data describing the table, or NULL
  *
  * Context: process context, may sleep; @ioas->mutex held.
  * Return: the HWPT, unpublished (the caller finalizes it, or aborts it
@@ -57,7 +59,8 @@ void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
 struct iommufd_hwpt_paging *
 iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 			  struct iommufd_device *idev, u32 flags,
-			  bool auto_domain)
+			  bool auto_domain,
+			  const struct iommu_user_data *user_data)
 {
 	const struct iommu_ops *ops = iommufd_dev_ops(idev->dev);
 	struct iommufd_hwpt_paging *hwpt;
@@ -78,7 +81,7 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	 */
 	pasid = flags & IOMMU_HWPT_ALLOC_PASID;
 	flags &= ~IOMMU_HWPT_ALLOC_PASID;
-	if (flags && !ops->domain_alloc_user)
+	if ((flags || user_data) && !ops->domain_alloc_user)
 		return ERR_PTR(-EOPNOTSUPP);
 
 	hwpt = iommufd_object_alloc_at(ictx, struct iommufd_hwpt_paging,
@@ -94,7 +97,8 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	hwpt->common.pasid_compat = pasid;
 
 	if (ops->domain_alloc_user)
-		domain = ops->domain_alloc_user(idev->dev, flags, NULL, NULL);
+		domain = ops->domain_alloc_user(idev->dev, flags, NULL,
+						user_data);
 	else
 		domain = iommu_paging_domain_alloc(idev->dev);
 	if (IS_ERR(domain)) {
@@ -192,6 +196,8 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 						     !cmd->data_len)
 		return -EINVAL;
 
+	iommufd_test_note_hwpt_data(ucmd->ictx, cmd->data_type, cmd->data_len);
+
 	idev = iommufd_get_device(ucmd, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
@@ -203,13 +209,12 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 
 	switch (pt->type) {
 	case IOMMUFD_OBJ_IOAS:
-		rc = -EOPNOTSUPP;
-		if (cmd->data_type != IOMMU_HWPT_DATA_NONE)
-			goto out_put_pt;
 		ioas = container_of(pt, struct iommufd_ioas, obj);
 		mutex_lock(&ioas->mutex);
 		paging = iommufd_hwpt_paging_alloc(ucmd->ictx, ioas, idev,
-						   cmd->flags, false);
+						   cmd->flags, false,
+						   cmd->data_len ? &user_data :
+								   NULL);
 		mutex_unlock(&ioas->mutex);
 		hwpt = IS_ERR(paging) ? ERR_CAST(paging) : &paging->common;
 		break;

@@ -112,7 +112,8 @@ static inline bool hwpt_is_paging(struct iommufd_hw_pagetable *hwpt)
 struct iommufd_hwpt_paging *
 iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 			  struct iommufd_device *idev, u32 flags,
-			  bool auto_domain);
+			  bool auto_domain,
+			  const struct iommu_user_data *user_data);
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
 void iommufd_hwpt_nested_destroy(struct iommufd_object *obj);
 struct iommufd_hwpt_nested *

@@ -18,6 +18,7 @@
 #include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
+#include "../selftest/selftest.h"
 #include "../device/device.h"
 #include "../fault/fault.h"
 #include "../viommu/viommu.h"
@@ -124,7 +125,8 @@ err_abort:
  * Context: process context, may sleep.
  * Return: 0; -EOPNOTSUPP for a reserved field (nothing written back);
  * -EINVAL for an unbounded or inconsistent request array; -ENOENT when
- * hwpt_id names no nested HWPT or vIOMMU; -EOPNOTSUPP for a vIOMMU without
+ * hwpt_id names no object, -EINVAL when it names one that is no nested
+ * HWPT or vIOMMU; -EOPNOTSUPP for a vIOMMU without
  * invalidation; the driver's error for the first request
  * it refused; -EFAULT if entry_num cannot be written back.
  */
@@ -153,14 +155,15 @@ int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd)
 	}
 
 	/*
-	 * A nested HWPT or a vIOMMU.  Anything else is ENOENT, as 6.12's
-	 * selftest expects (newer upstream says EINVAL for a wrong type).
+	 * A nested HWPT or a vIOMMU.  Anything else is EINVAL, as newer
+	 * upstream says (ENOENT to callers of 6.12's test ABI, as 6.12 said).
 	 */
 	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id, IOMMUFD_OBJ_ANY);
 	if (!IS_ERR(obj) && obj->type != IOMMUFD_OBJ_HWPT_NESTED &&
 	    obj->type != IOMMUFD_OBJ_VIOMMU) {
 		iommufd_put_object(ucmd->ictx, obj);
-		obj = ERR_PTR(-ENOENT);
+		obj = ERR_PTR(iommufd_test_abi_6_12(ucmd->ictx) ? -ENOENT :
+								   -EINVAL);
 	}
 	if (IS_ERR(obj)) {
 		rc = PTR_ERR(obj);

@@ -25,6 +25,10 @@
  * @iommu_prot: IOMMU_READ / IOMMU_WRITE
  * @num_accesses: pins in this area held by in-kernel accesses; protected
  *	by @pages->mutex
+ * @num_locks: pins in this area that an unmap may not take away (a
+ *	vIOMMU's hardware queue); unmapping it fails with -EBUSY while there
+ *	are any.  Changed under @pages->mutex and iova_rwsem for read, so
+ *	stable under iova_rwsem for write.
  * @prevent_access: an unmap is waiting for the accesses to let go; new
  *	pins are refused.  Protected by @pages->mutex.
  * @filling: a map has put it in the tree (its IOVA is taken) and is still
@@ -41,6 +45,7 @@ struct iopt_area {
 	unsigned int page_offset;
 	int iommu_prot;
 	unsigned int num_accesses;
+	unsigned int num_locks;
 	bool prevent_access;
 	bool filling;
 };

@@ -290,6 +290,38 @@ int iopt_map_file_pages(struct io_pagetable *iopt, unsigned long *iova,
 				  iova, iommu_prot, fixed_iova);
 }
 
+/**
+ * iopt_map_dmabuf_pages() - map part of a dma-buf into an IOAS
+ * @iopt: the page table
+ * @iova: in: the IOVA when @fixed_iova; out: the IOVA used
+ * @dmabuf: the dma-buf; the mapping keeps its own reference
+ * @start: byte offset in @dmabuf
+ * @length: bytes to map
+ * @iommu_prot: IOMMU_READ and/or IOMMU_WRITE
+ * @fixed_iova: map at *@iova, else choose one
+ *
+ * As iopt_map_file_pages(), for memory its exporter lends: nothing is
+ * pinned or charged, and the exporter may revoke it (pages/dmabuf.c).
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or a negative errno with nothing changed: those of
+ * iopt_pages_alloc_dmabuf() and of iopt_map_user_pages().
+ */
+int iopt_map_dmabuf_pages(struct io_pagetable *iopt, unsigned long *iova,
+			  struct dma_buf *dmabuf, unsigned long start,
+			  unsigned long length, int iommu_prot,
+			  bool fixed_iova)
+{
+	struct iopt_pages *pages;
+
+	pages = iopt_pages_alloc_dmabuf(dmabuf, start, length,
+					iommu_prot & IOMMU_WRITE);
+	if (IS_ERR(pages))
+		return PTR_ERR(pages);
+	return iopt_map_new_pages(iopt, pages, offset_in_page(start), length,
+				  iova, iommu_prot, fixed_iova);
+}
+
 /*
  * Collect the slices of pages that map [iova, iova + length) in @iopt,
  * which must be covered by areas without a gap.
@@ -444,11 +476,15 @@ again:
 		rc = -EBUSY;
 		goto out_unlock_allow;
 	}
-	for (area = iopt_area_first(iopt, first, last);
-	     area && whole_areas_only; area = iopt_area_next(area, first, last)) {
-		if (iopt_area_iova(area) < first ||
-		    iopt_area_last_iova(area) > last) {
+	for (area = iopt_area_first(iopt, first, last); area;
+	     area = iopt_area_next(area, first, last)) {
+		if (whole_areas_only && (iopt_area_iova(area) < first ||
+					 iopt_area_last_iova(area) > last)) {
 			rc = -ENOENT;
+			goto out_unlock_allow;
+		}
+		if (area->num_locks) {
+			rc = -EBUSY;
 			goto out_unlock_allow;
 		}
 	}

@@ -41,6 +41,7 @@
 #include "area.h"
 #include "ioas.h"
 
+struct dma_buf;
 struct file;
 
 /* An IOVA range in allowed_itree or reserved_itree. */
@@ -81,6 +82,10 @@ int iopt_map_file_pages(struct io_pagetable *iopt, unsigned long *iova,
 			struct file *file, unsigned long start,
 			unsigned long length, int iommu_prot, bool process_mode,
 			bool fixed_iova);
+int iopt_map_dmabuf_pages(struct io_pagetable *iopt, unsigned long *iova,
+			  struct dma_buf *dmabuf, unsigned long start,
+			  unsigned long length, int iommu_prot,
+			  bool fixed_iova);
 int iopt_copy(struct io_pagetable *dst, struct io_pagetable *src,
 	      unsigned long *dst_iova, unsigned long src_iova,
 	      unsigned long length, int iommu_prot, bool fixed_iova);

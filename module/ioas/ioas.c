@@ -7,6 +7,7 @@
  * EOVERFLOW, missing permissions EINVAL, then the ids) before touching any
  * object, and leaves everything as it was when it fails.
  */
+#include <linux/dma-buf.h>
 #include <linux/errno.h>
 #include <linux/err.h>
 #include <linux/file.h>
@@ -320,13 +321,19 @@ static int iommufd_ioas_map_from(struct iommufd_ucmd *ucmd, u32 ioas_id,
 	int prot = iommufd_map_prot(flags);
 	unsigned long at = *iova;
 	struct iommufd_ioas *ioas;
+	struct dma_buf *dmabuf;
 	struct file *file;
 	int rc;
 
 	ioas = iommufd_get_ioas(ucmd->ictx, ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	if (src->from_file) {
+	dmabuf = src->from_file ? dma_buf_get(src->fd) : ERR_PTR(-EINVAL);
+	if (!IS_ERR(dmabuf)) {
+		rc = iopt_map_dmabuf_pages(&ioas->iopt, &at, dmabuf,
+					   src->start, length, prot, fixed);
+		dma_buf_put(dmabuf);
+	} else if (src->from_file) {
 		file = fget(src->fd);
 		if (!file) {
 			rc = -EBADF;
@@ -382,12 +389,16 @@ int iommufd_ioas_map_ioctl(struct iommufd_ucmd *ucmd)
  *
  * IOMMU_IOAS_MAP of @length bytes of the memfd @fd from byte @start.  The
  * mapping holds its own reference on the file: closing @fd changes
- * nothing until the IOVA is unmapped.
+ * nothing until the IOVA is unmapped.  @fd may also be a dma-buf of an
+ * exporter that registered with this module (pages/dmabuf.c): nothing is
+ * pinned or charged then, and the exporter may revoke the mapping.
  *
  * Context: process context, may sleep.
  * Return: 0 with iova set; -EBADF if fd is not an open file; -EINVAL for
  * a file that is not a memfd (shmem or hugetlbfs); -EPERM for WRITEABLE
- * on a file not open for writing or sealed against writes; -EOVERFLOW if
+ * on a file not open for writing or sealed against writes; -ENODEV for a
+ * revoked dma-buf, -EOPNOTSUPP for one of an unknown exporter, -EINVAL
+ * for a range past its end; -EOVERFLOW if
  * start + length wraps; the errors of IOMMU_IOAS_MAP otherwise, in its
  * order.  Nothing is mapped on failure.
  */

@@ -165,6 +165,10 @@ int iopt_access_pin(struct io_pagetable *iopt, unsigned long iova,
 		    unsigned int flags);
 void iopt_access_unpin(struct io_pagetable *iopt, unsigned long iova,
 		       unsigned long last);
+int iopt_lock_pin(struct io_pagetable *iopt, unsigned long iova,
+		  unsigned long last, struct page **out_pages);
+void iopt_lock_unpin(struct io_pagetable *iopt, unsigned long iova,
+		     unsigned long last);
 int iopt_access_rw(struct io_pagetable *iopt, unsigned long iova,
 		   unsigned long last, void *data, unsigned int flags);
 

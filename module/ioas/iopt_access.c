@@ -105,9 +105,13 @@ static int iopt_access_check_area(struct iopt_area *area, unsigned int flags)
 	return area->iommu_prot & prot ? 0 : -EPERM;
 }
 
-/* Unpin [iova, last] from the areas of @iopt, which must cover it. */
+/*
+ * Unpin [iova, last] from the areas of @iopt, which must cover it; @locked
+ * for a pin of iopt_lock_pin().
+ */
 static void iopt_access_unpin_range(struct io_pagetable *iopt,
-				    unsigned long iova, unsigned long last)
+				    unsigned long iova, unsigned long last,
+				    bool locked)
 {
 	struct iopt_area *area;
 
@@ -121,8 +125,13 @@ static void iopt_access_unpin_range(struct io_pagetable *iopt,
 				 iopt_area_iova_to_index(area, first),
 				 iopt_area_iova_to_index(area, end));
 		mutex_lock(&area->pages->mutex);
-		WARN_ON(!area->num_accesses);
-		area->num_accesses--;
+		if (locked) {
+			WARN_ON(!area->num_locks);
+			area->num_locks--;
+		} else {
+			WARN_ON(!area->num_accesses);
+			area->num_accesses--;
+		}
 		mutex_unlock(&area->pages->mutex);
 	}
 }
@@ -139,7 +148,7 @@ void iopt_access_unpin(struct io_pagetable *iopt, unsigned long iova,
 		       unsigned long last)
 {
 	down_read(&iopt->iova_rwsem);
-	iopt_access_unpin_range(iopt, iova, last);
+	iopt_access_unpin_range(iopt, iova, last, false);
 	up_read(&iopt->iova_rwsem);
 }
 
@@ -179,10 +188,14 @@ static int iopt_access_walk(struct io_pagetable *iopt, unsigned long iova,
 	return -ENOENT;
 }
 
-/* Where a pin's pages go, advanced as areas are pinned, and its end. */
+/*
+ * Where a pin's pages go, advanced as areas are pinned, its end, and
+ * whether it is a pin of iopt_lock_pin().
+ */
 struct iopt_access_pin_args {
 	struct page **out_pages;
 	unsigned long last;
+	bool locked;
 };
 
 static int iopt_access_pin_part(struct iopt_area *area, unsigned long first,
@@ -207,7 +220,10 @@ static int iopt_access_pin_part(struct iopt_area *area, unsigned long first,
 		return rc;
 	args->out_pages += last_index - first_index + 1;
 	mutex_lock(&area->pages->mutex);
-	area->num_accesses++;
+	if (args->locked)
+		area->num_locks++;
+	else
+		area->num_accesses++;
 	mutex_unlock(&area->pages->mutex);
 	return 0;
 }
@@ -234,6 +250,28 @@ static int iopt_access_rw_part(struct iopt_area *area, unsigned long first,
 	return rc;
 }
 
+/* iopt_access_pin() or, @locked, iopt_lock_pin(). */
+static int iopt_pin_range(struct io_pagetable *iopt, unsigned long iova,
+			  unsigned long last, struct page **out_pages,
+			  unsigned int flags, bool locked)
+{
+	struct iopt_access_pin_args args = {
+		.out_pages = out_pages,
+		.last = last,
+		.locked = locked,
+	};
+	unsigned long done;
+	int rc;
+
+	down_read(&iopt->iova_rwsem);
+	rc = iopt_access_walk(iopt, iova, last, flags, iopt_access_pin_part,
+			      &args, &done);
+	if (rc && done != iova)
+		iopt_access_unpin_range(iopt, iova, done - 1, locked);
+	up_read(&iopt->iova_rwsem);
+	return rc;
+}
+
 /**
  * iopt_access_pin() - pin the pages behind [@iova, @last] for an access
  * @iopt: the page table
@@ -252,20 +290,43 @@ int iopt_access_pin(struct io_pagetable *iopt, unsigned long iova,
 		    unsigned long last, struct page **out_pages,
 		    unsigned int flags)
 {
-	struct iopt_access_pin_args args = {
-		.out_pages = out_pages,
-		.last = last,
-	};
-	unsigned long done;
-	int rc;
+	return iopt_pin_range(iopt, iova, last, out_pages, flags, false);
+}
 
+/**
+ * iopt_lock_pin() - pin the pages behind [@iova, @last] and keep them
+ *	mapped: unmaps of the range fail with -EBUSY until iopt_lock_unpin()
+ * @iopt: the page table
+ * @iova: first IOVA, on a page edge of the memory
+ * @last: last IOVA, inclusive, on a page edge's last byte
+ * @out_pages: out: one struct page per PAGE_SIZE page of the range
+ *
+ * For memory the hardware reads by physical address on its own, such as a
+ * vIOMMU's queue in guest memory: no unmap callback could stop it.
+ *
+ * Context: process context, may sleep.
+ * Return: as iopt_access_pin().
+ */
+int iopt_lock_pin(struct io_pagetable *iopt, unsigned long iova,
+		  unsigned long last, struct page **out_pages)
+{
+	return iopt_pin_range(iopt, iova, last, out_pages, 0, true);
+}
+
+/**
+ * iopt_lock_unpin() - undo iopt_lock_pin()
+ * @iopt: the page table pinned in
+ * @iova: first IOVA, as pinned
+ * @last: last IOVA, inclusive, as pinned
+ *
+ * Context: process context, may sleep.
+ */
+void iopt_lock_unpin(struct io_pagetable *iopt, unsigned long iova,
+		     unsigned long last)
+{
 	down_read(&iopt->iova_rwsem);
-	rc = iopt_access_walk(iopt, iova, last, flags, iopt_access_pin_part,
-			      &args, &done);
-	if (rc && done != iova)
-		iopt_access_unpin_range(iopt, iova, done - 1);
+	iopt_access_unpin_range(iopt, iova, last, true);
 	up_read(&iopt->iova_rwsem);
-	return rc;
 }
 
 /**

@@ -83,7 +83,11 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	lockdep_assert_held_write(&iopt->iova_rwsem);
 
 	mutex_lock(&pages->mutex);
-	rc = area->prevent_access ? -EBUSY : area->num_accesses ? -EINVAL : 0;
+	rc = area->prevent_access || area->num_locks ? -EBUSY :
+	     area->num_accesses ? -EINVAL : 0;
+	/* Revoking a dma-buf finds its areas by their domain users, uncut. */
+	if (!rc && iopt_pages_is_dmabuf(pages))
+		rc = -EOPNOTSUPP;
 	mutex_unlock(&pages->mutex);
 	if (rc)
 		return rc;

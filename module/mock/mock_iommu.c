@@ -116,7 +116,14 @@ static int mock_attach_paging(struct iommu_domain *domain, struct device *dev)
 	return 0;
 }
 
-/* The core sets @domain at @pasid of @dev; remember it. */
+/*
+ * The core sets @domain at @pasid of @dev; remember it.
+ *
+ * At IOMMU_TEST_PASID_RESERVED a replace fails once.  The 6.12 core has
+ * no PASID replace, so iommufd replaces by a remove and a set: a set there
+ * right after a remove, of another domain than the one removed, is a
+ * replace.  Putting the old one back then succeeds.
+ */
 static int mock_set_dev_pasid(struct iommu_domain *domain, struct device *dev,
 			      ioasid_t pasid, struct iommu_domain *old)
 {
@@ -124,6 +131,17 @@ static int mock_set_dev_pasid(struct iommu_domain *domain, struct device *dev,
 
 	if (iommufd_should_fail())
 		return -ENOMEM;
+	if (pasid == IOMMU_TEST_PASID_RESERVED) {
+		struct iommu_domain *removed = mdev->reserved_removed;
+
+		mdev->reserved_removed = NULL;
+		if (removed && removed != domain)
+			return -ENOMEM;
+	}
+	/* As for the RID: no dirty tracking domain without dirty tracking. */
+	if (domain->dirty_ops &&
+	    (mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_NO_DIRTY))
+		return -EINVAL;
 	mock_drain_iopf(dev);
 	return xa_err(xa_store(&mdev->pasids, pasid, domain, GFP_KERNEL));
 }
@@ -135,6 +153,8 @@ static void mock_remove_dev_pasid(struct device *dev, ioasid_t pasid,
 
 	mock_drain_iopf(dev);
 	WARN_ON(xa_erase(&mdev->pasids, pasid) != domain);
+	if (pasid == IOMMU_TEST_PASID_RESERVED)
+		mdev->reserved_removed = domain;
 }
 
 static const struct iommu_domain_ops mock_blocking_ops = {
@@ -155,7 +175,12 @@ const struct iommu_domain_ops mock_domain_ops = {
 	.free = mock_domain_free,
 };
 
-static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
+/*
+ * A mock paging domain with MOCK_PAGE_SIZE pages and @sizes besides, and
+ * MOCK_HUGE_PAGE_SIZE ones for a device made with 6.12's HUGE_IOVA flag.
+ */
+static struct iommu_domain *mock_domain_alloc_paging_sizes(struct device *dev,
+							   unsigned long sizes)
 {
 	struct mock_domain *mock;
 
@@ -166,11 +191,49 @@ static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
 	mock->domain.ops = &mock_domain_ops;
 	mock->domain.geometry.aperture_start = MOCK_APERTURE_START;
 	mock->domain.geometry.aperture_end = MOCK_APERTURE_LAST;
-	mock->domain.pgsize_bitmap = MOCK_IO_PAGE_SIZE;
+	mock->domain.pgsize_bitmap = MOCK_IO_PAGE_SIZE | sizes;
 	if (dev && (mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_HUGE_IOVA))
 		mock->domain.pgsize_bitmap |= MOCK_HUGE_PAGE_SIZE;
 	xa_init(&mock->ptes);
 	return &mock->domain;
+}
+
+static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
+{
+	return mock_domain_alloc_paging_sizes(dev, 0);
+}
+
+/*
+ * The page sizes besides MOCK_PAGE_SIZE that user space asked for with
+ * IOMMU_HWPT_DATA_SELFTEST data: the newer test ABI's table of several
+ * page sizes, whose CPU-page mappings are one entry each (and so dirty as
+ * a whole), with MOCK_HUGE_PAGE_SIZE ones too for MOCK_IOMMUPT_HUGE.
+ */
+static int mock_paging_data(const struct iommu_user_data *user_data,
+			    unsigned long *sizes)
+{
+	struct iommu_hwpt_selftest data;
+	int rc;
+
+	*sizes = 0;
+	if (!user_data)
+		return 0;
+	if (user_data->type != IOMMU_HWPT_DATA_SELFTEST)
+		return -EOPNOTSUPP;
+	rc = iommu_copy_struct_from_user(&data, user_data,
+					 IOMMU_HWPT_DATA_SELFTEST, iotlb);
+	if (rc)
+		return rc;
+	switch (data.pagetable_type) {
+	case MOCK_IOMMUPT_DEFAULT:
+		*sizes = PAGE_SIZE;
+		return 0;
+	case MOCK_IOMMUPT_HUGE:
+		*sizes = PAGE_SIZE | MOCK_HUGE_PAGE_SIZE;
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
 }
 
 static void mock_nested_free(struct iommu_domain *domain)
@@ -297,6 +360,8 @@ mock_domain_alloc_user(struct device *dev, u32 flags,
 		       const struct iommu_user_data *user_data)
 {
 	struct iommu_domain *domain;
+	unsigned long sizes;
+	int rc;
 
 	if (iommufd_should_fail())
 		return ERR_PTR(-ENOMEM);
@@ -305,15 +370,16 @@ mock_domain_alloc_user(struct device *dev, u32 flags,
 			return ERR_PTR(-EOPNOTSUPP);
 		return mock_nested_alloc(parent, user_data);
 	}
-	if (user_data)
-		return ERR_PTR(-EOPNOTSUPP);
+	rc = mock_paging_data(user_data, &sizes);
+	if (rc)
+		return ERR_PTR(rc);
 	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
 		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
 		return ERR_PTR(-EOPNOTSUPP);
 	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
 	    (mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_NO_DIRTY))
 		return ERR_PTR(-EOPNOTSUPP);
-	domain = mock_domain_alloc_paging(dev);
+	domain = mock_domain_alloc_paging_sizes(dev, sizes);
 	if (!domain)
 		return ERR_PTR(-ENOMEM);
 	if (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING)

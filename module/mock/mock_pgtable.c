@@ -7,7 +7,8 @@
  * or ends inside one map call means the caller split a mapping, and warns.
  * Domains allocated for dirty tracking keep a dirty mark per entry, which
  * IOMMU_TEST_OP_DIRTY sets (the "device" wrote) and read_and_clear_dirty()
- * reports, a huge IOVA page as a whole.
+ * reports, a huge IOVA page, or a CPU page mapped as one entry, as a
+ * whole.
  */
 #include <linux/iommu.h>
 #include <linux/mm.h>
@@ -36,8 +37,10 @@ int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 			ent |= MOCK_ENT_FIRST;
 		if (i == n - 1)
 			ent |= MOCK_ENT_LAST;
-		if (pgsize != MOCK_IO_PAGE_SIZE)
+		if (pgsize == MOCK_HUGE_PAGE_SIZE)
 			ent |= MOCK_ENT_HUGE;
+		else if (pgsize == PAGE_SIZE)
+			ent |= MOCK_ENT_PAGE;
 		old = xa_store(&mock->ptes, iova / MOCK_IO_PAGE_SIZE,
 			       xa_mk_value(ent), gfp);
 		if (xa_is_err(old)) {
@@ -146,6 +149,8 @@ static int mock_read_and_clear_dirty(struct iommu_domain *domain,
 
 		if (ent && (xa_to_value(ent) & MOCK_ENT_HUGE))
 			unit = MOCK_HUGE_PAGE_SIZE;
+		else if (ent && (xa_to_value(ent) & MOCK_ENT_PAGE))
+			unit = PAGE_SIZE;
 		head = iova & ~(unit - 1);
 		if (ent && mock_test_clear_dirty(mock, head, unit,
 						 flags & IOMMU_DIRTY_NO_CLEAR))

@@ -15,14 +15,18 @@
 
 struct iommufd_viommu;
 
-#define MOCK_IO_PAGE_SIZE (PAGE_SIZE / 2)
-#define MOCK_HUGE_PAGE_SIZE (512 * MOCK_IO_PAGE_SIZE)
+/*
+ * Half a CPU page (of x86's 4 KiB), so that IOVA alignment below PAGE_SIZE
+ * gets exercised.
+ */
+#define MOCK_IO_PAGE_SIZE MOCK_PAGE_SIZE
 
 /* Entry = physical address / MOCK_IO_PAGE_SIZE, plus these marks. */
 #define MOCK_ENT_FIRST BIT(58)
 #define MOCK_ENT_LAST BIT(59)
 #define MOCK_ENT_HUGE BIT(60)	/* mapped as part of a MOCK_HUGE_PAGE_SIZE */
 #define MOCK_ENT_DIRTY BIT(61)
+#define MOCK_ENT_PAGE BIT(62)	/* mapped as part of a PAGE_SIZE entry */
 #define MOCK_ENT_ADDR (MOCK_ENT_FIRST - 1)
 
 struct mock_domain {
@@ -54,6 +58,9 @@ struct mock_nested {
  * @responses: page responses delivered, by enum iommu_page_response_code;
  *	atomic, as the core may answer from several contexts
  * @pasids: PASID -> the domain the core set there (what "hardware" uses)
+ * @reserved_removed: the domain last removed from PASID
+ *	IOMMU_TEST_PASID_RESERVED, until the next set there; the core calls
+ *	set and remove under its group mutex
  * @viommu: the vIOMMU of the nested domain the device is attached to, or
  *	NULL; written under @iopf_rwsem held for writing
  * @virt_id: the device's ID on @viommu, as at that attach
@@ -64,6 +71,7 @@ struct mock_dev {
 	struct rw_semaphore iopf_rwsem;
 	atomic_t responses[IOMMU_TEST_IOPF_RESP_CODES];
 	struct xarray pasids;
+	struct iommu_domain *reserved_removed;
 	struct iommufd_viommu *viommu;
 	u64 virt_id;
 	atomic_t cache[MOCK_DEV_CACHE_NUM];

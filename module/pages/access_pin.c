@@ -68,7 +68,7 @@ static int iopt_fill_page_array(void *arg, unsigned long index,
  * Context: process context, may sleep; takes pages->mutex.
  * Return: 0, or a negative errno with nothing pinned or charged by this
  * call: -ENOMEM over RLIMIT_MEMLOCK, -EFAULT for memory that is gone,
- * -EINVAL for a file range past the end of the file.
+ * -EINVAL for a file range past the end of the file, or for a dma-buf.
  */
 int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
 		   unsigned long last, struct page **out_pages)
@@ -78,6 +78,9 @@ int iopt_pages_pin(struct iopt_pages *pages, unsigned long first,
 	int rc;
 
 	if (WARN_ON(first > last || last >= pages->npages))
+		return -EINVAL;
+	/* A dma-buf has no struct pages to hand out. */
+	if (pages->dmabuf)
 		return -EINVAL;
 
 	mutex_lock(&pages->mutex);
@@ -285,7 +288,7 @@ static int iopt_pages_rw_user(struct iopt_pages *pages, unsigned long offset,
  * works whether or not the range is pinned.
  *
  * Context: process context, may sleep; takes pages->mutex.
- * Return: 0, or -EFAULT.
+ * Return: 0; -EFAULT; -EINVAL for a dma-buf.
  */
 int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
 		  unsigned long length, bool write, bool use_pinned)
@@ -294,6 +297,9 @@ int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
 			      .write = write };
 	int rc = 0;
 
+	/* Nor any the CPU could copy through. */
+	if (pages->dmabuf)
+		return -EINVAL;
 	mutex_lock(&pages->mutex);
 	while (rw.length) {
 		unsigned long index = rw.offset / PAGE_SIZE;

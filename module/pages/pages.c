@@ -36,9 +36,9 @@
 #include "../selftest/selftest.h"
 #include "pages_priv.h"
 
-/* What both kinds of pages share; @npages is checked by the callers. */
-static struct iopt_pages *iopt_pages_create(unsigned long npages,
-					    bool writable, bool process_mode)
+/* What every kind of pages shares; @npages is checked by the callers. */
+struct iopt_pages *iopt_pages_create(unsigned long npages, bool writable,
+				     bool process_mode)
 {
 	struct iopt_pages *pages;
 
@@ -61,8 +61,8 @@ static struct iopt_pages *iopt_pages_create(unsigned long npages,
 }
 
 /* @start and @length as user space gave them: the pages they span. */
-static int iopt_pages_span(unsigned long start, unsigned long length,
-			   unsigned long *npages)
+int iopt_pages_span(unsigned long start, unsigned long length,
+		    unsigned long *npages)
 {
 	unsigned long end;
 
@@ -101,6 +101,21 @@ struct iopt_pages *iopt_pages_alloc(void __user *uptr, unsigned long length,
 	if (!IS_ERR(pages))
 		pages->uptr = (void __user *)(start & PAGE_MASK);
 	return pages;
+}
+
+/**
+ * iopt_pages_base() - the address or offset of index 0 of @pages
+ * @pages: the pages
+ *
+ * For aligning automatic IOVA the way the memory itself is aligned.
+ *
+ * Return: the page-aligned user address, or offset in the file or dma-buf.
+ */
+unsigned long iopt_pages_base(struct iopt_pages *pages)
+{
+	if (pages->dmabuf)
+		return pages->dmabuf->start;
+	return pages->file ? pages->file_start : (unsigned long)pages->uptr;
 }
 
 /*
@@ -194,6 +209,7 @@ void iopt_pages_release(struct kref *kref)
 
 	WARN_ON(!RB_EMPTY_ROOT(&pages->users_itree.rb_root));
 	WARN_ON(pages->npinned || pages->naccounted);
+	iopt_dmabuf_release(pages);
 	if (pages->file) {
 		if (pages->writable)
 			mapping_unmap_writable(pages->file->f_mapping);

@@ -18,8 +18,10 @@
 #include <linux/rbtree.h>
 #include <linux/types.h>
 
+struct dma_buf;
 struct file;
 struct iommu_domain;
+struct iopt_dmabuf;
 struct iommu_iotlb_gather;
 struct page;
 struct xarray;
@@ -102,6 +104,8 @@ enum iopt_account_mode {
  * @naccounted: pages currently charged; kept equal to @npinned
  * @users_itree: struct iopt_pages_user by index range.  A page is pinned,
  *	once, exactly while some user covers it.
+ * @dmabuf: for a dma-buf, what pages/dmabuf.c keeps of it; NULL for
+ *	memory.  Dma-buf pages pin and charge nothing.
  */
 struct iopt_pages {
 	struct kref kref;
@@ -118,15 +122,18 @@ struct iopt_pages {
 	unsigned long npinned;
 	unsigned long naccounted;
 	struct rb_root_cached users_itree;
+	struct iopt_dmabuf *dmabuf;
 };
 
 /*
  * The address or file offset of index 0, for aligning automatic IOVA the
  * way the memory itself is aligned.
  */
-static inline unsigned long iopt_pages_base(struct iopt_pages *pages)
+unsigned long iopt_pages_base(struct iopt_pages *pages);
+
+static inline bool iopt_pages_is_dmabuf(struct iopt_pages *pages)
 {
-	return pages->file ? pages->file_start : (unsigned long)pages->uptr;
+	return pages->dmabuf;
 }
 
 /**
@@ -154,6 +161,9 @@ struct iopt_pages *iopt_pages_alloc_file(struct file *file,
 					 unsigned long start,
 					 unsigned long length, bool writable,
 					 bool process_mode);
+struct iopt_pages *iopt_pages_alloc_dmabuf(struct dma_buf *dmabuf,
+					   unsigned long start,
+					   unsigned long length, bool writable);
 void iopt_pages_release(struct kref *kref);
 
 static inline void iopt_pages_get(struct iopt_pages *pages)

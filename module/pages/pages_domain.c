@@ -157,11 +157,17 @@ static int iopt_fill_run(void *arg, unsigned long index,
 	return 0;
 }
 
-/* Unmap @user's bytes of pages [first, last] from @domain into @gather. */
-static void iopt_user_unmap(struct iommu_domain *domain,
-			    struct iopt_pages_user *user, unsigned long first,
-			    unsigned long last,
-			    struct iommu_iotlb_gather *gather)
+/**
+ * iopt_user_unmap() - unmap @user's bytes of pages [@first, @last]
+ * @domain: the domain to unmap them from
+ * @user: a domain user
+ * @first: first index
+ * @last: last index, inclusive
+ * @gather: collects the IOTLB flush; the caller syncs @domain with it
+ */
+void iopt_user_unmap(struct iommu_domain *domain,
+		     struct iopt_pages_user *user, unsigned long first,
+		     unsigned long last, struct iommu_iotlb_gather *gather)
 {
 	unsigned long start, end;
 	size_t unmapped;
@@ -196,6 +202,18 @@ static void iopt_user_unfill_range(struct iopt_pages *pages,
 	unsigned long pos = first, cut, i;
 
 	lockdep_assert_held(&pages->mutex);
+
+	/* A dma-buf: nothing pinned, and nothing mapped once revoked. */
+	if (pages->dmabuf) {
+		if (pages->dmabuf->revoked)
+			return;
+		xa_for_each(domains, i, domain) {
+			iommu_iotlb_gather_init(&gather);
+			iopt_user_unmap(domain, user, first, last, &gather);
+			iommu_iotlb_sync(domain, &gather);
+		}
+		return;
+	}
 
 	iopt_run_list_init(&list, GFP_KERNEL | __GFP_NOFAIL, IOPT_UNFILL_RUNS);
 	do {
@@ -232,10 +250,11 @@ int iopt_pages_fill_user(struct iopt_pages *pages,
 		.user = user,
 		.domains = domains,
 		.next_index = user->node.start,
-		.check_folios = true,
+		.check_folios = !pages->dmabuf,	/* MMIO has no folios */
 	};
-	unsigned long first = 0, next;
-	int rc;
+	struct iommu_domain *domain;
+	unsigned long first = 0, next, i;
+	int rc = 0;
 
 	user->domain = xa_find(domains, &first, ULONG_MAX, XA_PRESENT);
 	if (WARN_ON(!user->domain))
@@ -247,12 +266,23 @@ int iopt_pages_fill_user(struct iopt_pages *pages,
 		fill.domain = user->domain;
 
 	mutex_lock(&pages->mutex);
-	rc = iopt_pages_produce(pages, user->node.start, user->node.last,
-				iopt_fill_run, &fill);
+	if (pages->dmabuf) {
+		user->prot |= pages->dmabuf->prot;
+		xa_for_each(domains, i, domain) {
+			rc = iopt_dmabuf_track(pages, user, domain);
+			if (rc)
+				break;
+		}
+	}
+	if (!rc)
+		rc = iopt_pages_produce(pages, user->node.start,
+					user->node.last, iopt_fill_run, &fill);
 	if (rc) {
 		if (fill.next_index != user->node.start)
 			iopt_user_unfill_range(pages, user, user->node.start,
 					       fill.next_index - 1, domains);
+		if (pages->dmabuf)
+			iopt_dmabuf_untrack(pages, user, NULL);
 		user->domain = NULL;
 	} else {
 		interval_tree_insert(&user->node, &pages->users_itree);
@@ -277,6 +307,8 @@ void iopt_pages_unfill_user(struct iopt_pages *pages,
 	interval_tree_remove(&user->node, &pages->users_itree);
 	iopt_user_unfill_range(pages, user, user->node.start, user->node.last,
 			       domains);
+	if (pages->dmabuf)
+		iopt_dmabuf_untrack(pages, user, NULL);
 	user->domain = NULL;
 	mutex_unlock(&pages->mutex);
 }
@@ -301,11 +333,14 @@ int iopt_pages_map_user(struct iopt_pages *pages,
 		.domain = domain,
 		.next_index = user->node.start,
 	};
-	int rc;
+	int rc = 0;
 
 	mutex_lock(&pages->mutex);
-	rc = iopt_user_read(pages, user, user->node.start, user->node.last,
-			    iopt_fill_run, &fill);
+	if (pages->dmabuf)
+		rc = iopt_dmabuf_track(pages, user, domain);
+	if (!rc)
+		rc = iopt_user_read(pages, user, user->node.start,
+				    user->node.last, iopt_fill_run, &fill);
 	if (rc && fill.next_index != user->node.start) {
 		struct iommu_iotlb_gather gather;
 
@@ -314,6 +349,8 @@ int iopt_pages_map_user(struct iopt_pages *pages,
 				fill.next_index - 1, &gather);
 		iommu_iotlb_sync(domain, &gather);
 	}
+	if (rc && pages->dmabuf)
+		iopt_dmabuf_untrack(pages, user, domain);
 	mutex_unlock(&pages->mutex);
 	return rc;
 }
@@ -338,8 +375,11 @@ void iopt_pages_unmap_user(struct iopt_pages *pages,
 	mutex_lock(&pages->mutex);
 	if (user->domain == domain)
 		user->domain = record;
-	iopt_user_unmap(domain, user, user->node.start, user->node.last,
-			gather);
+	if (pages->dmabuf)
+		iopt_dmabuf_untrack(pages, user, domain);
+	if (!pages->dmabuf || !pages->dmabuf->revoked)
+		iopt_user_unmap(domain, user, user->node.start,
+				user->node.last, gather);
 	mutex_unlock(&pages->mutex);
 }
 
@@ -361,6 +401,8 @@ void iopt_pages_split_user(struct iopt_pages *pages,
 			   struct iopt_pages_user *right,
 			   unsigned long split_byte)
 {
+	/* The callers never cut dma-buf areas; their tracks would not follow. */
+	WARN_ON(pages->dmabuf);
 	mutex_lock(&pages->mutex);
 	interval_tree_remove(&left->node, &pages->users_itree);
 	right->domain = left->domain;

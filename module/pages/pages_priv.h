@@ -16,6 +16,7 @@
 #ifndef IOMMUFD_PAGES_PRIV_H
 #define IOMMUFD_PAGES_PRIV_H
 
+#include <linux/list.h>
 #include <linux/types.h>
 
 #include "pages.h"
@@ -145,6 +146,62 @@ static inline int iopt_run_buf_add(struct iopt_run_buf *buf, unsigned long pfn,
 	buf->n++;
 	return 0;
 }
+
+/* pages/pages.c, for the kinds of pages it does not make itself */
+struct iopt_pages *iopt_pages_create(unsigned long npages, bool writable,
+				     bool process_mode);
+int iopt_pages_span(unsigned long start, unsigned long length,
+		    unsigned long *npages);
+
+/**
+ * struct iopt_dmabuf - what dma-buf pages keep of their dma-buf
+ * @dmabuf: the dma-buf (a reference)
+ * @attach: the pages' pinned, dynamic attachment to it
+ * @start: page-aligned byte offset in the dma-buf of index 0
+ * @phys: the physical address of index 0
+ * @prot: IOMMU_MMIO for MMIO, else 0; added to the areas' protection
+ * @revoked: the exporter took the memory back; nothing maps it any more.
+ *	Protected by pages->mutex.
+ * @tracks: struct iopt_dmabuf_track, the domains each domain user is
+ *	mapped in; protected by pages->mutex
+ */
+struct iopt_dmabuf {
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	unsigned long start;
+	phys_addr_t phys;
+	int prot;
+	bool revoked;
+	struct list_head tracks;
+};
+
+/**
+ * struct iopt_dmabuf_track - a domain user of dma-buf pages is mapped in
+ *	a domain
+ * @item: in iopt_dmabuf.tracks
+ * @user: the user
+ * @domain: the domain
+ */
+struct iopt_dmabuf_track {
+	struct list_head item;
+	struct iopt_pages_user *user;
+	struct iommu_domain *domain;
+};
+
+/* pages/dmabuf.c */
+void iopt_dmabuf_release(struct iopt_pages *pages);
+int iopt_dmabuf_read(struct iopt_pages *pages, unsigned long first,
+		     unsigned long last, struct iopt_run_buf *buf);
+int iopt_dmabuf_track(struct iopt_pages *pages, struct iopt_pages_user *user,
+		      struct iommu_domain *domain);
+void iopt_dmabuf_untrack(struct iopt_pages *pages,
+			 struct iopt_pages_user *user,
+			 struct iommu_domain *domain);
+
+/* pages/pages_domain.c */
+void iopt_user_unmap(struct iommu_domain *domain,
+		     struct iopt_pages_user *user, unsigned long first,
+		     unsigned long last, struct iommu_iotlb_gather *gather);
 
 static inline struct iopt_pages_user *
 to_iopt_pages_user(struct interval_tree_node *node)

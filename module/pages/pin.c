@@ -261,6 +261,14 @@ int iopt_pages_produce(struct iopt_pages *pages, unsigned long first,
 
 	lockdep_assert_held(&pages->mutex);
 
+	/* A dma-buf's memory is where its exporter says; nothing to pin. */
+	if (pages->dmabuf) {
+		struct iopt_run_buf buf = { .fn = fn, .arg = arg, .index = first };
+
+		rc = iopt_dmabuf_read(pages, first, last, &buf);
+		return rc ?: iopt_run_buf_flush(&buf);
+	}
+
 	while (index <= last) {
 		struct interval_tree_node *node;
 		unsigned long seg_last;

@@ -134,7 +134,9 @@ int iopt_user_read(struct iopt_pages *pages, struct iopt_pages_user *user,
 
 	if (WARN_ON(first < user->node.start || last > user->node.last))
 		return -EINVAL;
-	if (user->domain)
+	if (pages->dmabuf)
+		rc = iopt_dmabuf_read(pages, first, last, &buf);
+	else if (user->domain)
 		rc = iopt_user_read_domain(user, first, last, &buf);
 	else
 		rc = iopt_user_read_runs(user, first, last, &buf);

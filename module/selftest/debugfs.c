@@ -21,6 +21,7 @@
 
 #include "../mock/mock.h"
 #include "selftest.h"
+#include "test_cmd.h"
 
 static struct dentry *iommufd_test_dir;
 static atomic_t iommufd_test_objects = ATOMIC_INIT(0);
@@ -78,6 +79,7 @@ int iommufd_test_init(void)
 	if (rc)
 		return rc;
 	iommufd_mock_viommu_init();
+	iommufd_test_dmabuf_init();
 	iommufd_test_dir = debugfs_create_dir("iommufd", NULL);
 	debugfs_create_atomic_t("objects", 0400, iommufd_test_dir,
 				&iommufd_test_objects);
@@ -95,6 +97,7 @@ void iommufd_test_exit(void)
 	debugfs_remove_recursive(iommufd_test_dir);
 	iommufd_pause_exit();
 	iommufd_fail_exit();
+	iommufd_test_dmabuf_exit();
 	iommufd_mock_viommu_exit();
 	iommufd_mock_exit();
 	/* Objects or pins outliving the module would be leaks. */

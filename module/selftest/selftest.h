@@ -6,9 +6,12 @@
 #ifndef IOMMUFD_SELFTEST_H
 #define IOMMUFD_SELFTEST_H
 
+#include <linux/types.h>
+
 struct dentry;
 struct device;
 struct iommufd_object;
+struct iommufd_ctx;
 struct iommufd_ucmd;
 
 /* Where selftest/pause.c can hold a thread so that a test races it. */
@@ -37,6 +40,8 @@ void iommufd_fail_exit(void);
 void iommufd_test_pause(enum iommufd_pause_point point);
 void iommufd_pause_init(struct dentry *test_dir);
 void iommufd_pause_exit(void);
+void iommufd_test_note_hwpt_data(struct iommufd_ctx *ictx, u32 type, u32 len);
+bool iommufd_test_abi_6_12(struct iommufd_ctx *ictx);
 #else
 static inline int iommufd_test_init(void)
 {
@@ -82,6 +87,17 @@ static inline bool iommufd_should_fail(void)
 /* See selftest/pause.c: a race window held open, never in production. */
 static inline void iommufd_test_pause(enum iommufd_pause_point point)
 {
+}
+
+/* See selftest/abi_6_12.c: the two upstream selftests' differences. */
+static inline void iommufd_test_note_hwpt_data(struct iommufd_ctx *ictx,
+					       u32 type, u32 len)
+{
+}
+
+static inline bool iommufd_test_abi_6_12(struct iommufd_ctx *ictx)
+{
+	return false;
 }
 #endif
 

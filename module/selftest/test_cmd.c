@@ -485,6 +485,12 @@ int iommufd_test_cmd_ioctl(struct iommufd_ucmd *ucmd)
 	case IOMMU_TEST_OP_PASID_DETACH:
 	case IOMMU_TEST_OP_PASID_CHECK_HWPT:
 		return test_pasid(ucmd);
+	case IOMMU_TEST_OP_DMABUF_GET:
+		return iommufd_test_dmabuf_get(cmd->dmabuf_get.length,
+					       cmd->dmabuf_get.open_flags);
+	case IOMMU_TEST_OP_DMABUF_REVOKE:
+		return iommufd_test_dmabuf_revoke(cmd->dmabuf_revoke.dmabuf_fd,
+						  cmd->dmabuf_revoke.revoked);
 	case IOMMU_TEST_OP_IOPF_RESPONSES:
 		return test_iopf_responses(ucmd, cmd->id);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:

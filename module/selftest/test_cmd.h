@@ -21,4 +21,10 @@ int iommufd_test_access_item_destroy(int fd, u32 item_id);
 int iommufd_test_access_rw(int fd, unsigned long iova, size_t length,
 			   void __user *ubuf, u32 flags);
 
+/* test_dmabuf.c */
+int iommufd_test_dmabuf_get(size_t length, u32 open_flags);
+int iommufd_test_dmabuf_revoke(int fd, bool revoked);
+void iommufd_test_dmabuf_init(void);
+void iommufd_test_dmabuf_exit(void);
+
 #endif /* IOMMUFD_SELFTEST_TEST_CMD_H */

@@ -8,8 +8,9 @@
  * in order; a queue holding veventq_depth events drops further ones, and
  * says so with a data-less LOST_EVENTS header at its tail, numbered like
  * the event it stands for, so the gap in the numbers tells how many went.
- * read() returns whole records only and does not block: 0 when nothing
- * (or no whole record) fits.  Queued events stay when the fd is closed,
+ * read() returns whole records only and does not block: 0 when the queue
+ * is empty, EINVAL for a buffer smaller than a header or than the first
+ * record.  Queued events stay when the fd is closed,
  * until the queue is destroyed.  The queue and its file are eventq/'s.
  */
 #include <linux/fs.h>
@@ -23,6 +24,13 @@
 
 #include "../eventq/eventq.h"
 #include "viommu.h"
+
+/*
+ * The deepest queue user space may ask for: a bound on what one file can
+ * make the kernel hold, deep enough for every IOMMU's event queue.
+ * Upstream's figure.
+ */
+#define IOMMUFD_VEVENTQ_MAX_DEPTH BIT(19)
 
 /**
  * struct iommufd_vevent - one queued event
@@ -139,6 +147,8 @@ static ssize_t iommufd_veventq_read(struct file *filep, char __user *buf,
 
 	if (*ppos)
 		return -ESPIPE;
+	if (count < hdr)
+		return -EINVAL;
 
 	for (;;) {
 		struct iommufd_vevent_header h;
@@ -149,6 +159,9 @@ static ssize_t iommufd_veventq_read(struct file *filep, char __user *buf,
 					      struct iommufd_vevent, node);
 		len = ev ? hdr + ev->len : 0;
 		if (!ev || len > count - done) {
+			/* Not even the first record fits: a short buffer. */
+			if (ev && !done)
+				rc = -EINVAL;
 			spin_unlock(&q->common.lock);
 			break;
 		}
@@ -243,7 +256,8 @@ int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	if (cmd->flags || cmd->__reserved ||
 	    cmd->type == IOMMU_VEVENTQ_TYPE_DEFAULT)
 		return -EOPNOTSUPP;
-	if (!cmd->veventq_depth)
+	if (!cmd->veventq_depth ||
+	    cmd->veventq_depth > IOMMUFD_VEVENTQ_MAX_DEPTH)
 		return -EINVAL;
 	obj = iommufd_get_object(ucmd->ictx, cmd->viommu_id,
 				 IOMMUFD_OBJ_VIOMMU);

@@ -183,6 +183,40 @@ out_put_idev:
 }
 
 /**
+ * iommufd_viommu_alloc_mmap() - offer a region of the IOMMU to user space
+ * @viommu: the vIOMMU whose region it is (in the driver's @init)
+ * @base: its physical address, page aligned
+ * @length: its length, page aligned
+ * @offset: returns the offset user space must mmap() /dev/iommu at
+ *
+ * Each mapping of the region is a user of @viommu.  The driver withdraws
+ * the region with iommufd_viommu_destroy_mmap() in its @destroy.
+ *
+ * Context: process context, may sleep.
+ * Return: as iommufd_mmap_add().
+ */
+int iommufd_viommu_alloc_mmap(struct iommufd_viommu *viommu,
+			      phys_addr_t base, size_t length,
+			      unsigned long *offset)
+{
+	return iommufd_mmap_add(viommu->ictx, &viommu->obj, base, length,
+				offset);
+}
+
+/**
+ * iommufd_viommu_destroy_mmap() - withdraw iommufd_viommu_alloc_mmap()
+ * @viommu: the vIOMMU
+ * @offset: the region's offset
+ *
+ * Context: process context.
+ */
+void iommufd_viommu_destroy_mmap(struct iommufd_viommu *viommu,
+				 unsigned long offset)
+{
+	iommufd_mmap_remove(viommu->ictx, &viommu->obj, offset);
+}
+
+/**
  * iommufd_viommu_alloc_nested() - a nested HWPT on a vIOMMU
  * @ictx: the context
  * @viommu: the vIOMMU; its parent is the stage-2

@@ -22,6 +22,7 @@
 struct iommu_user_data;
 struct iommu_user_data_array;
 struct iommufd_device;
+struct iommufd_hw_queue;
 struct iommufd_hwpt_nested;
 struct iommufd_viommu;
 
@@ -36,6 +37,13 @@ struct iommufd_viommu;
  * @cache_invalidate: carry out an array of invalidation requests in the
  *	vIOMMU's IDs, in order, stopping at the first refused one and setting
  *	@array->entry_num to the number done; NULL if the driver has none
+ * @hw_queue_supports: does the vIOMMU offer hardware queues of @type?
+ *	NULL if it offers none
+ * @hw_queue_init: set up @hw_queue (its type, index, IOVA and length
+ *	set) whose memory starts at physical address @base_pa; the memory
+ *	is contiguous and stays pinned and mapped until after
+ *	@hw_queue_destroy.  Errors go to user space.
+ * @hw_queue_destroy: undo @hw_queue_init; optional
  */
 struct iommufd_viommu_ops {
 	int (*init)(struct iommufd_viommu *viommu,
@@ -46,6 +54,10 @@ struct iommufd_viommu_ops {
 						    const struct iommu_user_data *data);
 	int (*cache_invalidate)(struct iommufd_viommu *viommu,
 				struct iommu_user_data_array *array);
+	bool (*hw_queue_supports)(struct iommufd_viommu *viommu, u32 type);
+	int (*hw_queue_init)(struct iommufd_hw_queue *hw_queue,
+			     phys_addr_t base_pa);
+	void (*hw_queue_destroy)(struct iommufd_hw_queue *hw_queue);
 };
 
 /**
@@ -107,6 +119,43 @@ struct iommufd_vdevice {
 	u64 virt_id;
 };
 
+/**
+ * struct iommufd_hw_queue - a queue of the guest's that the IOMMU reads
+ *	directly on a vIOMMU's behalf (IOMMU_HW_QUEUE_ALLOC)
+ * @obj: the object
+ * @viommu: the vIOMMU (a user of it)
+ * @type: the enum iommu_hw_queue_type (or test type)
+ * @index: which of the vIOMMU's queues of @type it is
+ * @base_iova: its IOVA in the vIOMMU's nesting parent
+ * @length: its length in bytes
+ * @pin_first: first IOVA of the locked pin of its pages
+ * @pin_last: last IOVA of that pin; 0 with @pin_first 0 before the pin
+ * @initialized: the driver's @hw_queue_init succeeded
+ * @priv: the driver's
+ */
+struct iommufd_hw_queue {
+	struct iommufd_object obj;
+	struct iommufd_viommu *viommu;
+	u32 type;
+	u32 index;
+	u64 base_iova;
+	u64 length;
+	unsigned long pin_first;
+	unsigned long pin_last;
+	bool initialized;
+	void *priv;
+};
+
+int iommufd_hw_queue_depend(struct iommufd_hw_queue *hw_queue,
+			    struct iommufd_hw_queue *on);
+void iommufd_hw_queue_undepend(struct iommufd_hw_queue *hw_queue,
+			       struct iommufd_hw_queue *on);
+int iommufd_viommu_alloc_mmap(struct iommufd_viommu *viommu,
+			      phys_addr_t base, size_t length,
+			      unsigned long *offset);
+void iommufd_viommu_destroy_mmap(struct iommufd_viommu *viommu,
+				 unsigned long offset);
+
 struct device *iommufd_viommu_find_dev(struct iommufd_viommu *viommu,
 				       u64 virt_id);
 int iommufd_viommu_virt_id(struct iommufd_viommu *viommu, struct device *dev,
@@ -121,6 +170,8 @@ int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_vdevice_destroy(struct iommufd_object *obj);
 int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_veventq_destroy(struct iommufd_object *obj);
+int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_hw_queue_destroy(struct iommufd_object *obj);
 struct iommufd_hwpt_nested *
 iommufd_viommu_alloc_nested(struct iommufd_ctx *ictx,
 			    struct iommufd_viommu *viommu,

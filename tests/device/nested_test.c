@@ -40,7 +40,8 @@ TEST_F(ioas, nested_alloc_refusals)
 					    &data, sizeof(data), &out));
 	EXPECT_ERRNO(EINVAL, hwpt_alloc(self->fd, idev, parent, 0, 0,
 					IOMMU_HWPT_DATA_SELFTEST, &data,
-					sizeof(data) - 1, &out));
+					sizeof(data.iotlb) - 1,
+					&out));
 	EXPECT_ERRNO(EFAULT, hwpt_alloc(self->fd, idev, parent, 0, 0,
 					IOMMU_HWPT_DATA_SELFTEST, NULL,
 					sizeof(data), &out));
@@ -61,9 +62,25 @@ TEST_F(ioas, nested_alloc_refusals)
 					  &out));
 	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, idev, auto_hwpt, 0, IOTLB,
 					  &out));
-	/* Nor an IOAS, with driver data; nor a nested one; nor a device. */
-	EXPECT_ERRNO(EOPNOTSUPP, nested_alloc(self->fd, idev, self->ioas, 0,
-					      IOTLB, &out));
+	/*
+	 * On an IOAS, driver data describes a kernel-managed table (the
+	 * mock's page sizes); an unknown page table type is refused.
+	 */
+	{
+		struct iommu_hwpt_selftest data = { .pagetable_type = 99 };
+
+		EXPECT_ERRNO(EOPNOTSUPP,
+			     hwpt_alloc(self->fd, idev, self->ioas, 0, 0,
+					IOMMU_HWPT_DATA_SELFTEST, &data,
+					sizeof(data), &out));
+		data.pagetable_type = MOCK_IOMMUPT_HUGE;
+		ASSERT_OK(hwpt_alloc(self->fd, idev, self->ioas, 0, 0,
+				     IOMMU_HWPT_DATA_SELFTEST, &data,
+				     sizeof(data), &out));
+		ASSERT_OK(_destroy(self->fd, out));
+		out = 0;
+	}
+	/* Nested ones on a nested one or on a device are refused. */
 	ASSERT_OK(nested_alloc(self->fd, idev, parent, 0, IOTLB, &nested));
 	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, idev, nested, 0, IOTLB,
 					  &out));
@@ -159,10 +176,15 @@ TEST_F(ioas, invalidate_refusals_handle_nothing)
 		EXPECT_EQ(0, num);					\
 	} while (0)
 
-	/* Only nested HWPTs have caches user space manages. */
-	REFUSED(ENOENT, parent, IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, reqs,
+	/*
+	 * Only nested HWPTs have caches user space manages: another object
+	 * is EINVAL, as newer upstream says; no object at all is ENOENT.
+	 */
+	REFUSED(EINVAL, parent, IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, reqs,
 		sizeof(reqs[0]), 1);
-	REFUSED(ENOENT, self->ioas, IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, reqs,
+	REFUSED(EINVAL, self->ioas, IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, reqs,
+		sizeof(reqs[0]), 1);
+	REFUSED(ENOENT, 12345, IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, reqs,
 		sizeof(reqs[0]), 1);
 	REFUSED(EINVAL, nested, IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_INVALID,
 		reqs, sizeof(reqs[0]), 1);

@@ -43,7 +43,17 @@ static int pasid_op(int fd, __u32 op, __u32 stdev, __u32 pasid, __u32 pt)
 #define at(p, pt) pasid_op(self->fd, IOMMU_TEST_OP_PASID_CHECK_HWPT, \
 			   self->stdev, p, pt)
 
-/* A PASID-capable mock device on an IOAS with one page mapped. */
+static int pasid_hwpt(int fd, __u32 idev, __u32 ioas, __u32 *out)
+{
+	return hwpt_alloc(fd, idev, ioas, IOMMU_HWPT_ALLOC_PASID, 0,
+			  IOMMU_HWPT_DATA_NONE, NULL, 0, out);
+}
+
+/*
+ * A PASID-capable mock device on an IOAS with one page mapped.  Its RID
+ * moves from the automatic HWPT of its attach to one made for PASID use
+ * (@rid_hwpt): PASIDs take tables only while the RID is on such a one.
+ */
 FIXTURE(pasid) {
 	int fd;
 	__u32 ioas, stdev, idev, rid_hwpt;
@@ -53,12 +63,18 @@ FIXTURE(pasid) {
 
 FIXTURE_SETUP(pasid)
 {
+	__u32 pt;
+
 	open_with_ioas(&self->leak, &self->fd, &self->ioas);
 	self->buf = test_buffer(PAGE_SZ);
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, self->buf, PAGE_SZ,
 				  BASE));
 	ASSERT_OK(mock_domain(self->fd, self->ioas, MOCK_FLAGS_DEVICE_PASID,
-			      &self->stdev, &self->rid_hwpt, &self->idev));
+			      &self->stdev, NULL, &self->idev));
+	ASSERT_OK(pasid_hwpt(self->fd, self->idev, self->ioas,
+			     &self->rid_hwpt));
+	pt = self->rid_hwpt;
+	ASSERT_OK(mock_replace(self->fd, self->stdev, &pt));
 }
 
 FIXTURE_TEARDOWN(pasid)
@@ -67,10 +83,35 @@ FIXTURE_TEARDOWN(pasid)
 	leak_check(&self->leak);
 }
 
-static int pasid_hwpt(int fd, __u32 idev, __u32 ioas, __u32 *out)
+TEST_F(pasid, rid_and_pasids_share_pasid_tables)
 {
-	return hwpt_alloc(fd, idev, ioas, IOMMU_HWPT_ALLOC_PASID, 0,
-			  IOMMU_HWPT_DATA_NONE, NULL, 0, out);
+	__u32 h, plain, pt;
+
+	ASSERT_OK(pasid_hwpt(self->fd, self->idev, self->ioas, &h));
+	ASSERT_OK(hwpt_alloc(self->fd, self->idev, self->ioas, 0, 0,
+			     IOMMU_HWPT_DATA_NONE, NULL, 0, &plain));
+
+	/* While a PASID has a table, the RID stays on PASID tables. */
+	ASSERT_OK(attach(100, h));
+	pt = plain;
+	EXPECT_ERRNO(EINVAL, mock_replace(self->fd, self->stdev, &pt));
+	EXPECT_ERRNO(EBUSY, _destroy(self->fd, self->rid_hwpt));
+	ASSERT_OK(at(100, h));
+	ASSERT_OK(detach(100));
+
+	/* A RID on another table keeps the PASIDs from taking any. */
+	pt = plain;
+	ASSERT_OK(mock_replace(self->fd, self->stdev, &pt));
+	EXPECT_ERRNO(EINVAL, attach(100, h));
+	ASSERT_OK(at(100, 0));
+
+	/* Back on a PASID table, they may again. */
+	pt = self->rid_hwpt;
+	ASSERT_OK(mock_replace(self->fd, self->stdev, &pt));
+	ASSERT_OK(attach(100, h));
+	ASSERT_OK(detach(100));
+	ASSERT_OK(_destroy(self->fd, plain));
+	ASSERT_OK(_destroy(self->fd, h));
 }
 
 TEST_F(pasid, attach_replace_detach)

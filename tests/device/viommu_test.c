@@ -406,9 +406,18 @@ TEST_F(viommu, event_queue)
 	ASSERT_EQ(0, read(qfd, buf, sizeof(buf)));
 	ASSERT_OK(trigger_vevent(self->fd, self->idev));
 	ASSERT_EQ(1, poll(&p, 1, 0));
-	/* A buffer too small for a whole record reads nothing. */
-	ASSERT_EQ(0, read(qfd, buf, EV_SIZE - 1));
+	/*
+	 * A buffer too small for a header, or for the first record, is
+	 * refused, and the record stays queued.
+	 */
+	EXPECT_ERRNO(EINVAL, read(qfd, buf, 0));
+	EXPECT_ERRNO(EINVAL,
+		     read(qfd, buf, sizeof(struct iommufd_vevent_header) - 1));
+	EXPECT_ERRNO(EINVAL, read(qfd, buf, EV_SIZE - 1));
 	ASSERT_OK(read_events(qfd, 1, VIRT, &seq));
+	/* An empty queue reads nothing; a short buffer is still refused. */
+	ASSERT_EQ(0, read(qfd, buf, sizeof(buf)));
+	EXPECT_ERRNO(EINVAL, read(qfd, buf, 1));
 	/* The other queue got nothing. */
 	ASSERT_EQ(0, read(qfd2, buf, sizeof(buf)));
 
@@ -520,16 +529,24 @@ TEST_F(viommu, close_with_everything_in_place)
 
 TEST_F(viommu, pasid_changes_keep_the_device_behind_its_viommu)
 {
-	__u32 stdev, idev, vdev, pt, h;
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	__u32 stdev, idev, vdev, pt, h, nested;
 	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_PASID_ATTACH };
 	__u32 qid;
 	int qfd;
 
-	/* A PASID-capable device on the vIOMMU's nested table. */
+	/*
+	 * A PASID-capable device on a nested table of the vIOMMU made for
+	 * PASID use too: only then may its PASIDs take tables.
+	 */
 	ASSERT_OK(mock_domain(self->fd, self->ioas, MOCK_FLAGS_DEVICE_PASID,
 			      &stdev, NULL, &idev));
 	ASSERT_OK(vdevice_alloc(self->fd, self->viommu, idev, VIRT, &vdev));
-	pt = self->nested;
+	ASSERT_OK(hwpt_alloc(self->fd, idev, self->viommu,
+			     IOMMU_HWPT_ALLOC_PASID, 0,
+			     IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data),
+			     &nested));
+	pt = nested;
 	ASSERT_OK(mock_replace(self->fd, stdev, &pt));
 	ASSERT_OK(veventq_alloc(self->fd, self->viommu,
 				IOMMU_VEVENTQ_TYPE_SELFTEST, 4, &qid, &qfd));
@@ -555,4 +572,5 @@ TEST_F(viommu, pasid_changes_keep_the_device_behind_its_viommu)
 	ASSERT_OK(close(qfd));
 	ASSERT_OK(_destroy(self->fd, stdev));
 	ASSERT_OK(_destroy(self->fd, h));
+	ASSERT_OK(_destroy(self->fd, nested));
 }

@@ -58,6 +58,7 @@ static const struct cmd_ref refs[] = {
 	    out_veventq_fd),
 	REF(IOMMUFD_CMD_IOAS_CHANGE_PROCESS, struct iommu_ioas_change_process,
 	    __reserved),
+	REF(IOMMUFD_CMD_HW_QUEUE_ALLOC, struct iommu_hw_queue_alloc, length),
 };
 
 static const struct cmd_ref *ref_of(unsigned int nr)
@@ -115,6 +116,7 @@ STUB(iommufd_viommu_alloc_ioctl, IOMMUFD_CMD_VIOMMU_ALLOC)
 STUB(iommufd_vdevice_alloc_ioctl, IOMMUFD_CMD_VDEVICE_ALLOC)
 STUB(iommufd_veventq_alloc_ioctl, IOMMUFD_CMD_VEVENTQ_ALLOC)
 STUB(iommufd_ioas_change_process_ioctl, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)
+STUB(iommufd_hw_queue_alloc_ioctl, IOMMUFD_CMD_HW_QUEUE_ALLOC)
 
 /* User memory of a command: its struct, then room to spare. */
 static unsigned char user[1024];

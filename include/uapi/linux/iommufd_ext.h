@@ -145,7 +145,8 @@ enum iommu_veventq_type {
  * @flags: must be 0
  * @viommu_id: the vIOMMU whose events to queue
  * @type: an enum iommu_veventq_type; one queue per type and vIOMMU
- * @veventq_depth: how many events the queue holds before it loses some
+ * @veventq_depth: how many events the queue holds before it loses some;
+ *	1 to 2^19
  * @out_veventq_id: returns the queue's object id
  * @out_veventq_fd: returns the file descriptor to read events from
  * @__reserved: must be 0
@@ -187,5 +188,44 @@ struct iommu_ioas_change_process {
 
 #define IOMMU_IOAS_CHANGE_PROCESS \
 	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)
+
+/*
+ * IOMMU_HW_QUEUE_ALLOC: a queue of the guest's in guest memory (a command
+ * queue, say) that the physical IOMMU reads directly on a vIOMMU's behalf.
+ */
+#define IOMMUFD_CMD_HW_QUEUE_ALLOC 0x94
+
+/* struct iommu_hw_queue_alloc.type */
+enum iommu_hw_queue_type {
+	IOMMU_HW_QUEUE_TYPE_DEFAULT = 0,	/* refused: no such queue */
+	IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV = 1,
+};
+
+/**
+ * struct iommu_hw_queue_alloc - ioctl(IOMMU_HW_QUEUE_ALLOC)
+ * @size: sizeof(struct iommu_hw_queue_alloc)
+ * @flags: must be 0
+ * @viommu_id: the vIOMMU the queue belongs to
+ * @type: an enum iommu_hw_queue_type the vIOMMU supports
+ * @index: which of the vIOMMU's queues of @type this is
+ * @out_hw_queue_id: returns the queue's object id
+ * @nesting_parent_iova: the queue's guest physical address, an IOVA of the
+ *	vIOMMU's nesting parent; the memory there must be physically
+ *	contiguous, and stays pinned, and its IOVA unmappable, while the
+ *	queue exists
+ * @length: the queue's length in bytes, not 0
+ */
+struct iommu_hw_queue_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 viommu_id;
+	__u32 type;
+	__u32 index;
+	__u32 out_hw_queue_id;
+	__aligned_u64 nesting_parent_iova;
+	__aligned_u64 length;
+};
+
+#define IOMMU_HW_QUEUE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HW_QUEUE_ALLOC)
 
 #endif /* _UAPI_IOMMUFD_EXT_H */

@@ -39,6 +39,8 @@ enum {
 	IOMMU_TEST_OP_PASID_REPLACE,
 	IOMMU_TEST_OP_PASID_DETACH,
 	IOMMU_TEST_OP_PASID_CHECK_HWPT,
+	IOMMU_TEST_OP_DMABUF_GET,
+	IOMMU_TEST_OP_DMABUF_REVOKE,
 };
 
 /*
@@ -56,10 +58,18 @@ enum {
 	IOMMU_TEST_OP_IOPF_RESPONSES,
 };
 
-/* The IOVA window of a mock domain. */
+/* iommu_hwpt_selftest.pagetable_type: the page sizes of a paging domain. */
+enum {
+	MOCK_IOMMUPT_DEFAULT = 0,
+	MOCK_IOMMUPT_HUGE,	/* MOCK_PAGE_SIZE and MOCK_HUGE_PAGE_SIZE */
+};
+
+/* The IOVA window and the page sizes of a mock domain. */
 enum {
 	MOCK_APERTURE_START = 1UL << 24,
 	MOCK_APERTURE_LAST = (1UL << 31) - 1,
+	MOCK_PAGE_SIZE = 2048,
+	MOCK_HUGE_PAGE_SIZE = 512 * MOCK_PAGE_SIZE,
 };
 
 /* access_pages.flags */
@@ -82,7 +92,7 @@ enum {
 /* mock_domain_flags.dev_flags */
 enum {
 	MOCK_FLAGS_DEVICE_NO_DIRTY = 1 << 0,
-	MOCK_FLAGS_DEVICE_HUGE_IOVA = 1 << 1,
+	MOCK_FLAGS_DEVICE_HUGE_IOVA = 1 << 1,	/* 6.12's; newer: MOCK_IOMMUPT_HUGE */
 	MOCK_FLAGS_DEVICE_PASID = 1 << 2,
 	/*
 	 * This project's, far above upstream's:
@@ -97,6 +107,12 @@ enum {
 
 /* PASID width a MOCK_FLAGS_DEVICE_PASID device reports, in bits. */
 #define MOCK_PASID_WIDTH 20
+
+/*
+ * A mock device fails replacing the table at this PASID by another, once,
+ * so that tests see a failed replace leave the old table in place.
+ */
+#define IOMMU_TEST_PASID_RESERVED 1024
 
 enum {
 	MOCK_NESTED_DOMAIN_IOTLB_ID_MAX = 3,
@@ -212,6 +228,14 @@ struct iommu_test_cmd {
 			__u32 hwpt_id;	/* 0: nothing may be attached there */
 		} pasid_check;
 		struct {
+			__u32 length;
+			__u32 open_flags;
+		} dmabuf_get;
+		struct {
+			__s32 dmabuf_fd;
+			__u32 revoked;
+		} dmabuf_revoke;
+		struct {
 			__u32 out_success;
 			__u32 out_invalid;
 			__u32 out_failure;
@@ -235,8 +259,20 @@ struct iommu_test_hw_info {
 #define IOMMU_HWPT_DATA_SELFTEST 0xdead
 #define IOMMU_TEST_IOTLB_DEFAULT 0xbadbeef
 
+/*
+ * @iotlb: the initial value of a nested domain's IOTLB entries
+ * @pagetable_type: MOCK_IOMMUPT_*, for a paging domain; newer upstream's
+ *	field: callers passing only @iotlb get MOCK_IOMMUPT_DEFAULT
+ *
+ * A program written for Debian 6.12's test ABI defines
+ * IOMMUFD_TEST_ABI_6_12 and gets the struct as 6.12 had it; the module
+ * answers it with 6.12's errnos where upstream changed them since.
+ */
 struct iommu_hwpt_selftest {
 	__u32 iotlb;
+#ifndef IOMMUFD_TEST_ABI_6_12
+	__u32 pagetable_type;
+#endif
 };
 
 /* IOMMU_HWPT_INVALIDATE data types of a mock nested domain. */
@@ -252,12 +288,18 @@ struct iommu_hwpt_invalidate_selftest {
 
 #define IOMMU_TEST_DEV_CACHE_DEFAULT 0xbaddad
 
-/* IOMMU_VIOMMU_ALLOC type of the mock, and its data: out_data = in_data. */
+/*
+ * IOMMU_VIOMMU_ALLOC type of the mock, and its data: out_data = in_data;
+ * newer callers also get the offset and length of a region of the
+ * iommufd to mmap(), one page standing for the vIOMMU's hardware page.
+ */
 #define IOMMU_VIOMMU_TYPE_SELFTEST 0xdeadbeef
 
 struct iommu_viommu_selftest {
 	__u32 in_data;
 	__u32 out_data;
+	__aligned_u64 out_mmap_offset;
+	__aligned_u64 out_mmap_length;
 };
 
 /* IOMMU_HWPT_INVALIDATE data types of a mock vIOMMU. */
@@ -280,5 +322,9 @@ struct iommu_viommu_invalidate_selftest {
 struct iommu_viommu_event_selftest {
 	__u32 virt_id;
 };
+
+/* IOMMU_HW_QUEUE_ALLOC type of the mock vIOMMU, and its queues per vIOMMU. */
+#define IOMMU_HW_QUEUE_TYPE_SELFTEST 0xdeadbeef
+#define IOMMU_TEST_HW_QUEUE_MAX 2
 
 #endif /* _UAPI_IOMMUFD_PROJECT_TEST_H */

@@ -162,6 +162,11 @@ struct kref { refcount_t refcount; };
 typedef struct { int unused; } wait_queue_head_t;
 #define wake_up_all(w) ((void)(w))
 
+/* struct maple_tree: only embedded (the file's mmap() regions), never used. */
+struct maple_tree {
+	int unused;
+};
+
 /*
  * struct xarray: an array of (index, entry) pairs in index order, enough
  * for xa_for_each() and the allocating store the tests need.
