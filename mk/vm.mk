@@ -21,7 +21,7 @@ $(OUT)/vm/base.cpio.gz: $(OUT)/modules/.done $(OUT)/modules/vfio.ko \
 		$(OUT)/modules/container/vfio.ko \
 		$(OUT)/modules/irqbypass.ko $(OUT)/modules/virtio-iommu.ko $(VM_TESTS) $(OUT)/demo/iommufd-demo \
 		$(OUT)/tests/upstream/iommufd $(OUT)/tests/upstream/iommufd_fail_nth \
-		$(OUT)/tests/upstream/iommufd_600s vm/guest/run-upstream.sh \
+		$(OUT)/tests/upstream/iommufd_600s $(NEWEST_PROGS) vm/guest/run-upstream.sh \
 		vm/guest/init \
 		vm/guest/run-tests.sh /bin/busybox
 	@rm -rf $(VM_ROOT)
@@ -41,6 +41,6 @@ $(OUT)/vm/base.cpio.gz: $(OUT)/modules/.done $(OUT)/modules/vfio.ko \
 	@cp $(VM_TESTS) $(VM_ROOT)/tests/bin/
 	@cp $(OUT)/demo/iommufd-demo $(VM_ROOT)/demo/
 	@cp $(OUT)/tests/upstream/iommufd $(OUT)/tests/upstream/iommufd_fail_nth \
-		$(OUT)/tests/upstream/iommufd_600s $(VM_ROOT)/tests/upstream/
+		$(OUT)/tests/upstream/iommufd_600s $(NEWEST_PROGS) $(VM_ROOT)/tests/upstream/
 	@install -m 755 vm/guest/run-upstream.sh $(VM_ROOT)/tests/run-upstream.sh
 	(cd $(VM_ROOT) && find . | cpio -o -H newc --quiet | gzip -1) >$@

@@ -18,6 +18,8 @@
 #            every fixture and variant; cases listed in
 #            vm/upstream-pending.txt are reported skipped, with the reason
 #            given there, while they fail
+#   upstream-newest  the same for the newest upstream's selftest, from the
+#            newest linux-source Debian offers (mk/selftest.mk)
 # Prints one line per result and, last, "N passed, N failed, N skipped".
 set -uo pipefail
 
@@ -112,35 +114,44 @@ container: /dev/vfio/vfio served by iommufd.ko (VFIO without its container)|cont
 group: DMA ownership of a multi-device IOMMU group (PCIe-to-PCI bridge)|group|group|vfio_group|/tests/bin/vfio_group|--bridge
 EOF2
 
-echo "== upstream: upstream's iommufd selftest"
-start=$SECONDS
-"$here/run.sh" --name upstream --quiet -- /tests/run-upstream.sh 2>"$out/logs/upstream.vm.err"
-vm_rc=$?
-awk -f "$here/tap-count.awk" "$out/logs/upstream/output.txt" |
-	while read -r verdict name; do
-		reason=
-		while IFS= read -r line; do
-			case "$line" in "#"* | "") continue ;; esac
-			# shellcheck disable=SC2053  # the pattern is a glob
-			if [[ $name == ${line%%: *} ]]; then
-				reason=${line#*: }
-				break
+# upstream_section NAME ARG: one VM run of vm/guest/run-upstream.sh ARG;
+# its cases are reported as NAME/fixture.variant.test.
+upstream_section() {
+	local name=$1 arg=$2 start=$SECONDS vm_rc
+	"$here/run.sh" --name "$name" --quiet -- /tests/run-upstream.sh $arg \
+		2>"$out/logs/$name.vm.err"
+	vm_rc=$?
+	awk -f "$here/tap-count.awk" "$out/logs/$name/output.txt" |
+		while read -r verdict case; do
+			reason=
+			while IFS= read -r line; do
+				case "$line" in "#"* | "") continue ;; esac
+				# shellcheck disable=SC2053  # the pattern is a glob
+				if [[ $name/$case == ${line%%: *} ]]; then
+					reason=${line#*: }
+					break
+				fi
+			done <"$here/upstream-pending.txt"
+			if [ "$verdict" = FAIL ] && [ -n "$reason" ]; then
+				result SKIP "$name/$case" "pending: $reason"
+			else
+				result "$verdict" "$name/$case"
 			fi
-		done <"$here/upstream-pending.txt"
-		if [ "$verdict" = FAIL ] && [ -n "$reason" ]; then
-			result SKIP "upstream/$name" "pending: $reason"
-		else
-			result "$verdict" "upstream/$name"
-		fi
-	done
-# A failing case is counted above; anything else the VM reports is not.
-if ! grep -q '^vm: command exited' "$out/logs/upstream.vm.err" && [ $vm_rc -ne 0 ]; then
-	sed 's/^/    /' "$out/logs/upstream.vm.err"
-	result FAIL "upstream/run" "$(grep -m1 '^vm: ' "$out/logs/upstream.vm.err")"
-elif [ $vm_rc -eq 0 ] || [ $vm_rc -eq 1 ]; then
-	result PASS "upstream/run: kernel log clean, modules unloaded"
-fi
-echo "   (VM run took $((SECONDS - start)) s)"
+		done
+	# A failing case is counted above; anything else the VM reports is not.
+	if ! grep -q '^vm: command exited' "$out/logs/$name.vm.err" && [ $vm_rc -ne 0 ]; then
+		sed 's/^/    /' "$out/logs/$name.vm.err"
+		result FAIL "$name/run" "$(grep -m1 '^vm: ' "$out/logs/$name.vm.err")"
+	elif [ $vm_rc -eq 0 ] || [ $vm_rc -eq 1 ]; then
+		result PASS "$name/run: kernel log clean, modules unloaded"
+	fi
+	echo "   (VM run took $((SECONDS - start)) s)"
+}
+
+echo "== upstream: upstream's iommufd selftest, Debian 6.12's"
+upstream_section upstream ""
+echo "== upstream-newest: the newest upstream's ($(cat "$out/build/selftest-newest/VERSION" 2>/dev/null))"
+upstream_section upstream-newest newest
 
 passed=$(grep -c '^PASS ' "$results")
 failed=$(grep -c '^FAIL ' "$results")
