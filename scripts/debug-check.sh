@@ -8,7 +8,9 @@
 # upstream's iommufd_fail_nth runs whole, as this kernel injects failures.
 #
 #   scripts/debug-check.sh [COMMAND]   default: every test program, then
-#                                      upstream's selftest
+#                                      upstream's selftests, Debian 6.12's
+#                                      and the newest (each with its
+#                                      fail-nth companion)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$top/out}
@@ -49,7 +51,7 @@ cp -a "$dbg/modules" "$dbg/root/lib/iommufd"
 
 # After the tests, two kmemleak scans: leaks show in the kernel log.
 leakscan="echo scan >/sys/kernel/debug/kmemleak; sleep 2; echo scan >/sys/kernel/debug/kmemleak; cat /sys/kernel/debug/kmemleak"
-cmd="${1:-/tests/run-all.sh; /tests/run-upstream.sh}; $leakscan"
+cmd="${1:-/tests/run-all.sh; /tests/run-upstream.sh; /tests/run-upstream.sh newest}; $leakscan"
 vm_rc=0
 "$top/vm/run.sh" --debug --name debug --timeout "${DEBUG_TIMEOUT:-5400}" -- "$cmd" ||
 	vm_rc=$?

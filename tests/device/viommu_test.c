@@ -574,3 +574,67 @@ TEST_F(viommu, pasid_changes_keep_the_device_behind_its_viommu)
 	ASSERT_OK(_destroy(self->fd, h));
 	ASSERT_OK(_destroy(self->fd, nested));
 }
+
+static int hw_queue_alloc(int fd, __u32 viommu, __u32 index, __u64 iova,
+			  __u64 length, __u32 *out)
+{
+	struct iommu_hw_queue_alloc cmd = {
+		.size = sizeof(cmd), .viommu_id = viommu,
+		.type = IOMMU_HW_QUEUE_TYPE_SELFTEST, .index = index,
+		.nesting_parent_iova = iova, .length = length,
+	};
+	int rc = ioctl(fd, IOMMU_HW_QUEUE_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_hw_queue_id;
+	return rc;
+}
+
+/*
+ * The vIOMMU's mmap() region outlives the descriptor of the file, which
+ * its mapping holds; and a file closed with hardware queues unpins their
+ * memory and frees them, in dependency order (the teardown checks).
+ */
+TEST_F(viommu, mmap_region_and_hw_queues_at_close)
+{
+	struct iommu_viommu_selftest data = { .in_data = 0xcafe };
+	void *buf = test_buffer(2 * PAGE_SZ);
+	long pinned = iommufd_pinned_pages();
+	__u32 viommu, q0, q1;
+	__u32 *region;
+
+	ASSERT_OK(viommu_alloc(self->fd, self->idev, self->parent,
+			       IOMMU_VIOMMU_TYPE_SELFTEST, &data, sizeof(data),
+			       &viommu));
+	ASSERT_EQ(0xcafe, data.out_data);
+	ASSERT_EQ(2 * PAGE_SZ, data.out_mmap_length);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, data.out_mmap_length, PROT_READ,
+				   MAP_PRIVATE, self->fd,
+				   data.out_mmap_offset));
+	EXPECT_EQ(EINVAL, errno);
+	region = mmap(NULL, data.out_mmap_length, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, self->fd, data.out_mmap_offset);
+	ASSERT_NE(MAP_FAILED, region);
+	EXPECT_EQ(0xcafe, region[0]);
+
+	/* Two queues in the parent's IOVA, the second on the first. */
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, 2 * PAGE_SZ,
+				  1UL << 24));
+	ASSERT_OK(hw_queue_alloc(self->fd, viommu, 0, 1UL << 24, 64, &q0));
+	ASSERT_OK(hw_queue_alloc(self->fd, viommu, 1, (1UL << 24) + PAGE_SZ,
+				 PAGE_SZ, &q1));
+	EXPECT_EQ(pinned + 2, iommufd_pinned_pages());
+	EXPECT_ERRNO(EBUSY, _ioas_unmap(self->fd, self->ioas, 1UL << 24,
+					2 * PAGE_SZ, NULL));
+	EXPECT_ERRNO(EBUSY, _destroy(self->fd, q0));
+	EXPECT_ERRNO(EBUSY, _destroy(self->fd, viommu));
+
+	/* Closing the descriptor keeps the file while the region is mapped. */
+	ASSERT_OK(close(self->fd));
+	EXPECT_EQ(0xcafe, region[0]);
+	EXPECT_EQ(pinned + 2, iommufd_pinned_pages());
+	ASSERT_OK(munmap(region, data.out_mmap_length));
+	EXPECT_EQ(pinned, iommufd_pinned_pages());
+	/* The teardown's close finds the descriptor closed already. */
+	self->fd = iommufd_open();
+}
