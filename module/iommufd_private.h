@@ -54,7 +54,11 @@
  * 10. pages->mutex            pins and charges of one struct iopt_pages;
  *                             GUP, user copies, locked_vm and the IOMMU
  *                             driver's page table locks are taken inside,
- *                             and nothing of ours is ever taken inside them
+ *                             and nothing of ours is ever taken inside them.
+ *                             A dma-buf's pages (pages/dmabuf.c) are a
+ *                             class of their own: taken inside the
+ *                             dma-buf's reservation lock, which is taken
+ *                             holding none of ours, and never around GUP
  * Spinlocks; nothing sleeps under them:
  * 11. eventq->lock            the fault and vEVENTQ queues (eventq/)
  * 12. igroup->devices_lock, hwpt_paging->devices_lock

@@ -111,6 +111,12 @@ int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
 	cmd->out_capabilities = 0;
 	if (device_iommu_capable(dev, IOMMU_CAP_DIRTY_TRACKING))
 		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
+	/*
+	 * The 6.12 core cannot ask the IOMMU driver whether it would enable
+	 * ATS; a device without the capability certainly cannot use it.
+	 */
+	if (!dev_is_pci(dev) || !pci_ats_supported(to_pci_dev(dev)))
+		cmd->out_capabilities |= IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED;
 	cmd->out_max_pasid_log2 = 0;
 	if (dev->iommu->max_pasids) {
 		cmd->out_max_pasid_log2 = ilog2(dev->iommu->max_pasids);

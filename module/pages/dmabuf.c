@@ -21,8 +21,12 @@
  * and an area of them is never cut.
  *
  * Locking: the reservation lock of the dma-buf is taken holding none of
- * this module's locks; revocation takes pages->mutex inside it.  The
- * exporters' list is protected by iopt_dmabuf_exporters_lock, a leaf.
+ * this module's locks; revocation takes pages->mutex inside it.  That is
+ * the opposite of memory pages, whose pages->mutex is held around GUP and
+ * so the mmap lock (inside which drivers take reservation locks), so the
+ * mutex of dma-buf pages is a lock class of its own: it is never held
+ * around GUP or a user copy.  The exporters' list is protected by
+ * iopt_dmabuf_exporters_lock, a leaf.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
@@ -141,6 +145,11 @@ static int iopt_dmabuf_attach(struct iopt_pages *pages,
 	if (IS_ERR(attach))
 		return PTR_ERR(attach);
 	dma_resv_lock(dmabuf->resv, NULL);
+	/* Tell lockdep now, not at the first revocation, what nests in it. */
+	if (IS_ENABLED(CONFIG_LOCKDEP)) {
+		mutex_lock(&pages->mutex);
+		mutex_unlock(&pages->mutex);
+	}
 	rc = dma_buf_pin(attach);
 	if (rc)
 		goto err_unlock;
@@ -182,6 +191,7 @@ struct iopt_pages *iopt_pages_alloc_dmabuf(struct dma_buf *dmabuf,
 					   unsigned long start,
 					   unsigned long length, bool writable)
 {
+	static struct lock_class_key dmabuf_pages_mutex_key;
 	struct iopt_pages *pages;
 	unsigned long npages;
 	int rc;
@@ -192,6 +202,7 @@ struct iopt_pages *iopt_pages_alloc_dmabuf(struct dma_buf *dmabuf,
 	pages = iopt_pages_create(npages, writable, false);
 	if (IS_ERR(pages))
 		return pages;
+	lockdep_set_class(&pages->mutex, &dmabuf_pages_mutex_key);
 	pages->dmabuf = kzalloc(sizeof(*pages->dmabuf), GFP_KERNEL_ACCOUNT);
 	if (!pages->dmabuf) {
 		rc = -ENOMEM;

@@ -157,7 +157,9 @@ TEST_F(ioas, get_hw_info_reports_the_mock)
 	EXPECT_EQ(0, data[1].flags);
 	EXPECT_EQ(0, data[1].test_reg);
 	EXPECT_EQ(0, info.out_max_pasid_log2);
-	EXPECT_EQ(IOMMU_HW_CAP_DIRTY_TRACKING, info.out_capabilities);
+	/* A mock device is no PCI device: it cannot use ATS. */
+	EXPECT_EQ(IOMMU_HW_CAP_DIRTY_TRACKING |
+		  IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED, info.out_capabilities);
 
 	info.dev_id = pasid_idev;
 	ASSERT_OK(ioctl(self->fd, IOMMU_GET_HW_INFO, &info));

@@ -18,6 +18,14 @@ enum iommufd_hw_info_flags {
 };
 
 /*
+ * IOMMU_GET_HW_INFO out_capabilities: the device cannot use PCI ATS (no
+ * such capability, or not a PCI device); without it ATS may be enabled.
+ */
+enum {
+	IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED = 1 << 3,
+};
+
+/*
  * IOMMU_HWPT_ALLOC: the HWPT may be attached to a PASID of a device as well
  * as to the device itself.
  */
