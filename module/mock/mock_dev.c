@@ -9,7 +9,6 @@
 #include <linux/fwnode.h>
 #include <linux/iommu.h>
 #include <linux/platform_device.h>
-#include <linux/property.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd_test.h>
 
@@ -146,10 +145,6 @@ static void mock_dev_free_fwspec(struct device *dev)
  */
 struct device *iommufd_mock_dev_create(u32 flags)
 {
-	const struct property_entry pasid_props[] = {
-		PROPERTY_ENTRY_U32("pasid-num-bits", MOCK_PASID_WIDTH),
-		{}
-	};
 	struct platform_device *pdev;
 	int rc;
 
@@ -172,12 +167,6 @@ struct device *iommufd_mock_dev_create(u32 flags)
 	rc = platform_device_add_data(pdev, &flags, sizeof(flags));
 	if (rc)
 		goto err_put;
-	if (flags & MOCK_FLAGS_DEVICE_PASID) {
-		rc = device_create_managed_software_node(&pdev->dev,
-							 pasid_props, NULL);
-		if (rc)
-			goto err_put;
-	}
 	/* Name the mock IOMMU before the bus notifier probes the device. */
 	rc = mock_dev_set_fwspec(&pdev->dev);
 	if (rc)

@@ -428,6 +428,20 @@ static struct iommu_device *mock_probe_device(struct device *dev)
 	return &mock_iommu;
 }
 
+/*
+ * A MOCK_FLAGS_DEVICE_PASID device reports MOCK_PASID_WIDTH bits.  Set
+ * here, after the core derived max_pasids from firmware properties, not
+ * with a "pasid-num-bits" software node: the 6.12 kernel's software nodes
+ * drop a reference they never took when linking one to its device fails
+ * (software_node_notify()), which fault injection turns into a
+ * use-after-free at the device's removal.
+ */
+static void mock_probe_finalize(struct device *dev)
+{
+	if (mock_dev_flags(dev) & MOCK_FLAGS_DEVICE_PASID)
+		dev->iommu->max_pasids = 1U << MOCK_PASID_WIDTH;
+}
+
 static void mock_release_device(struct device *dev)
 {
 	struct mock_dev *mdev = to_mock_dev(dev);
@@ -506,6 +520,7 @@ const struct iommu_ops mock_ops = {
 	.domain_alloc_paging = mock_domain_alloc_paging,
 	.domain_alloc_user = mock_domain_alloc_user,
 	.probe_device = mock_probe_device,
+	.probe_finalize = mock_probe_finalize,
 	.release_device = mock_release_device,
 	.device_group = mock_device_group,
 	.dev_enable_feat = mock_dev_enable_feat,
