@@ -32,6 +32,10 @@
  * bind, attach and access calls), so none of ours is held when we call a
  * driver back (an access's unmap callback).
  *
+ *  0. ictx->show_rwsem       the debugfs view (stat/) reads under it and
+ *                             takes only 9, 10 and spinlocks inside; taken
+ *                             for write by object destruction, which holds
+ *                             none of ours
  *  1. ictx->vfio_lock         creating the compat IOAS publishes an IOAS
  *  2. access->ioas_lock       pin and rw lock the IOAS's iova_rwsem inside;
  *                             dropped around the driver's unmap callback,
@@ -78,8 +82,10 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+struct dentry;
 struct device;
 struct file;
+struct pid;
 struct vm_area_struct;
 struct iommufd_ioas;
 
@@ -105,6 +111,15 @@ struct iommufd_ioas;
  *	appears that it has not locked.  Outside every iova_rwsem.
  * @mmaps: file offset -> struct iommufd_mmap, the regions user space may
  *	mmap() (core/mmap.c); protected by its own lock
+ * @show_rwsem: held for read while the debugfs view (stat/) prints the
+ *	objects; object destruction takes it for write once, after the object
+ *	left the table and before its destroy callback, so nothing the view
+ *	found is freed under it.  Nothing of ours is held around that write:
+ *	objects are destroyed outside every lock of the module.
+ * @owner: the process that opened the file (a reference), for the view
+ * @stat_id: the file's number in the view and in its fdinfo; fixed
+ * @stat_dir: the file's directory in the view; removed, waiting for its
+ *	readers, before anything of the file is torn down
  * @test_abi_6_12: test builds only: the file's caller speaks Debian 6.12's
  *	test ABI (selftest/abi_6_12.c); read and written locklessly
  */
@@ -118,6 +133,10 @@ struct iommufd_ctx {
 	struct xarray groups;
 	struct rw_semaphore ioas_creation_lock;	/* see the kernel-doc above */
 	struct maple_tree mmaps;
+	struct rw_semaphore show_rwsem;	/* see the kernel-doc above */
+	struct pid *owner;
+	unsigned long stat_id;
+	struct dentry *stat_dir;
 #ifdef IOMMUFD_SELFTEST
 	bool test_abi_6_12;
 #endif
@@ -213,6 +232,12 @@ void iommufd_object_tombstone_user(struct iommufd_ctx *ictx,
 				   struct iommufd_object *obj);
 void iommufd_destroy_all_objects(struct iommufd_ctx *ictx);
 
+/* Called for each object the debugfs view walks (iommufd_ctx_show()). */
+typedef void (*iommufd_show_fn)(struct iommufd_object *obj, void *arg);
+void iommufd_ctx_show(struct iommufd_ctx *ictx, unsigned long types,
+		      iommufd_show_fn fn, void *arg);
+const char *iommufd_object_type_name(enum iommufd_object_type type);
+
 /* The command of an ioctl being executed; see core/ioctl.c. */
 struct iommufd_ucmd {
 	struct iommufd_ctx *ictx;
@@ -225,6 +250,8 @@ int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t size);
 long iommufd_ioctl_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
 			    unsigned long arg);
 
+/* core/global.c: the device of /dev/iommu, set by core/main.c. */
+void iommufd_global_device_set(struct device *dev);
 struct device *iommufd_global_device(void);
 
 /* Regions of the file for mmap() (core/mmap.c). */

@@ -18,6 +18,7 @@
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "../iommufd_private.h"
@@ -385,3 +386,24 @@ int iommufd_access_rw(struct iommufd_access *access, unsigned long iova,
 	return rc;
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_rw, IOMMUFD);
+
+/**
+ * iommufd_access_show() - an in-kernel access's line in the debugfs view
+ * @m: where it goes
+ * @obj: the access's object
+ *
+ * The IOAS it pins from (0: detached).
+ *
+ * Context: under ictx->show_rwsem for read (iommufd_ctx_show()); the IOAS
+ * it points to has it as a user, so is not freed before the walk ends.
+ */
+void iommufd_access_show(struct seq_file *m, struct iommufd_object *obj)
+{
+	struct iommufd_access *access =
+		container_of(obj, struct iommufd_access, obj);
+	/* Changed under ioas_lock, which the view does not take. */
+	struct iommufd_ioas *ioas = READ_ONCE(access->ioas);
+
+	seq_printf(m, "access id=%u ioas=%u\n", obj->id,
+		   ioas ? ioas->obj.id : 0);
+}

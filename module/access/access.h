@@ -8,6 +8,9 @@
 
 #include "../iommufd_private.h"
 
+struct seq_file;
+
 void iommufd_access_destroy_object(struct iommufd_object *obj);
+void iommufd_access_show(struct seq_file *m, struct iommufd_object *obj);
 
 #endif /* IOMMUFD_ACCESS_ACCESS_H */

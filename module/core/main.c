@@ -11,11 +11,15 @@
 #include <linux/iommufd.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "../iommufd_private.h"
 #include "../device/device.h"
 #include "../selftest/selftest.h"
+#include "../stat/stat.h"
 #include "../vfio_compat/vfio_compat.h"
 
 #ifdef IOMMUFD_VFIO_CONTAINER
@@ -57,8 +61,11 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 	xa_init(&ictx->groups);
 	init_rwsem(&ictx->ioas_creation_lock);
 	mt_init_flags(&ictx->mmaps, MT_FLAGS_ALLOC_RANGE);
+	init_rwsem(&ictx->show_rwsem);
+	ictx->owner = get_task_pid(current, PIDTYPE_TGID);
 	ictx->file = filp;
 	filp->private_data = ictx;
+	iommufd_stat_add(ictx);
 	return 0;
 }
 
@@ -66,6 +73,8 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 {
 	struct iommufd_ctx *ictx = filp->private_data;
 
+	/* First: the view's readers are gone once this returns. */
+	iommufd_stat_remove(ictx);
 	iommufd_destroy_all_objects(ictx);
 	xa_destroy(&ictx->objects);
 	WARN_ON(!xa_empty(&ictx->groups));
@@ -73,6 +82,7 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 	WARN_ON(!mtree_empty(&ictx->mmaps));
 	mtree_destroy(&ictx->mmaps);
 	mutex_destroy(&ictx->vfio_lock);
+	put_pid(ictx->owner);
 	kfree(ictx);
 	return 0;
 }
@@ -89,6 +99,14 @@ static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
 	return rc;
 }
 
+/* Which file of the debugfs view (stat/) this descriptor is. */
+static void iommufd_fops_show_fdinfo(struct seq_file *m, struct file *filp)
+{
+	struct iommufd_ctx *ictx = filp->private_data;
+
+	seq_printf(m, "iommufd-id:\t%lu\n", ictx->stat_id);
+}
+
 static const struct file_operations iommufd_fops = {
 	.owner = THIS_MODULE,
 	.open = iommufd_fops_open,
@@ -96,6 +114,7 @@ static const struct file_operations iommufd_fops = {
 	.unlocked_ioctl = iommufd_fops_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = iommufd_fops_mmap,
+	.show_fdinfo = iommufd_fops_show_fdinfo,
 };
 
 /**
@@ -175,19 +194,6 @@ static struct miscdevice iommufd_misc_dev = {
 	.mode = 0660,
 };
 
-/**
- * iommufd_global_device() - the device of /dev/iommu
- *
- * What this module names itself by where the kernel wants a device, such
- * as attaching to a dma-buf.
- *
- * Return: the misc device's struct device, valid while the module is.
- */
-struct device *iommufd_global_device(void)
-{
-	return iommufd_misc_dev.this_device;
-}
-
 #ifdef IOMMUFD_VFIO_CONTAINER
 static struct miscdevice iommufd_vfio_dev = {
 	.minor = VFIO_MINOR,
@@ -224,12 +230,14 @@ static int __init iommufd_init(void)
 {
 	int rc;
 
-	rc = iommufd_test_init();
+	iommufd_stat_init();
+	rc = iommufd_test_init(iommufd_stat_debugfs_root());
 	if (rc)
-		return rc;
+		goto err_stat;
 	rc = misc_register(&iommufd_misc_dev);
 	if (rc)
 		goto err_test;
+	iommufd_global_device_set(iommufd_misc_dev.this_device);
 	rc = iommufd_vfio_dev_register();
 	if (rc)
 		goto err_misc;
@@ -238,14 +246,21 @@ static int __init iommufd_init(void)
 err_misc:
 	misc_deregister(&iommufd_misc_dev);
 err_test:
+	iommufd_stat_exit();
 	iommufd_test_exit();
+	return rc;
+err_stat:
+	iommufd_stat_exit();
 	return rc;
 }
 
 static void __exit iommufd_exit(void)
 {
 	iommufd_vfio_dev_deregister();
+	iommufd_global_device_set(NULL);
 	misc_deregister(&iommufd_misc_dev);
+	/* The test knobs are in the view's directory: they go with it. */
+	iommufd_stat_exit();
 	iommufd_test_exit();
 }
 

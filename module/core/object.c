@@ -12,7 +12,9 @@
  * user either holds the object (users > 1, the remover backs off) or failed
  * to get it (lookups use refcount_inc_not_zero under the same lock).
  */
+#include <linux/bits.h>
 #include <linux/errno.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <uapi/linux/iommufd.h>
@@ -29,42 +31,55 @@
 struct iommufd_object_ops {
 	/* Release what the object holds; cannot fail, may sleep. */
 	void (*destroy)(struct iommufd_object *obj);
+	/* What the debugfs view calls the type. */
+	const char *name;
 };
 
 static const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_IOAS] = {
 		.destroy = iommufd_ioas_destroy,
+		.name = "ioas",
 	},
 	[IOMMUFD_OBJ_ACCESS] = {
 		.destroy = iommufd_access_destroy_object,
+		.name = "access",
 	},
 	[IOMMUFD_OBJ_DEVICE] = {
 		.destroy = iommufd_device_destroy,
+		.name = "device",
 	},
 	[IOMMUFD_OBJ_HWPT_PAGING] = {
 		.destroy = iommufd_hwpt_paging_destroy,
+		.name = "hwpt_paging",
 	},
 	[IOMMUFD_OBJ_HWPT_NESTED] = {
 		.destroy = iommufd_hwpt_nested_destroy,
+		.name = "hwpt_nested",
 	},
 	[IOMMUFD_OBJ_FAULT] = {
 		.destroy = iommufd_fault_destroy,
+		.name = "fault",
 	},
 	[IOMMUFD_OBJ_VIOMMU] = {
 		.destroy = iommufd_viommu_destroy,
+		.name = "viommu",
 	},
 	[IOMMUFD_OBJ_VDEVICE] = {
 		.destroy = iommufd_vdevice_destroy,
+		.name = "vdevice",
 	},
 	[IOMMUFD_OBJ_VEVENTQ] = {
 		.destroy = iommufd_veventq_destroy,
+		.name = "veventq",
 	},
 	[IOMMUFD_OBJ_HW_QUEUE] = {
 		.destroy = iommufd_hw_queue_destroy,
+		.name = "hw_queue",
 	},
 #ifdef IOMMUFD_SELFTEST
 	[IOMMUFD_OBJ_SELFTEST] = {
 		.destroy = iommufd_test_stdev_destroy,
+		.name = "selftest",
 	},
 #endif
 };
@@ -235,8 +250,16 @@ static int __iommufd_object_unpublish(struct iommufd_ctx *ictx,
 	return 0;
 }
 
-static void iommufd_object_destroy(struct iommufd_object *obj)
+/*
+ * @obj has left the table.  The debugfs view may have found it before and
+ * be printing it: wait for that walk (ictx->show_rwsem); later walks cannot
+ * find it.
+ */
+static void iommufd_object_destroy(struct iommufd_ctx *ictx,
+				   struct iommufd_object *obj)
 {
+	down_write(&ictx->show_rwsem);
+	up_write(&ictx->show_rwsem);
 	iommufd_object_ops[obj->type].destroy(obj);
 	iommufd_object_free(obj);
 }
@@ -263,7 +286,7 @@ int iommufd_object_remove(struct iommufd_ctx *ictx, u32 id)
 		return rc;
 
 	iommufd_test_pause(IOMMUFD_PAUSE_OBJECT_REMOVED);
-	iommufd_object_destroy(obj);
+	iommufd_object_destroy(ictx, obj);
 	return 0;
 }
 
@@ -310,7 +333,7 @@ void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 {
 	iommufd_object_hide_and_drain(ictx, obj);
 	xa_erase(&ictx->objects, obj->id);
-	iommufd_object_destroy(obj);
+	iommufd_object_destroy(ictx, obj);
 }
 
 /**
@@ -332,7 +355,7 @@ void iommufd_object_tombstone_user(struct iommufd_ctx *ictx,
 				   struct iommufd_object *obj)
 {
 	iommufd_object_hide_and_drain(ictx, obj);
-	iommufd_object_destroy(obj);
+	iommufd_object_destroy(ictx, obj);
 }
 
 /**
@@ -361,7 +384,7 @@ void iommufd_destroy_all_objects(struct iommufd_ctx *ictx)
 			xa_unlock(&ictx->objects);
 			if (rc)
 				continue;
-			iommufd_object_destroy(obj);
+			iommufd_object_destroy(ictx, obj);
 			progress = true;
 		}
 	} while (progress);
@@ -385,4 +408,50 @@ int iommufd_destroy_ioctl(struct iommufd_ucmd *ucmd)
 	struct iommu_destroy *cmd = ucmd->cmd;
 
 	return iommufd_object_remove(ucmd->ictx, cmd->id);
+}
+
+/**
+ * iommufd_object_type_name() - what the debugfs view calls an object type
+ * @type: the type
+ *
+ * Context: any.
+ * Return: a short lower-case name, e.g. "ioas".
+ */
+const char *iommufd_object_type_name(enum iommufd_object_type type)
+{
+	if (type <= IOMMUFD_OBJ_NONE || type >= IOMMUFD_OBJ_MAX)
+		return "none";
+	return iommufd_object_ops[type].name;
+}
+
+/**
+ * iommufd_ctx_show() - call @fn on the published objects of some types
+ * @ictx: the context, kept alive by the caller (stat/: its debugfs files
+ *	are removed before the context is released)
+ * @types: BIT(type) of each type wanted
+ * @fn: called in id order with each object, under @ictx->show_rwsem for
+ *	read: it may read the object and what its pointers lead to (no object
+ *	of @ictx is freed meanwhile) and take the iova_rwsem and pages locks
+ *	and spinlocks, but no other lock of ours
+ * @arg: passed to @fn
+ *
+ * Objects are neither looked up nor used, so the walk never makes
+ * IOMMU_DESTROY fail; a destroy waits for it instead.  An object found may
+ * already have left the table, on its way to be destroyed.
+ *
+ * Context: process context, sleeps.
+ */
+void iommufd_ctx_show(struct iommufd_ctx *ictx, unsigned long types,
+		      iommufd_show_fn fn, void *arg)
+{
+	struct iommufd_object *obj;
+	unsigned long index;
+
+	down_read(&ictx->show_rwsem);
+	/* Reserved slots (objects being built or hidden) are skipped. */
+	xa_for_each(&ictx->objects, index, obj) {
+		if (types & BIT(obj->type))
+			fn(obj, arg);
+	}
+	up_read(&ictx->show_rwsem);
 }

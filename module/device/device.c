@@ -18,6 +18,7 @@
 #include <linux/iommufd.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "../iommufd_private.h"
@@ -328,4 +329,41 @@ void iommufd_handle_retire(struct iommufd_attach_handle *handle)
 	if (handle->hwpt->fault)
 		iommufd_fault_flush(handle->hwpt->fault, handle, NULL);
 	kfree(handle);
+}
+
+/**
+ * iommufd_device_show() - a device's line in the debugfs view (stat/)
+ * @m: where it goes
+ * @obj: the device's object
+ *
+ * Its group, the HWPT it is attached to (0: none) and each PASID attached,
+ * as PASID:HWPT.  (Its vDEVICE has a line of its own.)
+ *
+ * Context: under ictx->show_rwsem for read (iommufd_ctx_show()).  What it
+ * is attached to may change as it is read, but every HWPT it points to
+ * has it as a user, so none is freed before the walk ends.
+ */
+void iommufd_device_show(struct seq_file *m, struct iommufd_object *obj)
+{
+	struct iommufd_device *idev =
+		container_of(obj, struct iommufd_device, obj);
+	struct iommufd_attach_handle *handle;
+	struct iommufd_hw_pagetable *hwpt;
+	unsigned long pasid;
+	bool first = true;
+
+	/* Changed under igroup->lock, which the view does not take. */
+	hwpt = READ_ONCE(idev->hwpt);
+	seq_printf(m, "device id=%u dev=%s driver=%s group=%d hwpt=%u pasids=",
+		   obj->id, dev_name(idev->dev), dev_driver_string(idev->dev),
+		   iommu_group_id(idev->igroup->group), hwpt ? hwpt->obj.id : 0);
+	/* Detaching frees a handle after erasing it under this lock. */
+	xa_lock(&idev->pasids);
+	xa_for_each(&idev->pasids, pasid, handle) {
+		seq_printf(m, "%s%lu:%u", first ? "" : ",", pasid,
+			   handle->hwpt->obj.id);
+		first = false;
+	}
+	xa_unlock(&idev->pasids);
+	seq_puts(m, first ? "-\n" : "\n");
 }

@@ -17,6 +17,7 @@
 #include "../iommufd_private.h"
 
 struct iommufd_hw_pagetable;
+struct seq_file;
 
 /**
  * struct iommufd_group - an iommu_group as seen by one iommufd context
@@ -127,6 +128,7 @@ int iommu_replace_group_handle(struct iommu_group *group,
 			       struct iommu_attach_handle *handle);
 
 void iommufd_device_destroy(struct iommufd_object *obj);
+void iommufd_device_show(struct seq_file *m, struct iommufd_object *obj);
 void iommufd_device_detach_all_pasids(struct iommufd_device *idev);
 const struct iommu_ops *iommufd_dev_ops(struct device *dev);
 int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);

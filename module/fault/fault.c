@@ -23,6 +23,7 @@
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/iommufd.h>
@@ -432,4 +433,32 @@ int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd)
 		iommufd_object_abort_and_destroy(ucmd->ictx,
 						 &fault->common.obj);
 	return rc;
+}
+
+/**
+ * iommufd_fault_show() - a fault queue's line in the debugfs view (stat/)
+ * @m: where it goes
+ * @obj: the fault object
+ *
+ * Pending: fault groups not yet read; unanswered: read, and waiting for
+ * user space's response.
+ *
+ * Context: under ictx->show_rwsem for read (iommufd_ctx_show()).
+ */
+void iommufd_fault_show(struct seq_file *m, struct iommufd_object *obj)
+{
+	struct iommufd_fault *fault =
+		container_of(obj, struct iommufd_fault, common.obj);
+	unsigned int pending, unanswered = 0;
+	unsigned long index;
+	void *entry;
+
+	spin_lock(&fault->common.lock);
+	pending = list_count_nodes(&fault->common.deliver);
+	spin_unlock(&fault->common.lock);
+	/* Only counted, never followed: RCU is enough. */
+	xa_for_each(&fault->response, index, entry)
+		unanswered++;
+	seq_printf(m, "fault id=%u pending=%u unanswered=%u\n", obj->id,
+		   pending, unanswered);
 }

@@ -7,6 +7,7 @@
  * HWPT_PAGING instead makes a nested table on it (hwpt/nested.c).
  */
 #include <linux/iommu.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_ext.h>
@@ -260,4 +261,41 @@ out_put_pt:
 out_put_idev:
 	iommufd_put_object(ucmd->ictx, &idev->obj);
 	return rc;
+}
+
+/**
+ * iommufd_hwpt_show() - a HWPT's line in the debugfs view (stat/)
+ * @m: where it goes
+ * @obj: the object of a paging or nested HWPT
+ *
+ * A paging HWPT: its IOAS, the devices attached (not at a PASID), and how
+ * it was made.  A nested one: its parent and vIOMMU (0: none).
+ *
+ * Context: under ictx->show_rwsem for read (iommufd_ctx_show()); every
+ * object it points to has it as a user.
+ */
+void iommufd_hwpt_show(struct seq_file *m, struct iommufd_object *obj)
+{
+	struct iommufd_hw_pagetable *hwpt =
+		container_of(obj, struct iommufd_hw_pagetable, obj);
+	struct iommufd_hwpt_paging *paging;
+	struct iommufd_hwpt_nested *nested;
+	unsigned int devices;
+
+	if (!hwpt_is_paging(hwpt)) {
+		nested = to_hwpt_nested(hwpt);
+		seq_printf(m, "hwpt id=%u kind=nested parent=%u viommu=%u pasid=%d\n",
+			   obj->id, nested->parent->common.obj.id,
+			   nested->viommu ? nested->viommu->obj.id : 0,
+			   hwpt->pasid_compat);
+		return;
+	}
+	paging = to_hwpt_paging(hwpt);
+	spin_lock(&paging->devices_lock);
+	devices = paging->devices;
+	spin_unlock(&paging->devices_lock);
+	seq_printf(m, "hwpt id=%u kind=paging ioas=%u devices=%u auto=%d nest_parent=%d pasid=%d coherent=%d\n",
+		   obj->id, paging->ioas->obj.id, devices, paging->auto_domain,
+		   paging->nest_parent, hwpt->pasid_compat,
+		   paging->enforce_cache_coherency);
 }

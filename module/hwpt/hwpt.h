@@ -19,6 +19,7 @@ struct iommufd_device;
 struct iommufd_fault;
 struct iommufd_ioas;
 struct iommufd_viommu;
+struct seq_file;
 
 /**
  * struct iommufd_hw_pagetable - what every hardware page table object
@@ -116,6 +117,7 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 			  const struct iommu_user_data *user_data);
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
 void iommufd_hwpt_nested_destroy(struct iommufd_object *obj);
+void iommufd_hwpt_show(struct seq_file *m, struct iommufd_object *obj);
 struct iommufd_hwpt_nested *
 iommufd_hwpt_nested_alloc(struct iommufd_ctx *ictx,
 			  struct iommufd_hwpt_paging *parent,

@@ -21,6 +21,7 @@
 struct iommu_domain;
 struct iopt_access_link;
 struct page;
+struct seq_file;
 
 /**
  * struct iopt_access_ops - how a page table tells an access of unmaps
@@ -125,6 +126,7 @@ struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx);
 void iommufd_ioas_finalize(struct iommufd_ctx *ictx,
 			   struct iommufd_ioas *ioas);
 int iommufd_ioas_change_process_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_show_all(struct seq_file *m, struct iommufd_ctx *ictx);
 
 /* The I/O page table, for the other parts of the module. */
 typedef int (*iopt_range_fn)(void *arg, unsigned long start,

@@ -19,6 +19,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
+#include <linux/uidgid.h>
 
 #include "../selftest/selftest.h"
 #include "pages_priv.h"
@@ -252,4 +253,49 @@ void iopt_pages_move_to_current(struct iopt_pages *pages)
 	free_uid(old_user);
 	mmdrop(old_mm);
 	put_task_struct(old_task);
+}
+
+/**
+ * iopt_pages_describe() - who @pages belongs to and what it pins and
+ *	charges, for the debugfs view
+ * @pages: the pages
+ * @desc: filled in
+ *
+ * Context: process context; takes pages->mutex, so the caller may hold
+ * at most an iova_rwsem.
+ */
+void iopt_pages_describe(struct iopt_pages *pages,
+			 struct iopt_pages_desc *desc)
+{
+	mutex_lock(&pages->mutex);
+	if (pages->dmabuf)
+		desc->kind = "dmabuf";
+	else if (pages->file)
+		desc->kind = "file";
+	else
+		desc->kind = "memory";
+	desc->pid = task_tgid_nr(pages->source_task);
+	desc->uid = from_kuid(&init_user_ns, pages->source_user->uid);
+	desc->account_mode = pages->account_mode;
+	desc->npinned = pages->npinned;
+	desc->naccounted = pages->naccounted;
+	mutex_unlock(&pages->mutex);
+}
+
+/**
+ * iopt_account_mode_name() - what the debugfs view calls an account mode
+ * @account_mode: enum iopt_account_mode
+ *
+ * Return: "user", "process" or "none".
+ */
+const char *iopt_account_mode_name(u8 account_mode)
+{
+	switch (account_mode) {
+	case IOPT_ACCOUNT_USER:
+		return "user";
+	case IOPT_ACCOUNT_MM:
+		return "process";
+	default:
+		return "none";
+	}
 }

@@ -148,7 +148,28 @@ struct iopt_charge_move {
 	unsigned long npinned;
 };
 
+/**
+ * struct iopt_pages_desc - what the debugfs view shows of pages
+ * @kind: "memory", "file" or "dmabuf"
+ * @pid: the process whose memory it is and whose VmPin counts it
+ * @uid: the user charged in IOPT_ACCOUNT_USER
+ * @account_mode: enum iopt_account_mode
+ * @npinned: pages pinned now
+ * @naccounted: pages charged now
+ */
+struct iopt_pages_desc {
+	const char *kind;
+	pid_t pid;
+	uid_t uid;
+	u8 account_mode;
+	unsigned long npinned;
+	unsigned long naccounted;
+};
+
 /* pages/account.c */
+void iopt_pages_describe(struct iopt_pages *pages,
+			 struct iopt_pages_desc *desc);
+const char *iopt_account_mode_name(u8 account_mode);
 void iopt_pages_count_move(struct iopt_pages *pages,
 			   struct iopt_charge_move *move);
 int iopt_move_charge_current(const struct iopt_charge_move *move);

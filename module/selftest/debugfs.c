@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Test-build-only knobs under /sys/kernel/debug/iommufd/:
+ * Test-build-only knobs under /sys/kernel/debug/iommufd/, the directory of
+ * the debugfs view (stat/), which removes them with itself:
  *
  *   objects       - how many objects exist in all contexts together (read);
  *                   tests check it is back to its starting value after each
@@ -23,7 +24,6 @@
 #include "selftest.h"
 #include "test_cmd.h"
 
-static struct dentry *iommufd_test_dir;
 static atomic_t iommufd_test_objects = ATOMIC_INIT(0);
 static atomic_long_t iommufd_test_pinned = ATOMIC_LONG_INIT(0);
 
@@ -71,7 +71,7 @@ bool iommufd_test_is_mock_dev(struct device *dev)
 	return iommufd_mock_is_dev(dev);
 }
 
-int iommufd_test_init(void)
+int iommufd_test_init(struct dentry *root)
 {
 	int rc;
 
@@ -80,21 +80,19 @@ int iommufd_test_init(void)
 		return rc;
 	iommufd_mock_viommu_init();
 	iommufd_test_dmabuf_init();
-	iommufd_test_dir = debugfs_create_dir("iommufd", NULL);
-	debugfs_create_atomic_t("objects", 0400, iommufd_test_dir,
+	debugfs_create_atomic_t("objects", 0400, root,
 				&iommufd_test_objects);
-	debugfs_create_file("trigger_warn", 0200, iommufd_test_dir, NULL,
+	debugfs_create_file("trigger_warn", 0200, root, NULL,
 			    &trigger_warn_fops);
-	debugfs_create_file_unsafe("pinned_pages", 0400, iommufd_test_dir,
+	debugfs_create_file_unsafe("pinned_pages", 0400, root,
 				   NULL, &pinned_pages_fops);
-	iommufd_fail_init(iommufd_test_dir);
-	iommufd_pause_init(iommufd_test_dir);
+	iommufd_fail_init(root);
+	iommufd_pause_init(root);
 	return 0;
 }
 
 void iommufd_test_exit(void)
 {
-	debugfs_remove_recursive(iommufd_test_dir);
 	iommufd_pause_exit();
 	iommufd_fail_exit();
 	iommufd_test_dmabuf_exit();

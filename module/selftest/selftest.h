@@ -24,7 +24,7 @@ enum iommufd_pause_point {
 };
 
 #ifdef IOMMUFD_SELFTEST
-int iommufd_test_init(void);
+int iommufd_test_init(struct dentry *root);
 void iommufd_test_exit(void);
 void iommufd_test_object_created(void);
 void iommufd_test_object_freed(void);
@@ -43,7 +43,7 @@ void iommufd_pause_exit(void);
 void iommufd_test_note_hwpt_data(struct iommufd_ctx *ictx, u32 type, u32 len);
 bool iommufd_test_abi_6_12(struct iommufd_ctx *ictx);
 #else
-static inline int iommufd_test_init(void)
+static inline int iommufd_test_init(struct dentry *root)
 {
 	return 0;
 }

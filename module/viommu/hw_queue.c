@@ -17,6 +17,7 @@
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_ext.h>
@@ -196,4 +197,21 @@ void iommufd_hw_queue_undepend(struct iommufd_hw_queue *hw_queue,
 			       struct iommufd_hw_queue *on)
 {
 	iommufd_put_object(hw_queue->viommu->ictx, &on->obj);
+}
+
+/**
+ * iommufd_hw_queue_show() - a HW queue's line in the debugfs view (stat/)
+ * @m: where it goes
+ * @obj: the queue's object
+ *
+ * Context: under ictx->show_rwsem for read (iommufd_ctx_show()).
+ */
+void iommufd_hw_queue_show(struct seq_file *m, struct iommufd_object *obj)
+{
+	struct iommufd_hw_queue *q =
+		container_of(obj, struct iommufd_hw_queue, obj);
+
+	seq_printf(m, "hw_queue id=%u viommu=%u type=%u index=%u iova=0x%llx length=%llu\n",
+		   obj->id, q->viommu->obj.id, q->type, q->index, q->base_iova,
+		   q->length);
 }

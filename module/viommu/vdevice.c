@@ -16,6 +16,7 @@
  * made.
  */
 #include <linux/iommu.h>
+#include <linux/seq_file.h>
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_ext.h>
 
@@ -128,4 +129,22 @@ out_put_idev:
 out_put_viommu:
 	iommufd_put_object(ucmd->ictx, &viommu->obj);
 	return rc;
+}
+
+/**
+ * iommufd_vdevice_show() - a vDEVICE's line in the debugfs view (stat/)
+ * @m: where it goes
+ * @obj: the vDEVICE's object
+ *
+ * Context: under ictx->show_rwsem for read (iommufd_ctx_show()); its
+ * vIOMMU and device have it as a user.
+ */
+void iommufd_vdevice_show(struct seq_file *m, struct iommufd_object *obj)
+{
+	struct iommufd_vdevice *vdev =
+		container_of(obj, struct iommufd_vdevice, obj);
+
+	seq_printf(m, "vdevice id=%u viommu=%u device=%u virt_id=0x%llx\n",
+		   obj->id, vdev->viommu->obj.id, vdev->idev->obj.id,
+		   vdev->virt_id);
 }

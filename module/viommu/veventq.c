@@ -17,6 +17,7 @@
 #include <linux/iommufd.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/iommufd.h>
@@ -302,4 +303,29 @@ out_abort:
 out_put_viommu:
 	iommufd_put_object(ucmd->ictx, &viommu->obj);
 	return rc;
+}
+
+/**
+ * iommufd_veventq_show() - a vEVENTQ's line in the debugfs view (stat/)
+ * @m: where it goes
+ * @obj: the queue's object
+ *
+ * Pending: events queued and not yet read; lost: whether events were
+ * dropped for want of room since the last read.
+ *
+ * Context: under ictx->show_rwsem for read (iommufd_ctx_show()).
+ */
+void iommufd_veventq_show(struct seq_file *m, struct iommufd_object *obj)
+{
+	struct iommufd_veventq *q =
+		container_of(obj, struct iommufd_veventq, common.obj);
+	bool lost;
+	u32 count;
+
+	spin_lock(&q->common.lock);
+	count = q->count;
+	lost = q->lost_queued;
+	spin_unlock(&q->common.lock);
+	seq_printf(m, "veventq id=%u viommu=%u type=%u depth=%u pending=%u lost=%d\n",
+		   obj->id, q->viommu->obj.id, q->type, q->depth, count, lost);
 }

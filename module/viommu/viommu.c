@@ -10,6 +10,7 @@
  */
 #include <linux/iommu.h>
 #include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_ext.h>
@@ -340,4 +341,26 @@ int iommufd_viommu_virt_id(struct iommufd_viommu *viommu, struct device *dev,
 	}
 	xa_unlock(&viommu->vdevs);
 	return rc;
+}
+
+/**
+ * iommufd_viommu_show() - a vIOMMU's line in the debugfs view (stat/)
+ * @m: where it goes
+ * @obj: the vIOMMU's object
+ *
+ * Context: under ictx->show_rwsem for read (iommufd_ctx_show()).
+ */
+void iommufd_viommu_show(struct seq_file *m, struct iommufd_object *obj)
+{
+	struct iommufd_viommu *viommu =
+		container_of(obj, struct iommufd_viommu, obj);
+	unsigned int vdevices = 0;
+	unsigned long index;
+	void *entry;
+
+	/* Only counted, never followed: RCU is enough. */
+	xa_for_each(&viommu->vdevs, index, entry)
+		vdevices++;
+	seq_printf(m, "viommu id=%u hwpt=%u type=%u vdevices=%u\n", obj->id,
+		   viommu->hwpt->common.obj.id, viommu->type, vdevices);
 }

@@ -25,6 +25,7 @@ struct iommufd_device;
 struct iommufd_hw_queue;
 struct iommufd_hwpt_nested;
 struct iommufd_viommu;
+struct seq_file;
 
 /**
  * struct iommufd_viommu_ops - a driver's vIOMMU operations
@@ -172,6 +173,12 @@ int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_veventq_destroy(struct iommufd_object *obj);
 int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_hw_queue_destroy(struct iommufd_object *obj);
+
+/* Their lines in the debugfs view (stat/). */
+void iommufd_viommu_show(struct seq_file *m, struct iommufd_object *obj);
+void iommufd_vdevice_show(struct seq_file *m, struct iommufd_object *obj);
+void iommufd_veventq_show(struct seq_file *m, struct iommufd_object *obj);
+void iommufd_hw_queue_show(struct seq_file *m, struct iommufd_object *obj);
 struct iommufd_hwpt_nested *
 iommufd_viommu_alloc_nested(struct iommufd_ctx *ictx,
 			    struct iommufd_viommu *viommu,
