@@ -1,6 +1,6 @@
 # The VM's base initramfs: busybox, the init script, the modules of
-# out/modules/ (plus Debian's irqbypass.ko, which VFIO needs) and the test
-# programs.  vm/run.sh appends the command of each run to it.
+# out/modules/ (plus Debian's irqbypass.ko, which VFIO needs), the test
+# programs and iommufd-stat.  vm/run.sh appends the command of each run to it.
 
 VM_ROOT := $(OUT)/vm/root
 KMODS := $(OUT)/kernel/$(KVER)/lib/modules/$(KVER)/kernel
@@ -23,12 +23,13 @@ $(OUT)/vm/base.cpio.gz: $(OUT)/modules/.done $(OUT)/modules/vfio.ko \
 		$(OUT)/tests/upstream/iommufd $(OUT)/tests/upstream/iommufd_fail_nth \
 		$(OUT)/tests/upstream/iommufd_600s $(NEWEST_PROGS) vm/guest/run-upstream.sh \
 		vm/guest/init \
-		vm/guest/run-tests.sh /bin/busybox
+		vm/guest/run-tests.sh tools/iommufd-stat /bin/busybox
 	@rm -rf $(VM_ROOT)
 	@mkdir -p $(VM_ROOT)/{bin,sbin,proc,sys,dev,tmp,lib,tests/bin,tests/upstream,demo}
 	@cp /bin/busybox $(VM_ROOT)/bin/
 	@install -m 755 vm/guest/init $(VM_ROOT)/init
 	@install -m 755 vm/guest/run-tests.sh $(VM_ROOT)/tests/run-all.sh
+	@install -m 755 tools/iommufd-stat $(VM_ROOT)/bin/iommufd-stat
 	@cp -r $(OUT)/modules $(VM_ROOT)/lib/iommufd
 	@# The /dev/vfio/vfio variant, loaded instead with vm/run.sh --container.
 	@mv $(VM_ROOT)/lib/iommufd/container $(VM_ROOT)/lib/iommufd-container

@@ -4,7 +4,7 @@
 #   host     the test harness's own test; the unit layer (the module's
 #            IOVA allocator, area arithmetic, IOVA bitmap and ioctl size
 #            rules in user space, with ASan and UBSan); the benchmark's
-#            report parser; the package's DKMS scripts
+#            report parser; the package's DKMS scripts; iommufd-stat
 #   harness  the VM harness's own tests: a failing command, a hanging guest
 #            and a WARN_ON in the module must each fail a run
 #   vm       the test programs in the VM, under Intel VT-d with the edu,
@@ -58,6 +58,7 @@ done
 { echo "# program bench_selftest"; "$top/bench/selftest.sh"; } | fold_tap host
 { echo "# program package_selftest"; "$top/packaging/check/selftest.sh"; } |
 	fold_tap host
+{ echo "# program stat_selftest"; "$top/tools/selftest.sh"; } | fold_tap host
 
 echo "== harness: the VM harness must catch what goes wrong"
 "$here/harness-test.sh" | fold_tap harness
