@@ -2,7 +2,7 @@
 /*
  * The stress run: threads race every kind of operation on shared
  * /dev/iommu files for a set time, on ids that other threads create,
- * replace and destroy under them; one file is swapped for a fresh one
+ * replace and destroy under them, while the debugfs view is read; one file is swapped for a fresh one
  * behind its fd number (dup2) while ioctls on it are in flight.  Errors
  * are the expected outcome of most races and are only counted; what must
  * hold is that nothing crashes, warns or hangs (the VM harness watches the
@@ -301,6 +301,47 @@ static void op_type1(int fd, struct slots *s, unsigned int *seed)
 	}
 }
 
+/*
+ * Read a file of the debugfs view of the file behind @fd: the reads race
+ * every other operation and must never make one fail.  A file closed
+ * under the read (the swapped one) fails it with EIO, which is explained
+ * there and nowhere else.
+ */
+static void op_view(int fd, struct slots *s __attribute__((unused)),
+		    unsigned int *seed)
+{
+	static const char *const names[] = {
+		"owner", "objects", "ioas", "devices", "domains", "events",
+	};
+	char path[128], buf[4096];
+	long id = -1;
+	ssize_t n;
+	FILE *f;
+	int vfd;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	while (f && fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "iommufd-id: %ld", &id) == 1)
+			break;
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), IOMMUFD_DEBUGFS "/files/%ld/%s", id,
+		 names[rnd(seed, 6)]);
+	vfd = open(path, O_RDONLY);
+	if (vfd < 0) {
+		note(-1);
+		return;
+	}
+	do
+		n = read(vfd, buf, sizeof(buf));
+	while (n > 0);
+	if (n < 0 && errno == EIO && fd == st.fds[NFDS - 1])
+		errno = ENOENT;
+	note(n < 0 ? -1 : 0);
+	close(vfd);
+}
+
 #define OP(fn) { #fn + 3, fn }
 static const struct {
 	const char *name;
@@ -309,7 +350,7 @@ static const struct {
 	OP(op_ioas_alloc), OP(op_destroy), OP(op_map), OP(op_map_fixed),
 	OP(op_unmap), OP(op_copy), OP(op_mock_domain), OP(op_replace),
 	OP(op_hwpt_alloc), OP(op_nested), OP(op_option), OP(op_access),
-	OP(op_fault), OP(op_type1),
+	OP(op_fault), OP(op_type1), OP(op_view),
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
