@@ -1,14 +1,15 @@
 # make deb: the iommufd-dkms package, out/deb/iommufd-dkms_VERSION_all.deb,
 # built with Debian's tooling (dh with the dkms sequence) from a staged
 # copy of the sources DKMS needs: module/, include/, the VFIO Kbuild files
-# and packaging/dkms/ (as dkms/), with packaging/debian/ as debian/.
+# and packaging/dkms/ (as dkms/), with packaging/debian/ as debian/, and
+# tools/ (iommufd-stat and its manual page).
 # Nothing is compiled here; DKMS compiles on the target.  lintian must be
 # clean (overrides, if any, are explained in packaging/debian/).
 
 DEB_VERSION := $(shell dpkg-parsechangelog -l packaging/debian/changelog -S Version)
 DEB_STAGE := $(OUT)/deb/build/iommufd-dkms-$(DEB_VERSION)
 DEB_FILE := $(OUT)/deb/iommufd-dkms_$(DEB_VERSION)_all.deb
-DEB_INPUTS := $(shell find module include packaging vfio/Kbuild vfio/pci/Kbuild \
+DEB_INPUTS := $(shell find module include packaging tools vfio/Kbuild vfio/pci/Kbuild \
 	-type f 2>/dev/null)
 
 .PHONY: deb-build
@@ -18,6 +19,8 @@ $(DEB_FILE): $(DEB_INPUTS) mk/deb.mk
 	@echo "deb: staging $(notdir $(DEB_STAGE))"
 	@rm -rf $(OUT)/deb/build && mkdir -p $(DEB_STAGE)/vfio/pci
 	cp -a module include $(DEB_STAGE)/
+	mkdir -p $(DEB_STAGE)/tools
+	cp tools/iommufd-stat tools/iommufd-stat.8 $(DEB_STAGE)/tools/
 	cp vfio/Kbuild $(DEB_STAGE)/vfio/
 	cp vfio/pci/Kbuild $(DEB_STAGE)/vfio/pci/
 	cp -a packaging/dkms $(DEB_STAGE)/dkms

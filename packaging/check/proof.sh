@@ -5,7 +5,8 @@
 # iommufd-dkms into (iommufd-proof.service), and checks what a user would:
 # /dev/iommu is there, VFIO comes from DKMS, edu binds to vfio-pci and has
 # its cdev, the distribution's QEMU passes edu through /dev/iommu to a
-# guest whose DMA lands exactly in its memory; then the package is purged
+# guest whose DMA lands exactly in its memory, and iommufd-stat shows
+# QEMU's pinned guest RAM meanwhile; then the package is purged
 # and the kernel's own modules are back.  TAP on the second serial port;
 # systemd powers the machine off when it ends (iommufd-proof.service).
 set -u
@@ -81,7 +82,37 @@ timeout 900 qemu-system-x86_64 -M q35 -accel tcg -m 64M -nodefaults \
 	-device "vfio-pci,host=$bdf,iommufd=iommufd0" \
 	-device isa-debug-exit,iobase=0xf4,iosize=1 \
 	-kernel "$lib/edu-guest.elf" -serial file:/tmp/guest.log \
-	2>/tmp/qemu.err
+	2>/tmp/qemu.err &
+qemu=$!
+
+# While the guest runs: iommufd-stat sees QEMU's file, its guest RAM
+# mapped and pinned, and edu attached.  (QEMU maps RAM before the guest
+# starts; the guest takes minutes.)
+for _ in $(seq 60); do
+	iommufd-stat --json >/tmp/stat.json 2>/tmp/stat.err &&
+		grep -q '"comm": "qemu-system-x86"' /tmp/stat.json &&
+		grep -q '"kind": "memory"' /tmp/stat.json && break
+	sleep 2
+done
+iommufd-stat >/tmp/stat.txt 2>&1
+sed 's/^/#   iommufd-stat: /' /tmp/stat.txt /tmp/stat.err
+# (JSON read with grep and sed: the root has no jq.)  QEMU's file: its
+# totals are on the file's first line, its devices one per line.
+stat_qemu() {
+	local line mapped pinned
+	line=$(grep '"comm": "qemu-system-x86"' /tmp/stat.json) || return 1
+	[ "$(wc -l <<<"$line")" = 1 ] || return 1
+	mapped=$(sed -n 's/.*"mapped": \([0-9]*\).*/\1/p' <<<"$line")
+	pinned=$(sed -n 's/.*"pinned": \([0-9]*\).*/\1/p' <<<"$line")
+	echo "# QEMU's file: ${mapped:-?} bytes mapped, ${pinned:-?} pinned"
+	[ "${mapped:-0}" -ge $((64 << 20)) ] && [ "${pinned:-0}" -ge $((64 << 20)) ] &&
+		grep -q '"held_by": \[[0-9]' <<<"$line" &&
+		grep -Eq "\"dev\": \"$bdf\", \"driver\": \"vfio-pci\", \"group\": [0-9]+, \"hwpt\": [1-9]" \
+			/tmp/stat.json
+}
+check "iommufd-stat: QEMU's /dev/iommu, 64 MiB of guest RAM mapped and pinned, edu attached" \
+	stat_qemu
+wait "$qemu"
 rc=$?
 sed 's/^/#   guest: /' /tmp/guest.log
 sed 's/^/#   qemu: /' /tmp/qemu.err
@@ -109,6 +140,7 @@ modprobe vfio-pci
 check "the kernel's own vfio loads again" loaded_in_tree vfio
 check "the kernel's own vfio-pci loads again" loaded_in_tree vfio_pci
 check "no /dev/iommu without the package" test ! -e /dev/iommu
+check "iommufd-stat went with the package" test ! -e /usr/sbin/iommufd-stat
 
 echo "# $((n - failed)) passed, $failed failed"
 echo "@@proof: done"
