@@ -88,12 +88,14 @@ qemu=$!
 # While the guest runs: iommufd-stat sees QEMU's file, its guest RAM
 # mapped and pinned, and edu attached.  (QEMU maps RAM before the guest
 # starts; the guest takes minutes.)
+start=$SECONDS
 for _ in $(seq 60); do
 	iommufd-stat --json >/tmp/stat.json 2>/tmp/stat.err &&
 		grep -q '"comm": "qemu-system-x86"' /tmp/stat.json &&
 		grep -q '"kind": "memory"' /tmp/stat.json && break
 	sleep 2
 done
+echo "# iommufd-stat sampled QEMU after $((SECONDS - start)) s"
 iommufd-stat >/tmp/stat.txt 2>&1
 sed 's/^/#   iommufd-stat: /' /tmp/stat.txt /tmp/stat.err
 # (JSON read with grep and sed: the root has no jq.)  QEMU's file: its
