@@ -20,24 +20,6 @@
 #define BUF2_PAGES 16
 #define VIEW_MAX (64 * 1024)
 
-/* The view's id of the file behind @fd, from its fdinfo; -1 if none. */
-static long stat_id(int fd)
-{
-	char path[64], line[128];
-	long id = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "iommufd-id: %ld", &id) == 1)
-			break;
-	fclose(f);
-	return id;
-}
-
 /* File @name of the view of @fd's file into @buf; -1 with errno if not. */
 static int view_read(int fd, const char *name, char *buf, size_t size)
 {
@@ -45,7 +27,7 @@ static int view_read(int fd, const char *name, char *buf, size_t size)
 	ssize_t n;
 	int vfd;
 
-	snprintf(path, sizeof(path), VIEW "/%ld/%s", stat_id(fd), name);
+	snprintf(path, sizeof(path), VIEW "/%ld/%s", iommufd_stat_id(fd), name);
 	vfd = open(path, O_RDONLY);
 	if (vfd < 0)
 		return -1;
@@ -134,16 +116,16 @@ FIXTURE_TEARDOWN(stat)
 TEST_F(stat, a_directory_per_file_named_in_its_fdinfo)
 {
 	char *view = self->view, comm[32] = "", path[128];
-	long id = stat_id(self->fd);
+	long id = iommufd_stat_id(self->fd);
 	int dup_fd, other;
 	FILE *f;
 
 	ASSERT_GT(id, 0);
 	/* Every descriptor of the file names it; another file differs. */
 	dup_fd = dup(self->fd);
-	ASSERT_EQ(id, stat_id(dup_fd));
+	ASSERT_EQ(id, iommufd_stat_id(dup_fd));
 	other = iommufd_open();
-	ASSERT_NE(id, stat_id(other));
+	ASSERT_NE(id, iommufd_stat_id(other));
 
 	f = fopen("/proc/self/comm", "r");
 	ASSERT_TRUE(f && fscanf(f, "%31s", comm) == 1);
@@ -381,7 +363,7 @@ TEST_F(stat, iommufd_stat_tables_and_json)
 {
 	const unsigned long len = BUF1_PAGES * PAGE_SZ;
 	char *out = self->view, want[256];
-	long id = stat_id(self->fd);
+	long id = iommufd_stat_id(self->fd);
 	__u32 ioas, hwpt, idev;
 	void *buf;
 

@@ -113,6 +113,28 @@ static inline long proc_status_pages(const char *key)
 	return pid_status_pages(getpid(), key);
 }
 
+/*
+ * The debugfs view's number of the /dev/iommu file behind @fd (the
+ * "iommufd-id:" line of its fdinfo): its directory is
+ * IOMMUFD_DEBUGFS/files/N.  -1 if none.
+ */
+static inline long iommufd_stat_id(int fd)
+{
+	char path[64], line[128];
+	long id = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "iommufd-id: %ld", &id) == 1)
+			break;
+	fclose(f);
+	return id;
+}
+
 #define PAGE_SZ ((unsigned long)sysconf(_SC_PAGESIZE))
 #define MAP_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
 

@@ -314,20 +314,11 @@ static void op_view(int fd, struct slots *s __attribute__((unused)),
 		"owner", "objects", "ioas", "devices", "domains", "events",
 	};
 	char path[128], buf[4096];
-	long id = -1;
 	ssize_t n;
-	FILE *f;
 	int vfd;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	while (f && fgets(buf, sizeof(buf), f))
-		if (sscanf(buf, "iommufd-id: %ld", &id) == 1)
-			break;
-	if (f)
-		fclose(f);
-	snprintf(path, sizeof(path), IOMMUFD_DEBUGFS "/files/%ld/%s", id,
-		 names[rnd(seed, 6)]);
+	snprintf(path, sizeof(path), IOMMUFD_DEBUGFS "/files/%ld/%s",
+		 iommufd_stat_id(fd), names[rnd(seed, 6)]);
 	vfd = open(path, O_RDONLY);
 	if (vfd < 0) {
 		note(-1);
