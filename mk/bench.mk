@@ -45,11 +45,11 @@ $(eval $(call bench_ref,ref-test,REF_TEST=y))
 
 # $(call bench_vfio,variant,Module.symvers): VFIO linked against it.
 define bench_vfio
-$(BENCH_BUILD)/vfio-$(1)/vfio.ko: $(VFIO_DIR)/.unpacked $(dir $(2))iommufd.ko vfio/Kbuild vfio/pci/Kbuild
+$(BENCH_BUILD)/vfio-$(1)/vfio.ko: $(VFIO_DEBIAN_DIR)/.unpacked $(dir $(2))iommufd.ko vfio/Kbuild vfio/pci/Kbuild
 	@echo "bench: building VFIO against $(2)"
 	@rm -rf $(BENCH_BUILD)/vfio-$(1) && mkdir -p $(BENCH_BUILD)/vfio-$(1)/pci
-	cp $(VFIO_DIR)/*.[ch] vfio/Kbuild $(BENCH_BUILD)/vfio-$(1)/
-	cp $(VFIO_DIR)/pci/*.[ch] vfio/pci/Kbuild $(BENCH_BUILD)/vfio-$(1)/pci/
+	cp $(VFIO_DEBIAN_DIR)/*.[ch] vfio/Kbuild $(BENCH_BUILD)/vfio-$(1)/
+	cp $(VFIO_DEBIAN_DIR)/pci/*.[ch] vfio/pci/Kbuild $(BENCH_BUILD)/vfio-$(1)/pci/
 	$(MAKE) -C $(KDIR) M=$(BENCH_BUILD)/vfio-$(1) KBUILD_EXTRA_SYMBOLS=$(2) modules
 endef
 $(eval $(call bench_vfio,ref,$(BENCH_BUILD)/ref/drivers/iommu/iommufd/Module.symvers))

@@ -1,6 +1,7 @@
 # make deb: the iommufd-dkms package, out/deb/iommufd-dkms_VERSION_all.deb,
 # built with Debian's tooling (dh with the dkms sequence) from a staged
-# copy of the sources DKMS needs: module/, include/, the VFIO Kbuild files
+# copy of the sources DKMS needs: module/, include/, the VFIO build files
+# (Kbuild, vfio/prepare.sh, the project's vfio-pci-core files and patches)
 # and packaging/dkms/ (as dkms/), with packaging/debian/ as debian/, and
 # tools/ (iommufd-stat and its manual page).
 # Nothing is compiled here; DKMS compiles on the target.  lintian must be
@@ -9,8 +10,9 @@
 DEB_VERSION := $(shell dpkg-parsechangelog -l packaging/debian/changelog -S Version)
 DEB_STAGE := $(OUT)/deb/build/iommufd-dkms-$(DEB_VERSION)
 DEB_FILE := $(OUT)/deb/iommufd-dkms_$(DEB_VERSION)_all.deb
-DEB_INPUTS := $(shell find module include packaging tools vfio/Kbuild vfio/pci/Kbuild \
-	-type f 2>/dev/null)
+DEB_VFIO := vfio/Kbuild vfio/prepare.sh vfio/pci/Kbuild vfio/pci/vfio_pci_dmabuf.c \
+	vfio/pci/vfio_pci_dmabuf.h $(wildcard vfio/patches/*.patch)
+DEB_INPUTS := $(shell find module include packaging tools -type f 2>/dev/null) $(DEB_VFIO)
 
 .PHONY: deb-build
 deb-build: $(DEB_FILE)
@@ -21,8 +23,7 @@ $(DEB_FILE): $(DEB_INPUTS) mk/deb.mk
 	cp -a module include $(DEB_STAGE)/
 	mkdir -p $(DEB_STAGE)/tools
 	cp tools/iommufd-stat tools/iommufd-stat.8 $(DEB_STAGE)/tools/
-	cp vfio/Kbuild $(DEB_STAGE)/vfio/
-	cp vfio/pci/Kbuild $(DEB_STAGE)/vfio/pci/
+	cp --parents $(DEB_VFIO) $(DEB_STAGE)/
 	cp -a packaging/dkms $(DEB_STAGE)/dkms
 	cp -a packaging/debian $(DEB_STAGE)/debian
 	@echo "deb: dpkg-buildpackage"

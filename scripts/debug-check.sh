@@ -30,11 +30,9 @@ make -s -C "$linux" M="$dbg/build/module" IOMMUFD_SELFTEST=y modules
 cp "$dbg/build/module/iommufd.ko" "$dbg/modules/"
 install -m 755 "$top/vm/guest/load.sh" "$top/vm/guest/unload.sh" "$dbg/modules/"
 
-# VFIO (vfio, vfio-pci-core, vfio-pci) against that iommufd.ko; make has
-# unpacked Debian's drivers/vfio into out/build/vfio.
-rm -rf "$dbg/build/vfio" && mkdir -p "$dbg/build/vfio/pci"
-cp "$out"/build/vfio/*.[ch] "$top/vfio/Kbuild" "$dbg/build/vfio/"
-cp "$out"/build/vfio/pci/*.[ch] "$top/vfio/pci/Kbuild" "$dbg/build/vfio/pci/"
+# VFIO (vfio, vfio-pci-core, vfio-pci) against that iommufd.ko, patched as
+# make's; make has unpacked Debian's drivers/vfio into out/build/vfio-debian.
+"$top/vfio/prepare.sh" "$out/build/vfio-debian" "$dbg/build/vfio"
 make -s -C "$linux" M="$dbg/build/vfio" \
 	KBUILD_EXTRA_SYMBOLS="$dbg/build/module/Module.symvers" modules
 cp "$dbg/build/vfio/vfio.ko" "$dbg/build/vfio/pci/vfio-pci-core.ko" \

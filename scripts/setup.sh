@@ -49,7 +49,7 @@ pkgs=(
 	"linux-headers-$kver" linux-source-6.12
 	qemu-system-x86 busybox-static rsync cpio kmod
 	build-essential bc bison flex libelf-dev libssl-dev
-	sparse xz-utils libcap-dev jq
+	sparse xz-utils libcap-dev jq patch
 )
 # What a target needs on top (make bench: gnuplot), space-separated.
 read -r -a extra <<<"${SETUP_PKGS:-}"

@@ -47,14 +47,14 @@ say "building iommufd.ko for $kver"
 make -C "$kdir" M="$top/module" -j"$jobs" modules
 
 say "unpacking drivers/vfio from $src"
-rm -rf "$top/build" && mkdir -p "$top/build/vfio"
-tar -xf "$src" -C "$top/build/vfio" --strip-components=3 \
+rm -rf "$top/build" && mkdir -p "$top/build/debian"
+tar -xf "$src" -C "$top/build/debian" --strip-components=3 \
 	--wildcards --no-wildcards-match-slash \
 	'linux-source-6.12/drivers/vfio/*.[ch]' \
 	'linux-source-6.12/drivers/vfio/pci/*.[ch]'
 
-cp "$top/vfio/Kbuild" "$top/build/vfio/Kbuild"
-cp "$top/vfio/pci/Kbuild" "$top/build/vfio/pci/Kbuild"
+say "applying the project's VFIO patches"
+sh "$top/vfio/prepare.sh" "$top/build/debian" "$top/build/vfio"
 say "building VFIO for $kver against this iommufd.ko"
 make -C "$kdir" M="$top/build/vfio" -j"$jobs" \
 	KBUILD_EXTRA_SYMBOLS="$top/module/Module.symvers" modules
