@@ -62,7 +62,11 @@
  *                             A dma-buf's pages (pages/dmabuf.c) are a
  *                             class of their own: taken inside the
  *                             dma-buf's reservation lock, which is taken
- *                             holding none of ours, and never around GUP
+ *                             holding none of ours, and never around GUP.
+ *                             IOMMU_IOAS_MAP of a BAR mmap has its exporter
+ *                             make the dma-buf (vfio-pci: memory_lock, its
+ *                             dma-buf list, a reservation lock) under the
+ *                             mm's mmap lock, holding none of ours
  * Spinlocks; nothing sleeps under them:
  * 11. eventq->lock            the fault and vEVENTQ queues (eventq/)
  * 12. igroup->devices_lock, hwpt_paging->devices_lock

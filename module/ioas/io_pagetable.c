@@ -7,6 +7,7 @@
  * refused MAP, COPY or UNMAP leaves the table as it was.  Areas are only
  * ever removed whole: an UNMAP whose range cuts through an area fails.
  */
+#include <linux/dma-buf.h>
 #include <linux/errno.h>
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
@@ -237,16 +238,34 @@ static int iopt_map_new_pages(struct io_pagetable *iopt,
  *	not the user
  * @fixed_iova: map at *@iova, else choose one
  *
- * Nothing is pinned here: pages are pinned when something needs them.
+ * Nothing is pinned here: pages are pinned when something needs them.  A
+ * device BAR a driver mapped there (vfio-pci's BAR mmap) is mapped as a
+ * dma-buf of it instead, which the driver revokes when the BAR goes away:
+ * see iopt_dmabuf_of_user().
  *
  * Context: process context, may sleep; the user memory belongs to current.
- * Return: 0, or a negative errno with nothing changed.
+ * Return: 0, or a negative errno with nothing changed: -ENODEV for a BAR
+ * that is not usable now (memory decoding off, in reset).
  */
 int iopt_map_user_pages(struct io_pagetable *iopt, unsigned long *iova,
 			void __user *uptr, unsigned long length,
 			int iommu_prot, bool process_mode, bool fixed_iova)
 {
+	unsigned long start;
 	struct iopt_pages *pages;
+	struct dma_buf *dmabuf;
+	int rc;
+
+	dmabuf = iopt_dmabuf_of_user(uptr, length, iommu_prot & IOMMU_WRITE,
+				     &start);
+	if (!IS_ERR(dmabuf)) {
+		rc = iopt_map_dmabuf_pages(iopt, iova, dmabuf, start, length,
+					   iommu_prot, fixed_iova);
+		dma_buf_put(dmabuf);
+		return rc;
+	}
+	if (PTR_ERR(dmabuf) != -EOPNOTSUPP)
+		return PTR_ERR(dmabuf);
 
 	pages = iopt_pages_alloc(uptr, length, iommu_prot & IOMMU_WRITE,
 				 process_mode);

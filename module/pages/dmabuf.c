@@ -26,13 +26,17 @@
  * so the mmap lock (inside which drivers take reservation locks), so the
  * mutex of dma-buf pages is a lock class of its own: it is never held
  * around GUP or a user copy.  The exporters' list is protected by
- * iopt_dmabuf_exporters_lock, a leaf.
+ * iopt_dmabuf_exporters_lock, a leaf.  IOMMU_IOAS_MAP of an exporter's
+ * user mapping calls the exporter holding the mmap lock for read and no
+ * lock of this module (the exporter's module is held instead).
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/iommu.h>
 #include <linux/iommufd_ext.h>
 #include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 
@@ -76,6 +80,64 @@ void iommufd_dmabuf_exporter_unregister(struct iommufd_dmabuf_exporter *exporter
 	mutex_unlock(&iopt_dmabuf_exporters_lock);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_dmabuf_exporter_unregister, IOMMUFD);
+
+/**
+ * iopt_dmabuf_of_user() - the dma-buf behind an exporter's user mapping
+ * @uptr: user address in current's memory, as IOMMU_IOAS_MAP passes it
+ * @length: bytes
+ * @writable: will be mapped writable
+ * @start: out: @uptr's offset in the dma-buf
+ *
+ * A device BAR that a driver maps into user space (vfio-pci's BAR mmap) has
+ * no pages to pin: when a registered exporter made that mapping, it
+ * describes the same memory as a new dma-buf instead, which is revocable
+ * like one passed to IOMMU_IOAS_MAP_FILE.
+ *
+ * Context: process context, may sleep; takes the mmap lock for read.
+ * Return: the dma-buf (the caller's reference); ERR_PTR(-EOPNOTSUPP) if no
+ * exporter maps @uptr (it is memory to pin, or nothing); -EFAULT for a
+ * range past the mapping, or writable of a read-only one; -EINTR; the
+ * exporter's errors.
+ */
+struct dma_buf *iopt_dmabuf_of_user(void __user *uptr, unsigned long length,
+				    bool writable, unsigned long *start)
+{
+	struct iommufd_dmabuf_exporter *exporter, *found = NULL;
+	unsigned long uva = (unsigned long)uptr;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct dma_buf *dmabuf;
+
+	if (mmap_read_lock_killable(mm))
+		return ERR_PTR(-EINTR);
+	vma = vma_lookup(mm, uva);
+	if (!vma || !(vma->vm_flags & VM_PFNMAP)) {
+		dmabuf = ERR_PTR(-EOPNOTSUPP);
+		goto out_unlock;
+	}
+	mutex_lock(&iopt_dmabuf_exporters_lock);
+	list_for_each_entry(exporter, &iopt_dmabuf_exporters, item) {
+		if (exporter->vm_ops && exporter->vm_ops == vma->vm_ops &&
+		    try_module_get(exporter->owner)) {
+			found = exporter;
+			break;
+		}
+	}
+	mutex_unlock(&iopt_dmabuf_exporters_lock);
+	if (!found) {
+		dmabuf = ERR_PTR(-EOPNOTSUPP);
+		goto out_unlock;
+	}
+	/* As GUP would refuse it. */
+	if (writable && !(vma->vm_flags & VM_WRITE))
+		dmabuf = ERR_PTR(-EFAULT);
+	else
+		dmabuf = found->vma_dmabuf(vma, uva, length, start);
+	module_put(found->owner);
+out_unlock:
+	mmap_read_unlock(mm);
+	return dmabuf;
+}
 
 /* Where @attach's dma-buf is, from its exporter; resv held. */
 static int iopt_dmabuf_locate(struct dma_buf_attachment *attach,

@@ -185,6 +185,10 @@ struct iopt_pages *iopt_pages_alloc_file(struct file *file,
 struct iopt_pages *iopt_pages_alloc_dmabuf(struct dma_buf *dmabuf,
 					   unsigned long start,
 					   unsigned long length, bool writable);
+
+/* pages/dmabuf.c */
+struct dma_buf *iopt_dmabuf_of_user(void __user *uptr, unsigned long length,
+				    bool writable, unsigned long *start);
 void iopt_pages_release(struct kref *kref);
 
 static inline void iopt_pages_get(struct iopt_pages *pages)
