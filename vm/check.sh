@@ -14,6 +14,9 @@
 #            virtio-iommu
 #   container  the legacy VFIO flow on /dev/vfio/vfio served by iommufd.ko
 #   group    DMA ownership across an IOMMU group of several devices
+#   p2p      one edu's DMA into another edu's BAR, through a VFIO dma-buf
+#            and through IOMMU_IOAS_MAP of the BAR's mmap, and the mapping
+#            revoked by memory decoding off, a reset and close
 #   upstream upstream's selftest (tools/testing/selftests/iommu/iommufd.c),
 #            every fixture and variant; cases listed in
 #            vm/upstream-pending.txt are reported skipped, with the reason
@@ -113,6 +116,7 @@ iommus: the VFIO/edu tests under the other IOMMUs QEMU emulates|iommu-intel-sm|i
 |iommu-virtio|iommu-virtio|vfio_edu|${unsafe_msi}/tests/bin/vfio_edu|--iommu virtio
 container: /dev/vfio/vfio served by iommufd.ko (VFIO without its container)|container|container|vfio_compat|/tests/bin/vfio_compat && /tests/bin/vfio_edu|--container
 group: DMA ownership of a multi-device IOMMU group (PCIe-to-PCI bridge)|group|group|vfio_group|/tests/bin/vfio_group|--bridge
+p2p: peer-to-peer DMA into another device's BAR, revoked with the BAR|p2p|p2p|vfio_p2p|/tests/bin/vfio_p2p|--p2p
 EOF2
 
 # upstream_section NAME ARG: one VM run of vm/guest/run-upstream.sh ARG;

@@ -12,6 +12,9 @@
 #   --container      load the /dev/vfio/vfio variant (out/modules/container)
 #   --bridge         add a PCIe-to-PCI bridge with a second edu and an e1000
 #                    behind it: one IOMMU group of several devices
+#   --p2p            add two edus for peer-to-peer DMA: one on the root bus,
+#                    one alone behind its own PCIe-to-PCI bridge (a bus
+#                    reset resets it alone, so VFIO can reset it)
 #   --debug          boot the debug kernel of scripts/debug-kernel.sh with
 #                    the image of scripts/debug-check.sh
 #   --mem SIZE       guest memory, as QEMU's -m takes it (default 2G)
@@ -47,6 +50,11 @@ while [ $# -gt 0 ]; do
 			-device edu,bus=br0,addr=1
 			-device e1000,bus=br0,addr=2,netdev=net1
 			-netdev user,id=net1,restrict=on)
+		shift ;;
+	--p2p)
+		bridge=(-device edu
+			-device pcie-pci-bridge,id=brp
+			-device edu,bus=brp,addr=1)
 		shift ;;
 	--) shift; break ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 64 ;;

@@ -48,19 +48,6 @@ static int dmabuf_revoke(int fd, int dfd, int revoked)
 	return _test_cmd(fd, &cmd);
 }
 
-static int map_dmabuf(int fd, __u32 ioas, int dfd, __u64 start,
-		      __u64 length, __u64 iova)
-{
-	struct iommu_ioas_map_file cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .fd = dfd,
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.start = start, .length = length, .iova = iova,
-	};
-
-	return ioctl(fd, IOMMU_IOAS_MAP_FILE, &cmd);
-}
-
 static int dirty_hwpt(int fd, __u32 idev, __u32 ioas, __u32 *out)
 {
 	struct iommu_hwpt_set_dirty_tracking on = {
@@ -120,7 +107,7 @@ TEST_F(dmabuf, mapped_into_every_domain_pinning_and_charging_nothing)
 	/* Without CAP_IPC_LOCK and with no RLIMIT_MEMLOCK at all. */
 	ASSERT_OK(drop_cap(CAP_IPC_LOCK));
 	ASSERT_OK(set_memlock_pages(0));
-	ASSERT_OK(map_dmabuf(self->fd, self->ioas, self->dfd, 0, DMABUF_SZ,
+	ASSERT_OK(_ioas_map_file_fixed(self->fd, self->ioas, self->dfd, 0, DMABUF_SZ,
 			     BASE));
 	EXPECT_EQ(2 * NPAGES, mapped_in(self->fd, self->hwpt[0], BASE,
 					DMABUF_SZ));
@@ -130,7 +117,7 @@ TEST_F(dmabuf, mapped_into_every_domain_pinning_and_charging_nothing)
 	EXPECT_EQ(0, proc_status_pages("VmPin"));
 
 	/* A slice of it. */
-	ASSERT_OK(map_dmabuf(self->fd, self->ioas, self->dfd, PAGE_SZ,
+	ASSERT_OK(_ioas_map_file_fixed(self->fd, self->ioas, self->dfd, PAGE_SZ,
 			     2 * PAGE_SZ, BASE + DMABUF_SZ));
 	EXPECT_EQ(4, mapped_in(self->fd, self->hwpt[0], BASE + DMABUF_SZ,
 			       2 * PAGE_SZ));
@@ -144,20 +131,20 @@ TEST_F(dmabuf, refusals_leave_nothing)
 	__u32 item;
 	char buf[16];
 
-	EXPECT_ERRNO(EINVAL, map_dmabuf(self->fd, self->ioas, self->dfd, 0, 0,
+	EXPECT_ERRNO(EINVAL, _ioas_map_file_fixed(self->fd, self->ioas, self->dfd, 0, 0,
 					BASE));
-	EXPECT_ERRNO(EINVAL, map_dmabuf(self->fd, self->ioas, self->dfd,
+	EXPECT_ERRNO(EINVAL, _ioas_map_file_fixed(self->fd, self->ioas, self->dfd,
 					DMABUF_SZ, PAGE_SZ, BASE));
-	EXPECT_ERRNO(EINVAL, map_dmabuf(self->fd, self->ioas, self->dfd, 0,
+	EXPECT_ERRNO(EINVAL, _ioas_map_file_fixed(self->fd, self->ioas, self->dfd, 0,
 					DMABUF_SZ + 1, BASE));
-	EXPECT_ERRNO(EBADF, map_dmabuf(self->fd, self->ioas, -1, 0, PAGE_SZ,
+	EXPECT_ERRNO(EBADF, _ioas_map_file_fixed(self->fd, self->ioas, -1, 0, PAGE_SZ,
 				       BASE));
 	EXPECT_ERRNO(EINVAL, dmabuf_get(self->fd, 0));
 	EXPECT_ERRNO(EINVAL, dmabuf_revoke(self->fd, self->fd, 1));
 	EXPECT_EQ(0, mapped_in(self->fd, self->hwpt[0], BASE, DMABUF_SZ));
 
 	/* In-kernel accesses have nothing to pin or copy through. */
-	ASSERT_OK(map_dmabuf(self->fd, self->ioas, self->dfd, 0, DMABUF_SZ,
+	ASSERT_OK(_ioas_map_file_fixed(self->fd, self->ioas, self->dfd, 0, DMABUF_SZ,
 			     BASE));
 	access = _access_create(self->fd, self->ioas, 1);
 	ASSERT_GE(access, 0);
@@ -168,7 +155,7 @@ TEST_F(dmabuf, refusals_leave_nothing)
 	ASSERT_OK(close(access));
 
 	/* Over an existing mapping, nothing changes. */
-	EXPECT_ERRNO(EEXIST, map_dmabuf(self->fd, self->ioas, self->dfd, 0,
+	EXPECT_ERRNO(EEXIST, _ioas_map_file_fixed(self->fd, self->ioas, self->dfd, 0,
 					PAGE_SZ, BASE + PAGE_SZ));
 	EXPECT_EQ(2 * NPAGES, mapped_in(self->fd, self->hwpt[0], BASE,
 					DMABUF_SZ));
@@ -179,7 +166,7 @@ TEST_F(dmabuf, revoked_out_of_every_domain_and_copy)
 {
 	__u32 ioas2, hwpt2, late;
 
-	ASSERT_OK(map_dmabuf(self->fd, self->ioas, self->dfd, 0, DMABUF_SZ,
+	ASSERT_OK(_ioas_map_file_fixed(self->fd, self->ioas, self->dfd, 0, DMABUF_SZ,
 			     BASE));
 	/* A copy in a second IOAS shares the mapping, and its revocation. */
 	ASSERT_OK(_ioas_alloc(self->fd, &ioas2));
@@ -194,14 +181,14 @@ TEST_F(dmabuf, revoked_out_of_every_domain_and_copy)
 	EXPECT_EQ(0, mapped_in(self->fd, hwpt2, BASE, DMABUF_SZ));
 
 	/* Revoked: no new mapping; a domain added now maps nothing there. */
-	EXPECT_ERRNO(ENODEV, map_dmabuf(self->fd, self->ioas, self->dfd, 0,
+	EXPECT_ERRNO(ENODEV, _ioas_map_file_fixed(self->fd, self->ioas, self->dfd, 0,
 					DMABUF_SZ, BASE + DMABUF_SZ));
 	ASSERT_OK(dirty_hwpt(self->fd, self->idev, self->ioas, &late));
 	EXPECT_EQ(0, mapped_in(self->fd, late, BASE, DMABUF_SZ));
 
 	/* Given back, new mappings work; the revoked ones stay revoked. */
 	ASSERT_OK(dmabuf_revoke(self->fd, self->dfd, 0));
-	ASSERT_OK(map_dmabuf(self->fd, self->ioas, self->dfd, 0, DMABUF_SZ,
+	ASSERT_OK(_ioas_map_file_fixed(self->fd, self->ioas, self->dfd, 0, DMABUF_SZ,
 			     BASE + DMABUF_SZ));
 	EXPECT_EQ(2 * NPAGES, mapped_in(self->fd, late, BASE + DMABUF_SZ,
 					DMABUF_SZ));
@@ -209,7 +196,7 @@ TEST_F(dmabuf, revoked_out_of_every_domain_and_copy)
 
 	/* The revoked IOVA unmaps like any other, and can be mapped again. */
 	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, DMABUF_SZ, NULL));
-	ASSERT_OK(map_dmabuf(self->fd, self->ioas, self->dfd, 0, DMABUF_SZ,
+	ASSERT_OK(_ioas_map_file_fixed(self->fd, self->ioas, self->dfd, 0, DMABUF_SZ,
 			     BASE));
 	EXPECT_EQ(2 * NPAGES, mapped_in(self->fd, self->hwpt[1], BASE,
 					DMABUF_SZ));

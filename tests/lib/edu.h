@@ -110,6 +110,43 @@ static inline int edu_find(struct edu *edu)
 	return pci_find(edu, EDU_VENDOR, EDU_DEVICE);
 }
 
+static inline int edu_bdf_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct edu *)a)->bdf,
+		      ((const struct edu *)b)->bdf);
+}
+
+/* Every edu device, up to @max, sorted by PCI address; how many. */
+static inline int edu_find_all(struct edu *edus, int max)
+{
+	DIR *dir = opendir("/sys/bus/pci/devices");
+	struct dirent *de;
+	char path[300];
+	int n = 0;
+
+	if (!dir)
+		return 0;
+	while (n < max && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
+			 de->d_name);
+		if (sysfs_read_hex(path) != EDU_VENDOR)
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
+			 de->d_name);
+		if (sysfs_read_hex(path) != EDU_DEVICE)
+			continue;
+		memset(&edus[n], 0, sizeof(edus[n]));
+		edus[n].devfd = -1;
+		snprintf(edus[n].bdf, sizeof(edus[n].bdf), "%s", de->d_name);
+		n++;
+	}
+	closedir(dir);
+	qsort(edus, n, sizeof(*edus), edu_bdf_cmp);
+	return n;
+}
+
 /* Bind the device to vfio-pci and open its cdev; 0 on success. */
 static inline int edu_open_cdev(struct edu *edu)
 {
@@ -117,14 +154,15 @@ static inline int edu_open_cdev(struct edu *edu)
 	struct dirent *de;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-		 edu->bdf);
+	/* A PCI address is short; the precision bounds it for the compiler. */
+	snprintf(path, sizeof(path),
+		 "/sys/bus/pci/devices/%.64s/driver_override", edu->bdf);
 	if (sysfs_write(path, "vfio-pci"))
 		return -1;
 	/* Already bound is fine (EBUSY/EEXIST from drivers_probe). */
 	sysfs_write("/sys/bus/pci/drivers_probe", edu->bdf);
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev",
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%.64s/vfio-dev",
 		 edu->bdf);
 	dir = opendir(path);
 	if (!dir)

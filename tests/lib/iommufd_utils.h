@@ -161,6 +161,19 @@ static inline int _ioas_map_fixed(int fd, __u32 ioas, void *va,
 			 MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA);
 }
 
+/* IOMMU_IOAS_MAP_FILE at a fixed IOVA, readable and writable. */
+static inline int _ioas_map_file_fixed(int fd, __u32 ioas, int mfd,
+				       __u64 start, __u64 length, __u64 iova)
+{
+	struct iommu_ioas_map_file cmd = {
+		.size = sizeof(cmd), .ioas_id = ioas, .fd = mfd,
+		.flags = MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA,
+		.start = start, .length = length, .iova = iova,
+	};
+
+	return ioctl(fd, IOMMU_IOAS_MAP_FILE, &cmd);
+}
+
 static inline int _ioas_unmap(int fd, __u32 ioas, __u64 iova, __u64 length,
 			      __u64 *unmapped)
 {
