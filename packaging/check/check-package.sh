@@ -9,7 +9,7 @@
 # package, so DKMS builds in the package's own postinst for both; then apt
 # upgrades to the archive's newest kernel, which DKMS's kernel hook must
 # build for.  The root then boots that newest kernel under QEMU (TCG,
-# VT-d, an edu device) with systemd, and proof.sh checks /dev/iommu, the
+# VT-d, two edu devices) with systemd, and proof.sh checks /dev/iommu, the
 # DKMS modules, edu on vfio-pci with its cdev, the distribution's QEMU
 # passing edu through -object iommufd to a guest whose DMA must land
 # exactly, and the stock modules after a purge.
@@ -140,7 +140,7 @@ set +e
 timeout --kill-after=10 1500 qemu-system-x86_64 -accel tcg,thread=single \
 	-cpu max,-la57 -M q35,kernel-irqchip=split -smp 2 -m 2G \
 	-nodefaults -no-reboot -display none -vga none \
-	-device intel-iommu,intremap=on -device edu \
+	-device intel-iommu,intremap=on -device edu -device edu \
 	-drive file="$dir/root.img",if=virtio,format=raw \
 	-kernel "$work/boot/vmlinuz-$kver" -initrd "$work/boot/initrd.img-$kver" \
 	-append "root=/dev/vda rw console=ttyS0,115200 intel_iommu=on iommu=nopt panic=-1" \
