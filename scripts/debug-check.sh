@@ -51,7 +51,9 @@ cp -a "$dbg/modules" "$dbg/root/lib/iommufd"
 leakscan="echo scan >/sys/kernel/debug/kmemleak; sleep 2; echo scan >/sys/kernel/debug/kmemleak; cat /sys/kernel/debug/kmemleak"
 cmd="${1:-/tests/run-all.sh; /tests/run-upstream.sh; /tests/run-upstream.sh newest}; $leakscan"
 vm_rc=0
-"$top/vm/run.sh" --debug --name debug --timeout "${DEBUG_TIMEOUT:-5400}" -- "$cmd" ||
+# With the peer-to-peer edus (run.sh --p2p), so that vfio_p2p's BAR
+# revocation runs under lockdep and KASAN too.
+"$top/vm/run.sh" --debug --p2p --name debug --timeout "${DEBUG_TIMEOUT:-5400}" -- "$cmd" ||
 	vm_rc=$?
 
 # The run fails on a kernel report (run.sh's status) and on a failed test.
