@@ -8,15 +8,13 @@
 #   harness  the VM harness's own tests: a failing command, a hanging guest
 #            and a WARN_ON in the module must each fail a run
 #   vm       the test programs in the VM, under Intel VT-d with the edu,
-#            e1000e and nvme devices; the kernel log must stay clean and the
+#            e1000e and nvme devices and two more edus for peer-to-peer DMA
+#            (run.sh --p2p); the kernel log must stay clean and the
 #            modules must unload afterwards
 #   iommus  the VFIO/edu tests again under VT-d scalable mode, AMD-Vi and
 #            virtio-iommu
 #   container  the legacy VFIO flow on /dev/vfio/vfio served by iommufd.ko
 #   group    DMA ownership across an IOMMU group of several devices
-#   p2p      one edu's DMA into another edu's BAR, through a VFIO dma-buf
-#            and through IOMMU_IOAS_MAP of the BAR's mmap, and the mapping
-#            revoked by memory decoding off, a reset and close
 #   upstream upstream's selftest (tools/testing/selftests/iommu/iommufd.c),
 #            every fixture and variant; cases listed in
 #            vm/upstream-pending.txt are reported skipped, with the reason
@@ -66,9 +64,9 @@ done
 echo "== harness: the VM harness must catch what goes wrong"
 "$here/harness-test.sh" | fold_tap harness
 
-echo "== vm: tests under Intel VT-d"
+echo "== vm: tests under Intel VT-d (three edus: peer-to-peer too)"
 start=$SECONDS
-"$here/run.sh" --name tests --quiet -- /tests/run-all.sh 2>"$out/logs/tests.vm.err"
+"$here/run.sh" --name tests --quiet --p2p -- /tests/run-all.sh 2>"$out/logs/tests.vm.err"
 vm_rc=$?
 fold_tap vm <"$out/logs/tests/output.txt"
 if [ $vm_rc -eq 0 ]; then
@@ -116,7 +114,6 @@ iommus: the VFIO/edu tests under the other IOMMUs QEMU emulates|iommu-intel-sm|i
 |iommu-virtio|iommu-virtio|vfio_edu|${unsafe_msi}/tests/bin/vfio_edu|--iommu virtio
 container: /dev/vfio/vfio served by iommufd.ko (VFIO without its container)|container|container|vfio_compat|/tests/bin/vfio_compat && /tests/bin/vfio_edu|--container
 group: DMA ownership of a multi-device IOMMU group (PCIe-to-PCI bridge)|group|group|vfio_group|/tests/bin/vfio_group|--bridge
-p2p: peer-to-peer DMA into another device's BAR, revoked with the BAR|p2p|p2p|vfio_p2p|/tests/bin/vfio_p2p|--p2p
 EOF2
 
 # upstream_section NAME ARG: one VM run of vm/guest/run-upstream.sh ARG;

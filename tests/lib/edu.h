@@ -74,27 +74,31 @@ static inline unsigned long sysfs_read_hex(const char *path)
 	return strtoul(buf, NULL, 16);
 }
 
+/* Is PCI device @name (as in /sys/bus/pci/devices) a @vendor:@device? */
+static inline int pci_is(const char *name, unsigned long vendor,
+			 unsigned long device)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%.64s/vendor", name);
+	if (sysfs_read_hex(path) != vendor)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%.64s/device", name);
+	return sysfs_read_hex(path) == device;
+}
+
 /* The first PCI device with these ids, into @edu->bdf; 0 if found. */
 static inline int pci_find(struct edu *edu, unsigned long vendor,
 			   unsigned long device)
 {
 	DIR *dir = opendir("/sys/bus/pci/devices");
 	struct dirent *de;
-	char path[300];
 	int rc = -1;
 
 	if (!dir)
 		return -1;
 	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
-			 de->d_name);
-		if (sysfs_read_hex(path) != vendor)
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
-			 de->d_name);
-		if (sysfs_read_hex(path) != device)
+		if (de->d_name[0] == '.' || !pci_is(de->d_name, vendor, device))
 			continue;
 		snprintf(edu->bdf, sizeof(edu->bdf), "%s", de->d_name);
 		rc = 0;
@@ -121,21 +125,13 @@ static inline int edu_find_all(struct edu *edus, int max)
 {
 	DIR *dir = opendir("/sys/bus/pci/devices");
 	struct dirent *de;
-	char path[300];
 	int n = 0;
 
 	if (!dir)
 		return 0;
 	while (n < max && (de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
-			 de->d_name);
-		if (sysfs_read_hex(path) != EDU_VENDOR)
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
-			 de->d_name);
-		if (sysfs_read_hex(path) != EDU_DEVICE)
+		if (de->d_name[0] == '.' ||
+		    !pci_is(de->d_name, EDU_VENDOR, EDU_DEVICE))
 			continue;
 		memset(&edus[n], 0, sizeof(edus[n]));
 		edus[n].devfd = -1;
