@@ -125,6 +125,17 @@ static int bar0_dmabuf(struct edu *edu)
 			       VFIO_PCI_BAR0_REGION_INDEX, 0, 1, 0, BAR_SZ);
 }
 
+/* A dma-buf of the peer's BAR0, or the test ends: skipped without one. */
+static int peer_bar0_dmabuf(FIXTURE(p2p) *self)
+{
+	int dfd = bar0_dmabuf(&self->b);
+
+	if (dfd < 0 && errno == ENOTTY)
+		SKIP("VFIO without VFIO_DEVICE_FEATURE_DMA_BUF (not this project's)");
+	ASSERT_GE(dfd, 0);
+	return dfd;
+}
+
 /* A writes @val to offset @reg of the BAR mapped at @iova, by DMA. */
 static int dma_to_peer(FIXTURE(p2p) *self, __u64 iova, unsigned int reg,
 		       __u32 val)
@@ -241,10 +252,7 @@ TEST_F(p2p, a_device_writes_and_reads_a_peer_bar_through_a_dma_buf)
 	__u32 val;
 	int dfd;
 
-	dfd = bar0_dmabuf(&self->b);
-	if (dfd < 0 && errno == ENOTTY)
-		SKIP("VFIO without VFIO_DEVICE_FEATURE_DMA_BUF (not this project's)");
-	ASSERT_GE(dfd, 0);
+	dfd = peer_bar0_dmabuf(self);
 	ASSERT_OK(_ioas_map_file_fixed(self->fd, self->ioas, dfd, 0, BAR_SZ,
 				       x));
 	/* BAR memory is not pinned, nor charged. */
@@ -337,10 +345,7 @@ TEST_F(p2p, closing_the_peer_revokes_its_bar)
 	__u64 x = IOVA_PEER + 3 * BAR_SZ, y = IOVA_PEER + 4 * BAR_SZ;
 	int dfd;
 
-	dfd = bar0_dmabuf(&self->b);
-	if (dfd < 0 && errno == ENOTTY)
-		SKIP("VFIO without VFIO_DEVICE_FEATURE_DMA_BUF (not this project's)");
-	ASSERT_GE(dfd, 0);
+	dfd = peer_bar0_dmabuf(self);
 	ASSERT_OK(_ioas_map_file_fixed(self->fd, self->ioas, dfd, 0, BAR_SZ,
 				       x));
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, (void *)self->b.bar0,
