@@ -8,10 +8,11 @@
 # (production, as out/release/iommufd.ko) and out/bench/build/ref-test/
 # (CONFIG_IOMMUFD_TEST, for the rows that need the test ABI).  Each
 # iommufd.ko gets its own VFIO, rebuilt from the sources mk/vfio.mk unpacks
-# with the project's vfio/Kbuild, linked against that module's
-# Module.symvers.  VFIO type1 is Debian's own vfio.ko and
-# vfio_iommu_type1.ko.  The module sets go into a guest image of their own,
-# out/bench/bench.cpio.gz; make check's image is untouched.
+# (the reference's as Debian ships them, the project's with its patches)
+# and linked against that module's Module.symvers.  VFIO type1 is
+# Debian's own vfio.ko and vfio_iommu_type1.ko.  The module sets go into a
+# guest image of their own, out/bench/bench.cpio.gz; make check's image is
+# untouched.
 
 BENCH := $(OUT)/bench
 BENCH_BUILD := $(BENCH)/build
@@ -54,7 +55,14 @@ $(BENCH_BUILD)/vfio-$(1)/vfio.ko: $(VFIO_DEBIAN_DIR)/.unpacked $(dir $(2))iommuf
 endef
 $(eval $(call bench_vfio,ref,$(BENCH_BUILD)/ref/drivers/iommu/iommufd/Module.symvers))
 $(eval $(call bench_vfio,ref-test,$(BENCH_BUILD)/ref-test/drivers/iommu/iommufd/Module.symvers))
-$(eval $(call bench_vfio,proj,$(OUT)/build/iommufd/module/Module.symvers))
+
+# The project's release build gets the VFIO it ships with: Debian's files
+# with the project's patches (vfio/prepare.sh), as make and DKMS build it.
+$(BENCH_BUILD)/vfio-proj/vfio.ko: $(VFIO_DEBIAN_DIR)/.unpacked $(VFIO_PREPARE) $(OUT)/build/iommufd/module/iommufd.ko
+	@echo "bench: building the project's VFIO against its release build"
+	vfio/prepare.sh $(VFIO_DEBIAN_DIR) $(BENCH_BUILD)/vfio-proj
+	$(MAKE) -C $(KDIR) M=$(BENCH_BUILD)/vfio-proj \
+		KBUILD_EXTRA_SYMBOLS=$(OUT)/build/iommufd/module/Module.symvers modules
 
 BENCH_TYPE1_KOS := drivers/vfio/vfio.ko drivers/vfio/vfio_iommu_type1.ko \
 	drivers/vfio/pci/vfio-pci-core.ko drivers/vfio/pci/vfio-pci.ko
