@@ -6,7 +6,8 @@
 # make demo    all of that, then the main job in the VM
 # make vm CMD='...'   run one command in the VM by hand (CMD empty: a shell)
 # make bench   this iommufd.ko against upstream's and VFIO type1, in the VM;
-#              R=rounds (default 3), BENCH_QUICK=1 for sizes divided by 8
+#              R=rounds (default 3), BENCH_QUICK=1 for sizes divided by 8,
+#              BENCH_ICOUNT=1 to time in guest instructions (bench/bench.sh)
 # make check-debug   the VM tests on a debug kernel (KASAN, lockdep,
 #              kmemleak) built from linux-source-6.12 (about 20 minutes once)
 # make deb     the iommufd-dkms package: out/deb/iommufd-dkms_VERSION_all.deb
@@ -43,11 +44,12 @@ vm: all
 
 R ?= 3
 BENCH_QUICK ?=
+BENCH_ICOUNT ?=
 bench:
 	@# gnuplot (no X) draws out/bench/ratios.png.
 	+@$(MAKE) --no-print-directory setup SETUP_PKGS=gnuplot-nox
 	+@$(MAKE) --no-print-directory build bench-build
-	@bench/bench.sh $(R) $(BENCH_QUICK)
+	@BENCH_ICOUNT=$(BENCH_ICOUNT) bench/bench.sh $(R) $(BENCH_QUICK)
 
 deb:
 	+@$(MAKE) --no-print-directory setup SETUP_PKGS="$(PACKAGE_PKGS)"

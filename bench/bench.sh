@@ -5,8 +5,11 @@
 # bench/guest/rounds.sh), showing its progress lines as they come, then
 # writes out/bench/: log.txt (the raw RESULT/MEM lines), results.csv,
 # memory.csv, report.md and ratios.png, and prints the table.  QUICK=1
-# divides every size by 8.  BENCH_REPORT_ONLY=1 skips the VM and reports
-# on the output of the last run (out/logs/bench/output.txt).
+# divides every size by 8.  BENCH_ICOUNT=1 boots the VM with its clock
+# counting instructions (vm/run.sh --icount): the times then count the
+# instructions both vCPUs ran, whatever the host's load, and leave out
+# what memory and QEMU's devices cost.  BENCH_REPORT_ONLY=1 skips the VM
+# and reports on the output of the last run (out/logs/bench/output.txt).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,16 +17,19 @@ out=${OUT:-$top/out}
 rounds=${1:-3} quick=${2:-}
 bench=$out/bench
 logs=$out/logs/bench
-qflag=
+qflag= icount=()
 [ -n "$quick" ] && [ "$quick" != 0 ] && qflag=-q
+[ "${BENCH_ICOUNT:-0}" = 1 ] && icount=(--icount)
 
 if [ "${BENCH_REPORT_ONLY:-0}" = 1 ]; then
 	rc=0
 else
-	echo "bench: $rounds round(s)${qflag:+, quick sizes}; one VM, progress follows"
+	echo "bench: $rounds round(s)${qflag:+, quick sizes}${icount:+, clock counting instructions}; one VM, progress follows"
 	rm -f "$bench/log.txt"
+	echo "${icount:+instructions}" >"$bench/clock"
 	start=$SECONDS
-	"$top/vm/run.sh" --name bench --quiet --image "$bench/bench.cpio.gz" \
+	"$top/vm/run.sh" --name bench --quiet "${icount[@]}" \
+		--image "$bench/bench.cpio.gz" \
 		--modules bench/idle --mem 6G --timeout $((1800 + rounds * 5400)) \
 		-- /bench/rounds.sh "$rounds" $qflag &
 	vm=$!
@@ -52,6 +58,11 @@ fi
 	echo "- host CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 	echo "- host kernel: $(uname -r)"
 	echo "- QEMU: $(qemu-system-x86_64 --version | head -1) (TCG, 2 vCPUs, 6 GiB, intel-iommu)"
+	if [ "$(cat "$bench/clock" 2>/dev/null)" = instructions ]; then
+		echo "- clock: guest instructions (QEMU -icount shift=0: 1 ns each), not host time"
+	else
+		echo "- clock: host time"
+	fi
 	echo "- guest: $(sed -n 's/^bench: guest //p' "$logs/output.txt" | head -1)"
 	echo "- project: $(git -C "$top" describe --always --dirty 2>/dev/null)"
 	echo "- rounds: $rounds${qflag:+ (quick: sizes divided by 8)}"

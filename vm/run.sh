@@ -20,6 +20,10 @@
 #   --mem SIZE       guest memory, as QEMU's -m takes it (default 2G)
 #   --image FILE     boot this initramfs instead of out/vm/base.cpio.gz
 #   --modules NAME   load /lib/NAME of the image instead of /lib/iommufd
+#   --icount         the guest's clock counts instructions (QEMU -icount
+#                    shift=0, one ns each), not host time: timings taken in
+#                    the guest no longer depend on the host's load, at the
+#                    price of ignoring memory and device costs
 #
 # It prints the command's output, then, on stderr, one "vm: ..." line per
 # problem found.  Exit status:
@@ -34,6 +38,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$top/out}
 name=run timeout=900 iommu=intel quiet=0 debug=0 bridge=() modules= mem=2G image=
+icount=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) name=$2; shift 2 ;;
@@ -45,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--modules) modules=" vm.modules=$2"; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--image) image=$2; shift 2 ;;
+	--icount) icount=(-icount shift=0,sleep=off); shift ;;
 	--bridge)
 		bridge=(-device pcie-pci-bridge,id=br0
 			-device edu,bus=br0,addr=1
@@ -118,7 +124,7 @@ esac
 # code patching (int3-based text_poke) races with other vCPUs' translated
 # code and the guest oopses at boot now and then ("Oops: int3" in
 # run_timer_softirq, seen under load).  Two vCPUs still interleave.
-qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu "$cpu" -M "$machine" -smp 2 -m "$mem"
+qemu=(qemu-system-x86_64 -accel tcg,thread=single "${icount[@]}" -cpu "$cpu" -M "$machine" -smp 2 -m "$mem"
 	-nodefaults -no-reboot -display none -vga none
 	"${iommu_dev[@]}"
 	-device edu
