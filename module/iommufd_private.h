@@ -226,7 +226,9 @@ static inline void iommufd_put_object(struct iommufd_ctx *ictx,
 				      struct iommufd_object *obj)
 {
 	refcount_dec(&obj->users);
-	wake_up_all(&ictx->destroy_wait);
+	/* Ordered after the decrement; pairs with wait_event()'s barrier. */
+	if (wq_has_sleeper(&ictx->destroy_wait))
+		wake_up_all(&ictx->destroy_wait);
 }
 
 int iommufd_object_remove(struct iommufd_ctx *ictx, u32 id);

@@ -161,6 +161,7 @@ struct kref { refcount_t refcount; };
 #define refcount_inc(r) ((r)->refs++)
 typedef struct { int unused; } wait_queue_head_t;
 #define wake_up_all(w) ((void)(w))
+#define wq_has_sleeper(w) ((void)(w), 0)
 
 /* struct maple_tree: only embedded (the file's mmap() regions), never used. */
 struct maple_tree {
