@@ -50,9 +50,11 @@ struct iopt_pfn_run {
  * @prot: for a domain user, the IOMMU_READ / IOMMU_WRITE it maps with
  * @small_pages: for a domain user, map page by page, so that the IOMMU
  *	uses no large page and any page-aligned cut can be unmapped
- * @per_page: for a domain user, some PFN run in its range breaks off
- *	inside a folio, so the domain is read back page by page; otherwise
- *	each folio read back is known contiguous to its end (or the range's)
+ * @per_page: for a domain user, read the domain back page by page: some
+ *	PFN run in its range breaks off inside a folio, or filling saw no
+ *	folio of more than one page (reading one back per folio would only
+ *	cost a folio lookup per page).  Otherwise each folio read back is
+ *	known contiguous to its end (or the range's).
  * @runs: for an access's pin, the PFNs of its range, in order
  * @nruns: entries of @runs
  *

@@ -10,6 +10,8 @@
  * end of its folio is the last in the range; if so (the usual case: THP,
  * hugetlbfs, and every order-0 page), reading the domain back costs one
  * iommu_iova_to_phys() per folio, else one per page (user->per_page).
+ * Where filling met only order-0 folios (at the ends of runs, where it
+ * looks), it is one per page anyway, without looking at folios.
  *
  * Unfilling reads back what nobody else covers, unmaps it from each
  * domain and only then unpins, so the device can reach no page that is
@@ -70,6 +72,8 @@ static int iopt_map_run(struct iommu_domain *domain,
  * @next_index: the index after the last run mapped
  * @last_pfn: the PFN of the last page mapped
  * @check_folios: set @user->per_page if a run breaks off inside a folio
+ * @large_folio: with @check_folios, a run was seen to end in a folio of
+ *	more than one page
  */
 struct iopt_fill {
 	struct iopt_pages_user *user;
@@ -78,14 +82,22 @@ struct iopt_fill {
 	unsigned long next_index;
 	unsigned long last_pfn;
 	bool check_folios;
+	bool large_folio;
 };
 
-/* Does a run ending at @pfn stop at the end of its folio? */
-static bool iopt_pfn_ends_folio(unsigned long pfn)
+/*
+ * Does a run ending at @pfn stop at the end of its folio?  Notes in @fill
+ * when that folio is a large one.
+ */
+static bool iopt_fill_run_ends_folio(struct iopt_fill *fill,
+				     unsigned long pfn)
 {
 	struct page *page = pfn_to_page(pfn);
 	struct folio *folio = page_folio(page);
 
+	if (!folio_test_large(folio))
+		return true;
+	fill->large_folio = true;
 	return folio_page_idx(folio, page) == folio_nr_pages(folio) - 1;
 }
 
@@ -100,7 +112,8 @@ static int iopt_fill_one(struct iopt_fill *fill, unsigned long index,
 	int rc = 0;
 
 	if (fill->check_folios && index != user->node.start &&
-	    pfn != fill->last_pfn + 1 && !iopt_pfn_ends_folio(fill->last_pfn))
+	    pfn != fill->last_pfn + 1 &&
+	    !iopt_fill_run_ends_folio(fill, fill->last_pfn))
 		user->per_page = true;
 
 	iopt_user_clip(user, index, npages, &start, &end);
@@ -285,6 +298,12 @@ int iopt_pages_fill_user(struct iopt_pages *pages,
 			iopt_dmabuf_untrack(pages, user, NULL);
 		user->domain = NULL;
 	} else {
+		/* The last run's end, which no next run made it look at. */
+		if (fill.check_folios) {
+			iopt_fill_run_ends_folio(&fill, fill.last_pfn);
+			if (!fill.large_folio)
+				user->per_page = true;
+		}
 		interval_tree_insert(&user->node, &pages->users_itree);
 	}
 	mutex_unlock(&pages->mutex);
