@@ -475,6 +475,43 @@ static void iopt_unmap_allow_access(struct io_pagetable *iopt,
 	up_read(&iopt->iova_rwsem);
 }
 
+/*
+ * Whether [first, last] may be unmapped now, in one walk: -EBUSY while an
+ * area there is still filling; else, at the first area in IOVA order that
+ * refuses, -ENOENT if it crosses an edge and @whole_areas_only, -EBUSY if
+ * it is locked; else 0, with *@pinned the first area in-kernel accesses
+ * have pinned (a racy peek: iopt_unmap_wait_accesses() decides) or NULL.
+ */
+static int iopt_unmap_check(struct io_pagetable *iopt, unsigned long first,
+			    unsigned long last, bool whole_areas_only,
+			    struct iopt_area **pinned)
+{
+	struct interval_tree_node *node;
+	int rc = 0;
+
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	*pinned = NULL;
+	for (node = interval_tree_iter_first(&iopt->area_itree, first, last);
+	     node; node = interval_tree_iter_next(node, first, last)) {
+		struct iopt_area *area =
+			container_of(node, struct iopt_area, node);
+
+		if (area->filling)
+			return -EBUSY;
+		if (rc)
+			continue;
+		if (whole_areas_only && (iopt_area_iova(area) < first ||
+					 iopt_area_last_iova(area) > last))
+			rc = -ENOENT;
+		else if (area->num_locks)
+			rc = -EBUSY;
+		else if (area->num_accesses && !*pinned)
+			*pinned = area;
+	}
+	return rc;
+}
+
 static int iopt_unmap_range(struct io_pagetable *iopt, unsigned long first,
 			    unsigned long last, bool whole_areas_only,
 			    unsigned long *unmapped)
@@ -491,32 +528,16 @@ again:
 	 * Refuse before any access is asked to unpin: a refused unmap must
 	 * leave every pin in place.
 	 */
-	if (iopt_range_filling(iopt, first, last)) {
-		rc = -EBUSY;
+	rc = iopt_unmap_check(iopt, first, last, whole_areas_only, &area);
+	if (rc)
 		goto out_unlock_allow;
-	}
-	for (area = iopt_area_first(iopt, first, last); area;
-	     area = iopt_area_next(area, first, last)) {
-		if (whole_areas_only && (iopt_area_iova(area) < first ||
-					 iopt_area_last_iova(area) > last)) {
-			rc = -ENOENT;
-			goto out_unlock_allow;
-		}
-		if (area->num_locks) {
-			rc = -EBUSY;
-			goto out_unlock_allow;
-		}
-	}
-	iopt_for_each_area(area, iopt, first, last) {
-		if (area->num_accesses) {
-			/* Racy peek; iopt_unmap_wait_accesses() decides. */
-			rc = iopt_unmap_wait_accesses(iopt, area, &notified,
-						      &notified_iova);
-			if (rc == -EAGAIN || !rc)
-				goto again;
-			iopt_unmap_allow_access(iopt, first, last);
-			return rc;
-		}
+	if (area) {
+		rc = iopt_unmap_wait_accesses(iopt, area, &notified,
+					      &notified_iova);
+		if (rc == -EAGAIN || !rc)
+			goto again;
+		iopt_unmap_allow_access(iopt, first, last);
+		return rc;
 	}
 
 	iopt_for_each_area(area, iopt, first, last) {
