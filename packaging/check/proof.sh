@@ -80,9 +80,14 @@ check "edu has its VFIO cdev (/dev/vfio/devices/${cdev:-none})" \
 	test -c "/dev/vfio/devices/$cdev"
 
 echo "# $(qemu-system-x86_64 --version | head -1)"
-echo "# guest: two edus through -object iommufd; nested TCG, this takes minutes"
+echo "# guest: two edus through -object iommufd; nested TCG"
+# Started paused (-S): QEMU maps guest RAM and attaches edu before the
+# guest runs, and iommufd-stat looks at that before "cont" on the monitor
+# (a pipe): the guest may take only seconds.
+rm -f /tmp/qemu-mon.in /tmp/qemu-mon.out
+mkfifo /tmp/qemu-mon.in /tmp/qemu-mon.out
 timeout 900 qemu-system-x86_64 -M q35 -accel tcg -m 64M -nodefaults \
-	-display none -no-reboot \
+	-display none -no-reboot -S -monitor pipe:/tmp/qemu-mon \
 	-object iommufd,id=iommufd0 \
 	-device "vfio-pci,host=$bdf,iommufd=iommufd0" \
 	-device "vfio-pci,host=$bdf2,iommufd=iommufd0" \
@@ -91,11 +96,10 @@ timeout 900 qemu-system-x86_64 -M q35 -accel tcg -m 64M -nodefaults \
 	2>/tmp/qemu.err &
 qemu=$!
 
-# While the guest runs: iommufd-stat sees QEMU's file, its guest RAM
-# mapped and pinned, and edu attached.  (QEMU maps RAM before the guest
-# starts; the guest takes minutes.)  How many BAR areas (dma-bufs) QEMU
-# has mapped by then is reported, not checked: when QEMU maps them under
-# nested TCG is not pinned down yet.
+# Before the guest runs: iommufd-stat sees QEMU's file, its guest RAM
+# mapped and pinned, and edu attached.  How many BAR areas (dma-bufs)
+# QEMU maps while the guest runs is reported, not checked: when QEMU maps
+# them under nested TCG is not pinned down yet.
 start=$SECONDS
 for _ in $(seq 60); do
 	iommufd-stat --json >/tmp/stat.json 2>/tmp/stat.err &&
@@ -104,6 +108,9 @@ for _ in $(seq 60); do
 	sleep 2
 done
 echo "# iommufd-stat sampled QEMU after $((SECONDS - start)) s"
+# The guest runs from here (the monitor's output is not needed).
+cat /tmp/qemu-mon.out >/dev/null &
+echo cont >/tmp/qemu-mon.in
 iommufd-stat >/tmp/stat.txt 2>&1
 sed 's/^/#   iommufd-stat: /' /tmp/stat.txt /tmp/stat.err
 # (JSON read with grep and sed: the root has no jq.)  QEMU's file: its
