@@ -50,13 +50,14 @@ void iopt_destroy(struct io_pagetable *iopt)
 {
 	unsigned long unmapped;
 
-	WARN_ON(!xa_empty(&iopt->accesses));
-	WARN_ON(!xa_empty(&iopt->domains));
+	/* An empty xarray holds no memory: only a leak needs xa_destroy(). */
+	if (WARN_ON(!xa_empty(&iopt->accesses)))
+		xa_destroy(&iopt->accesses);
+	if (WARN_ON(!xa_empty(&iopt->domains)))
+		xa_destroy(&iopt->domains);
 	iopt_unmap_all(iopt, &unmapped);
 	iopt_free_itree(&iopt->reserved_itree);
 	iopt_free_itree(&iopt->allowed_itree);
-	xa_destroy(&iopt->accesses);
-	xa_destroy(&iopt->domains);
 }
 
 /*
