@@ -117,9 +117,10 @@ struct iommufd_ioas;
  *	mmap() (core/mmap.c); protected by its own lock
  * @show_rwsem: held for read while the debugfs view (stat/) prints the
  *	objects; object destruction takes it for write once, after the object
- *	left the table and before its destroy callback, so nothing the view
- *	found is freed under it.  Nothing of ours is held around that write:
- *	objects are destroyed outside every lock of the module.
+ *	left the table and before its destroy callback, if a walk may be
+ *	under way, so nothing the view found is freed under it.  Nothing of
+ *	ours is held around that write: objects are destroyed outside every
+ *	lock of the module.
  * @owner: the process that opened the file (a reference), for the view
  * @stat_id: the file's number in the view and in its fdinfo; fixed
  * @stat_dir: the file's directory in the view; removed, waiting for its

@@ -253,13 +253,21 @@ static int __iommufd_object_unpublish(struct iommufd_ctx *ictx,
 /*
  * @obj has left the table.  The debugfs view may have found it before and
  * be printing it: wait for that walk (ictx->show_rwsem); later walks cannot
- * find it.
+ * find it.  No walk, no wait.
  */
 static void iommufd_object_destroy(struct iommufd_ctx *ictx,
 				   struct iommufd_object *obj)
 {
-	down_write(&ictx->show_rwsem);
-	up_write(&ictx->show_rwsem);
+	/*
+	 * Orders the table's erase before reading the rwsem; pairs with the
+	 * barrier in iommufd_ctx_show() between taking it and walking: either
+	 * that walk misses @obj or the rwsem reads as taken here.
+	 */
+	smp_mb();
+	if (rwsem_is_locked(&ictx->show_rwsem)) {
+		down_write(&ictx->show_rwsem);
+		up_write(&ictx->show_rwsem);
+	}
 	iommufd_object_ops[obj->type].destroy(obj);
 	iommufd_object_free(obj);
 }
@@ -448,10 +456,14 @@ void iommufd_ctx_show(struct iommufd_ctx *ictx, unsigned long types,
 	unsigned long index;
 
 	down_read(&ictx->show_rwsem);
+	/* Taking the rwsem before walking: iommufd_object_destroy() says why. */
+	smp_mb();
 	/* Reserved slots (objects being built or hidden) are skipped. */
 	xa_for_each(&ictx->objects, index, obj) {
-		if (types & BIT(obj->type))
-			fn(obj, arg);
+		if (!(types & BIT(obj->type)))
+			continue;
+		iommufd_test_pause(IOMMUFD_PAUSE_SHOW_OBJECT);
+		fn(obj, arg);
 	}
 	up_read(&ictx->show_rwsem);
 }

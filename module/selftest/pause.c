@@ -32,6 +32,7 @@ static const char *const pause_names[] = {
 	[IOMMUFD_PAUSE_NONE] = "none",
 	[IOMMUFD_PAUSE_OBJECT_REMOVED] = "object_removed",
 	[IOMMUFD_PAUSE_V1_CUT] = "v1_cut",
+	[IOMMUFD_PAUSE_SHOW_OBJECT] = "show_object",
 };
 
 /*

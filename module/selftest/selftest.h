@@ -21,6 +21,8 @@ enum iommufd_pause_point {
 	IOMMUFD_PAUSE_OBJECT_REMOVED,
 	/* type1 v1 unmap: it chose to cut, and has not yet cut */
 	IOMMUFD_PAUSE_V1_CUT,
+	/* the debugfs view found an object, and has not yet printed it */
+	IOMMUFD_PAUSE_SHOW_OBJECT,
 };
 
 #ifdef IOMMUFD_SELFTEST

@@ -185,3 +185,74 @@ TEST(race, v1_cut_rechecks_huge_pages_under_the_lock)
 	ASSERT_EQ(objects, iommufd_live_objects());
 	munmap(raw, 4 * MIB);
 }
+
+/* The debugfs view of one file's IOASes, read on its own thread. */
+struct view_read {
+	pthread_t thread;
+	char path[128];
+	char text[4096];
+	ssize_t len;
+};
+
+static void *view_read_run(void *data)
+{
+	struct view_read *v = data;
+	int fd = open(v->path, O_RDONLY | O_CLOEXEC);
+
+	v->len = -1;
+	if (fd >= 0) {
+		v->len = read(fd, v->text, sizeof(v->text) - 1);
+		close(fd);
+	}
+	if (v->len >= 0)
+		v->text[v->len] = 0;
+	return NULL;
+}
+
+/*
+ * The debugfs view found an IOAS and is stopped before printing it, when
+ * IOMMU_DESTROY takes the IOAS out of the table.  The destroy must wait
+ * for the walk, which then prints the IOAS from memory still valid; once
+ * the walk is done the destroy goes on and succeeds.
+ */
+TEST(race, destroy_waits_for_a_view_walk_that_found_the_object)
+{
+	long objects = iommufd_live_objects();
+	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+	struct stopped_call call;
+	struct view_read view;
+	char want[32];
+	__u32 ioas;
+	int fd = iommufd_open();
+
+	if (pause_write("release"))
+		SKIP("no %s (not the test build)", PAUSE_FILE);
+	ASSERT_OK(_ioas_alloc(fd, &ioas));
+	snprintf(view.path, sizeof(view.path), IOMMUFD_DEBUGFS "/files/%ld/ioas",
+		 iommufd_stat_id(fd));
+
+	ASSERT_OK(pause_write("show_object"));
+	ASSERT_OK(pthread_create(&view.thread, NULL, view_read_run, &view));
+	ASSERT_OK(pause_wait_reached());
+
+	/* Inside the window: the destroy starts, and must not finish. */
+	destroy.id = ioas;
+	ASSERT_OK(stopped_call_start(&call, fd, IOMMU_DESTROY, &destroy));
+	usleep(200 * 1000);
+	ASSERT_FALSE(__atomic_load_n(&call.done, __ATOMIC_ACQUIRE));
+
+	ASSERT_OK(pause_write("release"));
+	ASSERT_OK(pthread_join(view.thread, NULL));
+	ASSERT_OK(pthread_join(call.thread, NULL));
+	ASSERT_EQ(0, call.rc);
+	ASSERT_LT(0, view.len);
+	snprintf(want, sizeof(want), "ioas id=%u ", ioas);
+	ASSERT_TRUE(strstr(view.text, want) != NULL);
+	/* Gone for good: not found again, nor shown by a new walk. */
+	EXPECT_ERRNO(ENOENT, _destroy(fd, ioas));
+	view_read_run(&view);
+	ASSERT_LT(0, view.len);
+	ASSERT_TRUE(strstr(view.text, want) == NULL);
+	ASSERT_OK(close(fd));
+	ASSERT_EQ(objects, iommufd_live_objects());
+}
