@@ -104,8 +104,9 @@ struct iommufd_ioas;
  *	this file are charged to the process, not the user.  Written under
  *	@objects' xa_lock while the file has no object; read locklessly at
  *	MAP time.
- * @vfio_ioas: the IOAS VFIO compatibility uses, or NULL; protected by
- *	@vfio_lock.  Not a user: destroying the IOAS clears it.
+ * @vfio_ioas: the IOAS VFIO compatibility uses, or NULL; written under
+ *	@vfio_lock.  Not a user: destroying the IOAS clears it, after a
+ *	lockless look (iommufd_ioas_destroy()).
  * @vfio_lock: protects @vfio_ioas
  * @groups: iommu group id -> struct iommufd_group, for the groups of the
  *	devices bound to this file; protected by its xa_lock

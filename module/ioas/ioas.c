@@ -37,11 +37,21 @@ void iommufd_ioas_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
 
-	/* If it was the context's VFIO compatibility IOAS, there is none now. */
-	mutex_lock(&ioas->ictx->vfio_lock);
-	if (ioas->ictx->vfio_ioas == ioas)
-		ioas->ictx->vfio_ioas = NULL;
-	mutex_unlock(&ioas->ictx->vfio_lock);
+	/*
+	 * If it was the context's VFIO compatibility IOAS, there is none now.
+	 * Only its creator, before publishing it, or a holder of a use of it
+	 * ever points vfio_ioas here, and both are done: the table's use was
+	 * the last.  So if vfio_ioas does not point here now, it never will,
+	 * and nobody can be using it through vfio_ioas.  The acquire orders
+	 * the read before the teardown.
+	 */
+	smp_mb();	/* the last user's release of its use before the read */
+	if (smp_load_acquire(&ioas->ictx->vfio_ioas) == ioas) {
+		mutex_lock(&ioas->ictx->vfio_lock);
+		if (ioas->ictx->vfio_ioas == ioas)
+			ioas->ictx->vfio_ioas = NULL;
+		mutex_unlock(&ioas->ictx->vfio_lock);
+	}
 	WARN_ON(!list_empty(&ioas->hwpt_list));
 	iopt_destroy(&ioas->iopt);
 	mutex_destroy(&ioas->mutex);

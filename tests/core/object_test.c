@@ -55,6 +55,27 @@ TEST_F(iommufd, destroy_twice_is_enoent)
 	ASSERT_ERRNO(ENOENT, _destroy(self->fd, id));
 }
 
+/* The compat IOAS is forgotten when it is destroyed, and only then. */
+TEST_F(iommufd, destroying_the_compat_ioas_leaves_none)
+{
+	struct iommu_vfio_ioas get = { .size = sizeof(get),
+				       .op = IOMMU_VFIO_IOAS_GET };
+	__u32 compat, other;
+
+	ASSERT_OK(_ioas_alloc(self->fd, &compat));
+	ASSERT_OK(_ioas_alloc(self->fd, &other));
+	ASSERT_OK(_vfio_ioas_set(self->fd, compat));
+	ASSERT_OK(_destroy(self->fd, other));
+	ASSERT_OK(ioctl(self->fd, IOMMU_VFIO_IOAS, &get));
+	ASSERT_EQ(compat, get.ioas_id);
+	ASSERT_OK(_destroy(self->fd, compat));
+	EXPECT_ERRNO(ENODEV, ioctl(self->fd, IOMMU_VFIO_IOAS, &get));
+	/* A new IOAS may take the number; it is not the compat IOAS. */
+	ASSERT_OK(_ioas_alloc(self->fd, &other));
+	EXPECT_ERRNO(ENODEV, ioctl(self->fd, IOMMU_VFIO_IOAS, &get));
+	ASSERT_OK(_destroy(self->fd, other));
+}
+
 TEST_F(iommufd, destroy_of_unknown_ids_is_enoent)
 {
 	__u32 id, bad[] = { 0, 2, 100, 0x7fffffff, 0x80000000, 0xffffffff };
