@@ -72,7 +72,8 @@
  * 12. igroup->devices_lock, hwpt_paging->devices_lock
  * 13. xa_locks, leaves; ictx->objects' is taken under any of the above.
  *     ictx->mmaps' lock, a leaf, is taken under the mm's mmap lock by
- *     mmap() of the file, and outside all of ours.
+ *     mmap() of the file, and outside all of ours.  So is the seqlock of
+ *     ictx->vma_hint (pages/vma_hint.c), by IOMMU_IOAS_MAP.
  */
 #ifndef IOMMUFD_PRIVATE_H
 #define IOMMUFD_PRIVATE_H
@@ -92,6 +93,7 @@ struct file;
 struct pid;
 struct vm_area_struct;
 struct iommufd_ioas;
+struct iopt_vma_hint;
 
 /**
  * struct iommufd_ctx - one open /dev/iommu
@@ -122,6 +124,8 @@ struct iommufd_ioas;
  *	under way, so nothing the view found is freed under it.  Nothing of
  *	ours is held around that write: objects are destroyed outside every
  *	lock of the module.
+ * @vma_hint: the user range IOMMU_IOAS_MAP last found to be memory, not a
+ *	BAR (ioas/, pages/vma_hint.c); has its own lock
  * @owner: the process that opened the file (a reference), for the view
  * @stat_id: the file's number in the view and in its fdinfo; fixed
  * @stat_dir: the file's directory in the view; removed, waiting for its
@@ -140,6 +144,7 @@ struct iommufd_ctx {
 	struct rw_semaphore ioas_creation_lock;	/* see the kernel-doc above */
 	struct maple_tree mmaps;
 	struct rw_semaphore show_rwsem;	/* see the kernel-doc above */
+	struct iopt_vma_hint *vma_hint;
 	struct pid *owner;
 	unsigned long stat_id;
 	struct dentry *stat_dir;

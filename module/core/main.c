@@ -18,6 +18,7 @@
 
 #include "../iommufd_private.h"
 #include "../device/device.h"
+#include "../ioas/ioas.h"
 #include "../selftest/selftest.h"
 #include "../stat/stat.h"
 #include "../vfio_compat/vfio_compat.h"
@@ -48,6 +49,10 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 	ictx = kzalloc(sizeof(*ictx), GFP_KERNEL_ACCOUNT);
 	if (!ictx)
 		return -ENOMEM;
+	if (iommufd_ioas_ctx_init(ictx)) {
+		kfree(ictx);
+		return -ENOMEM;
+	}
 
 	/*
 	 * Opened as VFIO's container: charge pins per process, as type1
@@ -83,6 +88,7 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 	mtree_destroy(&ictx->mmaps);
 	mutex_destroy(&ictx->vfio_lock);
 	put_pid(ictx->owner);
+	iommufd_ioas_ctx_fini(ictx);
 	kfree(ictx);
 	return 0;
 }

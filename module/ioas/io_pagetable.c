@@ -231,6 +231,8 @@ static int iopt_map_new_pages(struct io_pagetable *iopt,
 /**
  * iopt_map_user_pages() - map user memory into an IOAS
  * @iopt: the page table
+ * @hint: what the caller's file last learnt of user ranges, to skip the
+ *	VMA lookup (pages/vma_hint.c)
  * @iova: in: the IOVA when @fixed_iova; out: the IOVA used
  * @uptr: the user address
  * @length: bytes to map
@@ -248,17 +250,18 @@ static int iopt_map_new_pages(struct io_pagetable *iopt,
  * Return: 0, or a negative errno with nothing changed: -ENODEV for a BAR
  * that is not usable now (memory decoding off, in reset).
  */
-int iopt_map_user_pages(struct io_pagetable *iopt, unsigned long *iova,
-			void __user *uptr, unsigned long length,
-			int iommu_prot, bool process_mode, bool fixed_iova)
+int iopt_map_user_pages(struct io_pagetable *iopt, struct iopt_vma_hint *hint,
+			unsigned long *iova, void __user *uptr,
+			unsigned long length, int iommu_prot, bool process_mode,
+			bool fixed_iova)
 {
 	unsigned long start;
 	struct iopt_pages *pages;
 	struct dma_buf *dmabuf;
 	int rc;
 
-	dmabuf = iopt_dmabuf_of_user(uptr, length, iommu_prot & IOMMU_WRITE,
-				     &start);
+	dmabuf = iopt_dmabuf_of_user(hint, uptr, length,
+				     iommu_prot & IOMMU_WRITE, &start);
 	if (!IS_ERR(dmabuf)) {
 		rc = iopt_map_dmabuf_pages(iopt, iova, dmabuf, start, length,
 					   iommu_prot, fixed_iova);

@@ -58,6 +58,30 @@ void iommufd_ioas_destroy(struct iommufd_object *obj)
 }
 
 /**
+ * iommufd_ioas_ctx_init() - what IOASes keep per /dev/iommu file
+ * @ictx: the new context
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int iommufd_ioas_ctx_init(struct iommufd_ctx *ictx)
+{
+	ictx->vma_hint = iopt_vma_hint_alloc();
+	return ictx->vma_hint ? 0 : -ENOMEM;
+}
+
+/**
+ * iommufd_ioas_ctx_fini() - undo iommufd_ioas_ctx_init()
+ * @ictx: the context; its objects are gone
+ *
+ * Context: process context.
+ */
+void iommufd_ioas_ctx_fini(struct iommufd_ctx *ictx)
+{
+	iopt_vma_hint_free(ictx->vma_hint);
+}
+
+/**
  * iommufd_ioas_create() - allocate an IOAS, not yet published
  * @ictx: the owning context
  *
@@ -353,8 +377,9 @@ static int iommufd_ioas_map_from(struct iommufd_ucmd *ucmd, u32 ioas_id,
 					 length, prot, process_mode, fixed);
 		fput(file);
 	} else {
-		rc = iopt_map_user_pages(&ioas->iopt, &at, src->uptr, length,
-					 prot, process_mode, fixed);
+		rc = iopt_map_user_pages(&ioas->iopt, ucmd->ictx->vma_hint, &at,
+					 src->uptr, length, prot, process_mode,
+					 fixed);
 	}
 	if (!rc)
 		rc = iommufd_ioas_map_respond(ucmd, &ioas->iopt, at, length,

@@ -122,6 +122,8 @@ int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_unmap_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_option_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
+int iommufd_ioas_ctx_init(struct iommufd_ctx *ictx);
+void iommufd_ioas_ctx_fini(struct iommufd_ctx *ictx);
 struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx);
 void iommufd_ioas_finalize(struct iommufd_ctx *ictx,
 			   struct iommufd_ioas *ioas);
@@ -133,9 +135,10 @@ typedef int (*iopt_range_fn)(void *arg, unsigned long start,
 			     unsigned long last);
 int iopt_walk_usable(struct io_pagetable *iopt, iopt_range_fn fn, void *arg);
 u64 iopt_page_sizes(struct io_pagetable *iopt);
-int iopt_map_user_pages(struct io_pagetable *iopt, unsigned long *iova,
-			void __user *uptr, unsigned long length,
-			int iommu_prot, bool process_mode, bool fixed_iova);
+int iopt_map_user_pages(struct io_pagetable *iopt, struct iopt_vma_hint *hint,
+			unsigned long *iova, void __user *uptr,
+			unsigned long length, int iommu_prot, bool process_mode,
+			bool fixed_iova);
 int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
 	       unsigned long length, unsigned long *unmapped);
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped);

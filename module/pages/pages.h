@@ -22,6 +22,7 @@ struct dma_buf;
 struct file;
 struct iommu_domain;
 struct iopt_dmabuf;
+struct iopt_vma_hint;
 struct iommu_iotlb_gather;
 struct page;
 struct xarray;
@@ -188,8 +189,13 @@ struct iopt_pages *iopt_pages_alloc_dmabuf(struct dma_buf *dmabuf,
 					   unsigned long start,
 					   unsigned long length, bool writable);
 
+/* pages/vma_hint.c */
+struct iopt_vma_hint *iopt_vma_hint_alloc(void);
+void iopt_vma_hint_free(struct iopt_vma_hint *hint);
+
 /* pages/dmabuf.c */
-struct dma_buf *iopt_dmabuf_of_user(void __user *uptr, unsigned long length,
+struct dma_buf *iopt_dmabuf_of_user(struct iopt_vma_hint *hint,
+				    void __user *uptr, unsigned long length,
 				    bool writable, unsigned long *start);
 void iopt_pages_release(struct kref *kref);
 

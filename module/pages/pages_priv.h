@@ -22,6 +22,8 @@
 #include "pages.h"
 
 struct iopt_run_list;
+struct mm_struct;
+struct vm_area_struct;
 
 int iopt_pages_charge(struct iopt_pages *pages, unsigned long npages);
 void iopt_pages_uncharge(struct iopt_pages *pages, unsigned long npages);
@@ -197,6 +199,11 @@ int iopt_dmabuf_track(struct iopt_pages *pages, struct iopt_pages_user *user,
 void iopt_dmabuf_untrack(struct iopt_pages *pages,
 			 struct iopt_pages_user *user,
 			 struct iommu_domain *domain);
+
+/* pages/vma_hint.c */
+bool iopt_vma_hint_covers(struct iopt_vma_hint *hint, struct mm_struct *mm,
+			  unsigned long uva);
+void iopt_vma_hint_set(struct iopt_vma_hint *hint, struct vm_area_struct *vma);
 
 /* pages/pages_domain.c */
 void iopt_user_unmap(struct iommu_domain *domain,

@@ -203,7 +203,7 @@ static int iommufd_vfio_map_dma(struct iommufd_ctx *ictx, void __user *arg)
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	iova = map.iova;
-	rc = iopt_map_user_pages(&ioas->iopt, &iova,
+	rc = iopt_map_user_pages(&ioas->iopt, ictx->vma_hint, &iova,
 				 u64_to_user_ptr(map.vaddr), map.size, prot,
 				 READ_ONCE(ictx->process_accounting), true);
 	iommufd_put_object(ictx, &ioas->obj);

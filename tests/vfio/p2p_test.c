@@ -340,6 +340,52 @@ TEST_F(p2p, ioas_map_of_a_bar_mmap_is_revoked_by_a_reset)
 	ASSERT_EQ(pinned, iommufd_pinned_pages());
 }
 
+/*
+ * IOMMU_IOAS_MAP remembers a range it found to hold pages, so that mapping
+ * it again skips the VMA lookup; a BAR mmapped over it later is a new VMA
+ * and must be seen as the BAR, not refused by GUP as memory.
+ */
+TEST_F(p2p, a_bar_mmapped_over_mapped_memory_is_mapped_as_the_bar)
+{
+	long pinned = iommufd_pinned_pages();
+	struct vfio_region_info bar = { .argsz = sizeof(bar),
+					.index = VFIO_PCI_BAR0_REGION_INDEX };
+	__u64 x = IOVA_PEER + 5 * BAR_SZ;
+	void *mem, *bar0;
+
+	mem = mmap(NULL, BAR_SZ, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, mem, BAR_SZ, x));
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, mem, BAR_SZ,
+				  x + BAR_SZ));
+	ASSERT_LT(pinned, iommufd_pinned_pages());
+	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, x, 2 * BAR_SZ, NULL));
+	ASSERT_EQ(pinned, iommufd_pinned_pages());
+
+	/* C's BAR takes the memory's place, at the same address. */
+	ASSERT_OK(ioctl(self->c.devfd, VFIO_DEVICE_GET_REGION_INFO, &bar));
+	bar0 = mmap(mem, BAR_SZ, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		    self->c.devfd, bar.offset);
+	ASSERT_EQ(mem, bar0);
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, bar0, BAR_SZ, x));
+	ASSERT_EQ(pinned, iommufd_pinned_pages());
+	ASSERT_OK(dma_to_peer(self, x, EDU_INVERT, 0x1357));
+	ASSERT_EQ(~0x1357u, edu_read32(&self->c, EDU_INVERT));
+	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, x, BAR_SZ, NULL));
+	ASSERT_OK(munmap(bar0, BAR_SZ));
+
+	/* And memory again where the BAR was. */
+	mem = mmap(bar0, BAR_SZ, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(bar0, mem);
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, mem, BAR_SZ, x));
+	ASSERT_LT(pinned, iommufd_pinned_pages());
+	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, x, BAR_SZ, NULL));
+	ASSERT_OK(munmap(mem, BAR_SZ));
+	ASSERT_EQ(pinned, iommufd_pinned_pages());
+}
+
 TEST_F(p2p, closing_the_peer_revokes_its_bar)
 {
 	__u64 x = IOVA_PEER + 3 * BAR_SZ, y = IOVA_PEER + 4 * BAR_SZ;
