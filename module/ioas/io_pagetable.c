@@ -96,16 +96,13 @@ static int iopt_prepare_area(struct io_pagetable *iopt,
 	if ((iommu_prot & IOMMU_WRITE) && !slice->pages->writable)
 		return -EPERM;
 
-	area->page_offset = slice->start_byte % PAGE_SIZE;
-	if (area->page_offset & (iopt->iova_alignment - 1))
+	if (offset_in_page(slice->start_byte) & (iopt->iova_alignment - 1))
 		return -EINVAL;
+	area->start_byte = slice->start_byte;
 	area->node.start = iova;
 	if (check_add_overflow(iova, slice->length - 1, &area->node.last))
 		return -EOVERFLOW;
-	area->pages_node.start = slice->start_byte / PAGE_SIZE;
-	area->pages_node.last = (slice->start_byte + slice->length - 1) /
-				PAGE_SIZE;
-	if (WARN_ON(area->pages_node.last >= slice->pages->npages))
+	if (WARN_ON(iopt_area_last_index(area) >= slice->pages->npages))
 		return -EOVERFLOW;
 	area->iommu_prot = iommu_prot;
 	area->iopt = iopt;

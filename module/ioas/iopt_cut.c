@@ -106,9 +106,7 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	right->iommu_prot = area->iommu_prot;
 	right->node.start = iova;
 	right->node.last = iopt_area_last_iova(area);
-	right->page_offset = (start_byte + left_len) % PAGE_SIZE;
-	right->pages_node.start = (start_byte + left_len) / PAGE_SIZE;
-	right->pages_node.last = area->pages_node.last;
+	right->start_byte = start_byte + left_len;
 	iopt_area_init_user(right, area->user.small_pages);
 
 	/* Both halves stay pinned and mapped as the whole was. */
@@ -122,7 +120,6 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	iopt_pages_get(pages);
 	interval_tree_remove(&area->node, &iopt->area_itree);
 	area->node.last = iova - 1;
-	area->pages_node.last = (start_byte + left_len - 1) / PAGE_SIZE;
 	interval_tree_insert(&area->node, &iopt->area_itree);
 	interval_tree_insert(&right->node, &iopt->area_itree);
 	return 0;

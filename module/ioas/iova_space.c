@@ -395,7 +395,7 @@ int iopt_check_alignment(struct io_pagetable *iopt, unsigned long align)
 	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
 		area = container_of(node, struct iopt_area, node);
 		if ((iopt_area_iova(area) | iopt_area_length(area) |
-		     area->page_offset) & (align - 1))
+		     iopt_area_start_byte(area) % PAGE_SIZE) & (align - 1))
 			return -EADDRINUSE;
 	}
 	return 0;

@@ -64,16 +64,16 @@ struct iopt_pfn_run {
  */
 struct iopt_pages_user {
 	struct interval_tree_node node;
-	unsigned int users;
 	unsigned long start_byte;
 	unsigned long end_byte;
 	struct iommu_domain *domain;
 	unsigned long iova_base;
-	int prot;
-	bool small_pages;
-	bool per_page;
 	struct iopt_pfn_run *runs;
 	unsigned long nruns;
+	unsigned int users;
+	u8 prot;
+	bool small_pages;
+	bool per_page;
 };
 
 /* How pinned pages are charged; see pages/account.c. */

@@ -198,7 +198,7 @@ static void add_area(struct io_pagetable *iopt, struct model *m,
 
 	area->node.start = iova;
 	area->node.last = iova + length - 1;
-	area->page_offset = iova % PAGE_SIZE;
+	area->start_byte = iova % PAGE_SIZE;
 	interval_tree_insert(&area->node, &iopt->area_itree);
 	m->areas[m->nareas++] = (struct range){
 		.start = iova, .last = iova + length - 1, .area = area,
@@ -526,30 +526,30 @@ TEST(area, index_and_user_arithmetic)
 		struct iopt_area area = {};
 		unsigned long length = rnd_length(), iova = rnd_iova();
 		unsigned long byte = rnd_below(length);
-		unsigned long first_byte;
+		unsigned long first_byte, first, last;
 
+		first = rnd_below(1 << 20);
+		first_byte = first * PAGE_SIZE + rnd_below(PAGE_SIZE);
+		last = (first_byte + length - 1) / PAGE_SIZE;
 		area.node.start = iova;
 		area.node.last = iova + length - 1;
-		area.page_offset = rnd_below(PAGE_SIZE);
-		area.pages_node.start = rnd_below(1 << 20);
-		first_byte = area.pages_node.start * PAGE_SIZE +
-			     area.page_offset;
-		area.pages_node.last = (first_byte + length - 1) / PAGE_SIZE;
+		area.start_byte = first_byte;
 		area.iommu_prot = IOMMU_READ;
 		ASSERT_EQ(length, iopt_area_length(&area));
 		ASSERT_EQ(first_byte, iopt_area_start_byte(&area));
+		ASSERT_EQ(first, iopt_area_first_index(&area));
+		ASSERT_EQ(last, iopt_area_last_index(&area));
 		ASSERT_EQ((first_byte + byte) / PAGE_SIZE,
 			  iopt_area_iova_to_index(&area, iova + byte));
-		ASSERT_EQ(area.pages_node.last,
-			  iopt_area_iova_to_index(&area, area.node.last));
+		ASSERT_EQ(last, iopt_area_iova_to_index(&area, area.node.last));
 		iopt_area_init_user(&area, op & 1);
 		ASSERT_EQ(first_byte, area.user.start_byte);
 		ASSERT_EQ(first_byte + length, area.user.end_byte);
 		/* Byte b of the pages sits at IOVA iova_base + b. */
 		ASSERT_EQ(iova + byte,
 			  area.user.iova_base + first_byte + byte);
-		ASSERT_EQ(area.pages_node.start, area.user.node.start);
-		ASSERT_EQ(area.pages_node.last, area.user.node.last);
+		ASSERT_EQ(first, area.user.node.start);
+		ASSERT_EQ(last, area.user.node.last);
 		ASSERT_EQ((bool)(op & 1), area.user.small_pages);
 	}
 }
