@@ -283,12 +283,17 @@ static void iommufd_object_destroy(struct iommufd_ctx *ictx,
  */
 int iommufd_object_remove(struct iommufd_ctx *ictx, u32 id)
 {
+	XA_STATE(xas, &ictx->objects, id);
 	struct iommufd_object *obj;
 	int rc;
 
+	/* Under the lock, no RCU walk: reserved slots read as zero entries. */
 	xa_lock(&ictx->objects);
-	obj = xa_load(&ictx->objects, id);
-	rc = obj ? __iommufd_object_unpublish(ictx, obj) : -ENOENT;
+	obj = xas_load(&xas);
+	if (!obj || xa_is_zero(obj))
+		rc = -ENOENT;
+	else
+		rc = __iommufd_object_unpublish(ictx, obj);
 	xa_unlock(&ictx->objects);
 	if (rc)
 		return rc;

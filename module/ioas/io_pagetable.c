@@ -56,8 +56,11 @@ void iopt_destroy(struct io_pagetable *iopt)
 	if (WARN_ON(!xa_empty(&iopt->domains)))
 		xa_destroy(&iopt->domains);
 	iopt_unmap_all(iopt, &unmapped);
-	iopt_free_itree(&iopt->reserved_itree);
-	iopt_free_itree(&iopt->allowed_itree);
+	/* Most IOASes never had allowed or reserved ranges. */
+	if (!RB_EMPTY_ROOT(&iopt->reserved_itree.rb_root))
+		iopt_free_itree(&iopt->reserved_itree);
+	if (!RB_EMPTY_ROOT(&iopt->allowed_itree.rb_root))
+		iopt_free_itree(&iopt->allowed_itree);
 }
 
 /*

@@ -298,7 +298,7 @@ err_put:
 
 /**
  * iopt_dmabuf_release() - let go of the dma-buf of pages being freed
- * @pages: the pages; no area maps them any more
+ * @pages: the pages, of a dma-buf; no area maps them any more
  *
  * Context: process context, may sleep; takes the reservation lock.
  */
@@ -306,8 +306,6 @@ void iopt_dmabuf_release(struct iopt_pages *pages)
 {
 	struct iopt_dmabuf *dm = pages->dmabuf;
 
-	if (!dm)
-		return;
 	WARN_ON(!list_empty(&dm->tracks));
 	if (dm->attach) {
 		dma_resv_lock(dm->dmabuf->resv, NULL);

@@ -209,7 +209,8 @@ void iopt_pages_release(struct kref *kref)
 
 	WARN_ON(!RB_EMPTY_ROOT(&pages->users_itree.rb_root));
 	WARN_ON(pages->npinned || pages->naccounted);
-	iopt_dmabuf_release(pages);
+	if (pages->dmabuf)
+		iopt_dmabuf_release(pages);
 	if (pages->file) {
 		if (pages->writable)
 			mapping_unmap_writable(pages->file->f_mapping);
