@@ -110,7 +110,9 @@ done
 echo "# iommufd-stat sampled QEMU after $((SECONDS - start)) s"
 # The guest runs from here (the monitor's output is not needed).
 cat /tmp/qemu-mon.out >/dev/null &
-echo cont >/tmp/qemu-mon.in
+# Bounded: opening the pipe waits for a reader, which a dead QEMU is not.
+timeout 10 sh -c 'echo cont >/tmp/qemu-mon.in' ||
+	echo "# QEMU did not take \"cont\" (gone already?)"
 iommufd-stat >/tmp/stat.txt 2>&1
 sed 's/^/#   iommufd-stat: /' /tmp/stat.txt /tmp/stat.err
 # (JSON read with grep and sed: the root has no jq.)  QEMU's file: its
