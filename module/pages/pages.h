@@ -40,7 +40,6 @@ struct iopt_pfn_run {
 /**
  * struct iopt_pages_user - a range of a struct iopt_pages kept pinned
  * @node: [first index, last index] in pages->users_itree while pinned
- * @users: holders of exactly this range (equal access pins share a user)
  * @start_byte: first byte of the range it covers, from index 0
  * @end_byte: the byte after its last one
  * @domain: for an area mapped into IOMMU domains, one of them: the record
@@ -48,6 +47,9 @@ struct iopt_pfn_run {
  *	an access's pin, whose PFNs are in @runs.
  * @iova_base: for a domain user, the IOVA of byte 0 of the pages (byte b
  *	is at @iova_base + b; modular arithmetic)
+ * @runs: for an access's pin, the PFNs of its range, in order
+ * @nruns: entries of @runs
+ * @users: holders of exactly this range (equal access pins share a user)
  * @prot: for a domain user, the IOMMU_READ / IOMMU_WRITE it maps with
  * @small_pages: for a domain user, map page by page, so that the IOMMU
  *	uses no large page and any page-aligned cut can be unmapped
@@ -56,8 +58,6 @@ struct iopt_pfn_run {
  *	folio of more than one page (reading one back per folio would only
  *	cost a folio lookup per page).  Otherwise each folio read back is
  *	known contiguous to its end (or the range's).
- * @runs: for an access's pin, the PFNs of its range, in order
- * @nruns: entries of @runs
  *
  * Everything but the fields set before pinning is protected by
  * pages->mutex.

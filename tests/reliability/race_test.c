@@ -247,12 +247,12 @@ TEST(race, destroy_waits_for_a_view_walk_that_found_the_object)
 	ASSERT_EQ(0, call.rc);
 	ASSERT_LT(0, view.len);
 	snprintf(want, sizeof(want), "ioas id=%u ", ioas);
-	ASSERT_TRUE(strstr(view.text, want) != NULL);
+	ASSERT_TRUE(strstr(view.text, want));
 	/* Gone for good: not found again, nor shown by a new walk. */
 	EXPECT_ERRNO(ENOENT, _destroy(fd, ioas));
 	view_read_run(&view);
 	ASSERT_LT(0, view.len);
-	ASSERT_TRUE(strstr(view.text, want) == NULL);
+	ASSERT_FALSE(strstr(view.text, want));
 	ASSERT_OK(close(fd));
 	ASSERT_EQ(objects, iommufd_live_objects());
 }
