@@ -50,8 +50,9 @@
  *                             the queue's spinlock
  *  6. fault->mutex            answering faults; the core's fault_param lock
  *                             (iopf_group_response()) is taken inside
- *  7. ictx->ioas_creation_lock  read to publish an IOAS; write by
- *                             CHANGE_PROCESS around every iova_rwsem
+ *  7. ictx->ioas_creation_lock  write by CHANGE_PROCESS around every
+ *                             iova_rwsem; read to publish an IOAS while
+ *                             CHANGE_PROCESS runs (ictx->ioas_publish_held)
  *  8. iopt->domains_rwsem     a MAP fills the domains holding only this
  *  9. iopt->iova_rwsem        several at once only under 7 for write, in
  *                             IOAS id order
@@ -112,10 +113,14 @@ struct iopt_vma_hint;
  * @vfio_lock: protects @vfio_ioas
  * @groups: iommu group id -> struct iommufd_group, for the groups of the
  *	devices bound to this file; protected by its xa_lock
- * @ioas_creation_lock: held for read while an IOAS is published, for
- *	write by IOMMU_IOAS_CHANGE_PROCESS while it holds the iova_rwsem of
- *	every IOAS (the only place those nest, taken in id order), so no IOAS
- *	appears that it has not locked.  Outside every iova_rwsem.
+ * @ioas_creation_lock: held for write by IOMMU_IOAS_CHANGE_PROCESS while
+ *	it holds the iova_rwsem of every IOAS (the only place those nest,
+ *	taken in id order), so no IOAS appears that it has not locked; an
+ *	IOAS that finds @ioas_publish_held set is published holding it for
+ *	read.  Outside every iova_rwsem.
+ * @ioas_publish_held: set while CHANGE_PROCESS holds @ioas_creation_lock
+ *	for write; written and read under @objects' xa_lock, where an IOAS
+ *	that finds it clear is published without taking the lock
  * @mmaps: file offset -> struct iommufd_mmap, the regions user space may
  *	mmap() (core/mmap.c); protected by its own lock
  * @show_rwsem: held for read while the debugfs view (stat/) prints the
@@ -142,6 +147,7 @@ struct iommufd_ctx {
 	struct mutex vfio_lock;		/* protects vfio_ioas */
 	struct xarray groups;
 	struct rw_semaphore ioas_creation_lock;	/* see the kernel-doc above */
+	bool ioas_publish_held;		/* under objects' xa_lock */
 	struct maple_tree mmaps;
 	struct rw_semaphore show_rwsem;	/* see the kernel-doc above */
 	struct iopt_vma_hint *vma_hint;
@@ -209,6 +215,9 @@ struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
 
 void iommufd_object_finalize(struct iommufd_ctx *ictx,
 			     struct iommufd_object *obj);
+bool iommufd_object_finalize_unless(struct iommufd_ctx *ictx,
+				    struct iommufd_object *obj,
+				    const bool *hold);
 void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj);
 void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 				      struct iommufd_object *obj);

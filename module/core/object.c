@@ -145,6 +145,37 @@ void iommufd_object_finalize(struct iommufd_ctx *ictx,
 	WARN_ON(old);
 }
 
+/**
+ * iommufd_object_finalize_unless() - publish an object unless a flag holds it
+ * @ictx: the owning context
+ * @obj: the object, fully built
+ * @hold: a flag that is written only under the table's lock
+ *
+ * Reads @hold and publishes @obj under one hold of the table's lock, so a
+ * writer that sets @hold under that lock and then walks the table either
+ * finds @obj or stops it here.  Callers that are held fall back to a lock
+ * the writer keeps until it clears @hold.
+ *
+ * Context: any; takes the table's spinlock.
+ * Return: true if @obj is published, false if @hold was set.
+ */
+bool iommufd_object_finalize_unless(struct iommufd_ctx *ictx,
+				    struct iommufd_object *obj,
+				    const bool *hold)
+{
+	void *old;
+
+	xa_lock(&ictx->objects);
+	if (*hold) {
+		xa_unlock(&ictx->objects);
+		return false;
+	}
+	old = __xa_store(&ictx->objects, obj->id, obj, GFP_ATOMIC);
+	xa_unlock(&ictx->objects);
+	WARN_ON(old);
+	return true;
+}
+
 static void iommufd_object_free(struct iommufd_object *obj)
 {
 	kfree(obj);

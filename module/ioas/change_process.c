@@ -19,7 +19,9 @@
  * touch, but for a map's own fill, which marks its areas filling under
  * that lock first; so this takes the iova_rwsem of every IOAS of the file
  * for write, in id order, under ctx->ioas_creation_lock so that no IOAS is
- * published behind its back, and refuses while any area is filling.  One
+ * published behind its back (publishing takes that lock only when
+ * ictx->ioas_publish_held says it must), and refuses while any area is
+ * filling.  One
  * pages may be shared by areas of several IOASes (IOMMU_IOAS_COPY); it is
  * counted and moved once.
  *
@@ -36,6 +38,7 @@
 #include <uapi/linux/iommufd_ext.h>
 
 #include "../iommufd_private.h"
+#include "../selftest/selftest.h"
 #include "io_pagetable.h"
 
 /* Drop what iommufd_ioas_lock_all() took, the creation lock last. */
@@ -50,6 +53,9 @@ static void iommufd_ioas_unlock_all(struct iommufd_ctx *ictx,
 		iommufd_put_object(ictx, &ioas->obj);
 	}
 	xa_destroy(locked);
+	xa_lock(&ictx->objects);
+	ictx->ioas_publish_held = false;
+	xa_unlock(&ictx->objects);
 	up_write(&ictx->ioas_creation_lock);
 }
 
@@ -68,6 +74,8 @@ static int iommufd_ioas_lock_all(struct iommufd_ctx *ictx,
 
 	down_write(&ictx->ioas_creation_lock);
 	xa_lock(&ictx->objects);
+	/* From here an IOAS not yet in the table waits for the lock. */
+	ictx->ioas_publish_held = true;
 	xa_for_each(&ictx->objects, id, obj) {
 		struct iommufd_ioas *ioas;
 
@@ -174,6 +182,7 @@ int iommufd_ioas_change_process_ioctl(struct iommufd_ucmd *ucmd)
 	rc = iommufd_ioas_lock_all(ictx, &locked);
 	if (rc)
 		goto out_set;
+	iommufd_test_pause(IOMMUFD_PAUSE_ALL_IOAS_LOCKED);
 
 	rc = iommufd_ioas_collect_pages(&locked, &set, &move);
 	if (rc)

@@ -109,11 +109,18 @@ struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ictx)
  * @ioas: the IOAS
  *
  * Waits while IOMMU_IOAS_CHANGE_PROCESS runs: it must see every IOAS.
+ * Usually none runs, and the table's lock that publishing takes anyway
+ * tells so: CHANGE_PROCESS raises ioas_publish_held under it before it
+ * walks the table.
  *
  * Context: process context, may sleep; no iova_rwsem held.
  */
 void iommufd_ioas_finalize(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas)
 {
+	might_lock_read(&ictx->ioas_creation_lock);
+	if (iommufd_object_finalize_unless(ictx, &ioas->obj,
+					   &ictx->ioas_publish_held))
+		return;
 	down_read(&ictx->ioas_creation_lock);
 	iommufd_object_finalize(ictx, &ioas->obj);
 	up_read(&ictx->ioas_creation_lock);

@@ -33,6 +33,7 @@ static const char *const pause_names[] = {
 	[IOMMUFD_PAUSE_OBJECT_REMOVED] = "object_removed",
 	[IOMMUFD_PAUSE_V1_CUT] = "v1_cut",
 	[IOMMUFD_PAUSE_SHOW_OBJECT] = "show_object",
+	[IOMMUFD_PAUSE_ALL_IOAS_LOCKED] = "all_ioas_locked",
 };
 
 /*

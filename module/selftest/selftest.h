@@ -23,6 +23,8 @@ enum iommufd_pause_point {
 	IOMMUFD_PAUSE_V1_CUT,
 	/* the debugfs view found an object, and has not yet printed it */
 	IOMMUFD_PAUSE_SHOW_OBJECT,
+	/* IOMMU_IOAS_CHANGE_PROCESS holds every IOAS, has not yet counted */
+	IOMMUFD_PAUSE_ALL_IOAS_LOCKED,
 };
 
 #ifdef IOMMUFD_SELFTEST

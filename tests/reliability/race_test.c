@@ -256,3 +256,45 @@ TEST(race, destroy_waits_for_a_view_walk_that_found_the_object)
 	ASSERT_OK(close(fd));
 	ASSERT_EQ(objects, iommufd_live_objects());
 }
+
+/*
+ * IOMMU_IOAS_CHANGE_PROCESS holds every IOAS of the file and has not yet
+ * counted their pages, when IOMMU_IOAS_ALLOC builds a new one.  The new
+ * IOAS must not be published behind the walk's back: the alloc waits, and
+ * finishes once CHANGE_PROCESS is done.
+ */
+TEST(race, ioas_alloc_waits_for_change_process)
+{
+	long objects = iommufd_live_objects();
+	struct iommu_ioas_change_process cp = { .size = sizeof(cp) };
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct stopped_call change, create;
+	__u32 ioas;
+	int fd = iommufd_open();
+
+	if (pause_write("release"))
+		SKIP("no %s (not the test build)", PAUSE_FILE);
+	ASSERT_OK(_ioas_alloc(fd, &ioas));
+
+	ASSERT_OK(pause_write("all_ioas_locked"));
+	ASSERT_OK(stopped_call_start(&change, fd, IOMMU_IOAS_CHANGE_PROCESS,
+				     &cp));
+	ASSERT_OK(pause_wait_reached());
+
+	/* Inside the window: the alloc starts, and must not finish. */
+	ASSERT_OK(stopped_call_start(&create, fd, IOMMU_IOAS_ALLOC, &alloc));
+	usleep(200 * 1000);
+	ASSERT_FALSE(__atomic_load_n(&create.done, __ATOMIC_ACQUIRE));
+
+	ASSERT_OK(pause_write("release"));
+	ASSERT_OK(pthread_join(change.thread, NULL));
+	ASSERT_OK(pthread_join(create.thread, NULL));
+	ASSERT_EQ(0, change.rc);
+	ASSERT_EQ(0, create.rc);
+	ASSERT_NE(ioas, alloc.out_ioas_id);
+	/* Both are published, and a new alloc no longer waits for anything. */
+	ASSERT_OK(_ioas_alloc(fd, &ioas));
+	ASSERT_OK(_destroy(fd, alloc.out_ioas_id));
+	ASSERT_OK(close(fd));
+	ASSERT_EQ(objects, iommufd_live_objects());
+}
