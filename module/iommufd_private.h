@@ -269,8 +269,8 @@ struct iommufd_ucmd {
 };
 
 int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t size);
-long iommufd_ioctl_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
-			    unsigned long arg);
+long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
+			unsigned long arg);
 
 /* core/global.c: the device of /dev/iommu, set by core/main.c. */
 void iommufd_global_device_set(struct device *dev);

@@ -8,9 +8,11 @@
  * bytes are not all zero: a newer field it does not understand was set.  A
  * size below the first version of the struct is EINVAL.  Replies copy back
  * only what the caller's size holds.  An ioctl number the table does not
- * know is ENOTTY.
+ * know goes to VFIO compatibility, which answers ENOTTY for one it does
+ * not know either.
  */
 #include <linux/errno.h>
+#include <linux/fs.h>
 #include <linux/ioctl.h>
 #include <linux/kernel.h>
 #include <linux/nospec.h>
@@ -153,18 +155,23 @@ int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t size)
 }
 
 /**
- * iommufd_ioctl_dispatch() - run one ioctl of the /dev/iommu table
- * @ictx: the file's context
+ * iommufd_fops_ioctl() - the ioctl of a /dev/iommu file
+ * @filp: the file; its private_data is the context
  * @cmd: the ioctl number
  * @arg: the user pointer to the command struct
  *
+ * Runs a command of the table, or hands a number the table does not know
+ * to VFIO compatibility (the container ioctls, vfio_compat/).
+ *
  * Context: process context, may sleep.
- * Return: the handler's result, or -ENOTTY, -EFAULT, -EINVAL, -E2BIG as
- * described at the top of this file.
+ * Return: the handler's result, or -EFAULT, -EINVAL, -E2BIG as described
+ * at the top of this file; for other numbers, VFIO compatibility's
+ * answer, -ENOTTY if it knows none.
  */
-long iommufd_ioctl_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
-			    unsigned long arg)
+long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
+			unsigned long arg)
 {
+	struct iommufd_ctx *ictx = filp->private_data;
 	const struct iommufd_ioctl_op *op;
 	union iommufd_ucmd_buffer buf;
 	struct iommufd_ucmd ucmd = {
@@ -177,12 +184,12 @@ long iommufd_ioctl_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
 
 	if (nr < IOMMUFD_CMD_BASE ||
 	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
-		return -ENOTTY;
+		return iommufd_vfio_ioctl(ictx, cmd, arg);
 	/* User-controlled index: no speculative load past the table. */
 	op = &iommufd_ioctl_ops[array_index_nospec(nr - IOMMUFD_CMD_BASE,
 						   ARRAY_SIZE(iommufd_ioctl_ops))];
 	if (!op->execute || cmd != _IO(IOMMUFD_TYPE, nr))
-		return -ENOTTY;
+		return iommufd_vfio_ioctl(ictx, cmd, arg);
 
 	if (get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer))
 		return -EFAULT;

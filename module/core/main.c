@@ -21,7 +21,6 @@
 #include "../ioas/ioas.h"
 #include "../selftest/selftest.h"
 #include "../stat/stat.h"
-#include "../vfio_compat/vfio_compat.h"
 
 #ifdef IOMMUFD_VFIO_CONTAINER
 /*
@@ -91,18 +90,6 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 	iommufd_ioas_ctx_fini(ictx);
 	kfree(ictx);
 	return 0;
-}
-
-static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
-			       unsigned long arg)
-{
-	struct iommufd_ctx *ictx = filp->private_data;
-	long rc;
-
-	rc = iommufd_ioctl_dispatch(ictx, cmd, arg);
-	if (rc == -ENOTTY)
-		rc = iommufd_vfio_ioctl(ictx, cmd, arg);
-	return rc;
 }
 
 /* Which file of the debugfs view (stat/) this descriptor is. */

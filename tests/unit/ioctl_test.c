@@ -2,7 +2,8 @@
 /*
  * Unit tests of core/ioctl.c, built from the module's own source in user
  * space with every handler replaced by a stub that records what it was
- * given: which numbers reach a handler, and the size rules every command
+ * given: which numbers reach a handler (the rest go to VFIO
+ * compatibility, also a stub here), and the size rules every command
  * shares (too short is EINVAL, longer is E2BIG unless the extra bytes are
  * zero, shorter is zero-filled, replies copy back only what the caller's
  * size holds), checked for each command and for random sizes and bytes.
@@ -71,6 +72,7 @@ static const struct cmd_ref *ref_of(unsigned int nr)
 
 /* What the last handler to run was given. */
 static struct {
+	struct iommufd_ctx *ictx;
 	unsigned int nr;
 	unsigned int calls;
 	u32 user_size;
@@ -84,6 +86,7 @@ static int stub(unsigned int nr, struct iommufd_ucmd *ucmd)
 {
 	const struct cmd_ref *ref = ref_of(nr);
 
+	seen.ictx = ucmd->ictx;
 	seen.nr = nr;
 	seen.calls++;
 	seen.user_size = ucmd->user_size;
@@ -118,34 +121,70 @@ STUB(iommufd_veventq_alloc_ioctl, IOMMUFD_CMD_VEVENTQ_ALLOC)
 STUB(iommufd_ioas_change_process_ioctl, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)
 STUB(iommufd_hw_queue_alloc_ioctl, IOMMUFD_CMD_HW_QUEUE_ALLOC)
 
+/* A /dev/iommu file: the handlers and the fallback see its context. */
+static struct iommufd_ctx *const ctx = (struct iommufd_ctx *)0x1000;
+static struct file file = { .private_data = ctx };
+
+/* What VFIO compatibility was last handed: numbers the table lacks. */
+static struct {
+	unsigned int calls;
+	unsigned int cmd;
+	unsigned long arg;
+} vfio_seen;
+
+long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
+			unsigned long arg)
+{
+	vfio_seen.calls++;
+	vfio_seen.cmd = cmd;
+	vfio_seen.arg = arg;
+	return ictx == ctx ? -ENOTTY : -EBADF;
+}
+
 /* User memory of a command: its struct, then room to spare. */
 static unsigned char user[1024];
+
+static long ioctl_on(unsigned int cmd)
+{
+	return iommufd_fops_ioctl(&file, cmd, (unsigned long)user);
+}
 
 static long dispatch(unsigned int nr, u32 user_size)
 {
 	memcpy(user, &user_size, sizeof(user_size));
-	return iommufd_ioctl_dispatch(NULL, _IO(IOMMUFD_TYPE, nr),
-				      (unsigned long)user);
+	return ioctl_on(_IO(IOMMUFD_TYPE, nr));
 }
 
-TEST(ioctl, numbers_outside_the_table_are_enotty)
+/* Hands @cmd to the file; was it VFIO compatibility's, with the context? */
+static bool went_to_vfio(unsigned int cmd)
 {
-	unsigned int calls = seen.calls;
+	unsigned int calls = vfio_seen.calls;
+
+	return ioctl_on(cmd) == -ENOTTY && vfio_seen.calls == calls + 1 &&
+	       vfio_seen.cmd == cmd && vfio_seen.arg == (unsigned long)user;
+}
+
+TEST(ioctl, numbers_outside_the_table_go_to_vfio_compat)
+{
+	unsigned int calls = seen.calls, vfio_calls = vfio_seen.calls;
 
 	memset(user, 0, sizeof(user));
 	for (unsigned int nr = 0; nr < 0x100; nr++) {
 		if (ref_of(nr))
 			continue;
-		ASSERT_EQ(-ENOTTY, dispatch(nr, 64));
+		memcpy(user, &(u32){ 64 }, sizeof(u32));
+		ASSERT_TRUE(went_to_vfio(_IO(IOMMUFD_TYPE, nr)));
 	}
 	/* A known number with a size or direction encoded is not it. */
-	ASSERT_EQ(-ENOTTY, iommufd_ioctl_dispatch(NULL,
-			_IOWR(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP,
-			      struct iommu_ioas_map), (unsigned long)user));
-	ASSERT_EQ(-ENOTTY, iommufd_ioctl_dispatch(NULL,
-			_IO(IOMMUFD_TYPE + 1, IOMMUFD_CMD_IOAS_MAP),
-			(unsigned long)user));
+	ASSERT_TRUE(went_to_vfio(_IOWR(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP,
+				       struct iommu_ioas_map)));
+	ASSERT_TRUE(went_to_vfio(_IO(IOMMUFD_TYPE + 1, IOMMUFD_CMD_IOAS_MAP)));
 	ASSERT_EQ(calls, seen.calls);
+	/* And a number of the table never does. */
+	vfio_calls = vfio_seen.calls;
+	for (size_t i = 0; i < ARRAY_SIZE(refs); i++)
+		ASSERT_EQ(0, dispatch(refs[i].nr, refs[i].size));
+	ASSERT_EQ(vfio_calls, vfio_seen.calls);
 }
 
 TEST(ioctl, size_rules_of_every_command)
@@ -163,6 +202,7 @@ TEST(ioctl, size_rules_of_every_command)
 		/* The first version: the rest reads as zero. */
 		ASSERT_EQ(0, dispatch(ref->nr, ref->min_size));
 		ASSERT_EQ(ref->nr, seen.nr);
+		ASSERT_EQ(ctx, seen.ictx);
 		for (size_t b = 4; b < ref->min_size; b++)
 			ASSERT_EQ(0x11, seen.cmd[b]);
 		for (size_t b = ref->min_size; b < ref->size; b++)
@@ -212,8 +252,7 @@ TEST(ioctl, random_sizes_and_bytes_follow_the_rules)
 		       tail_set ? -E2BIG : 0;
 		memcpy(user, &usize, sizeof(usize));
 		memcpy(before, user, sizeof(user));
-		got = iommufd_ioctl_dispatch(NULL, _IO(IOMMUFD_TYPE, ref->nr),
-					     (unsigned long)user);
+		got = ioctl_on(_IO(IOMMUFD_TYPE, ref->nr));
 		ASSERT_EQ(want, got);
 		if (got) {
 			/* Refused: the caller's memory is untouched. */

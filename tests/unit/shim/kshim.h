@@ -219,7 +219,10 @@ interval_tree_iter_next(struct interval_tree_node *node, unsigned long start,
 
 struct list_head { struct list_head *next, *prev; };
 
-struct file;
+/* The one field of a file the code under test reads. */
+struct file {
+	void *private_data;
+};
 struct page;
 struct device;
 struct iommu_iotlb_gather;
