@@ -260,6 +260,9 @@ int iopt_map_user_pages(struct io_pagetable *iopt, struct iopt_vma_hint *hint,
 	struct dma_buf *dmabuf;
 	int rc;
 
+	/* Memory the file's last map found is memory still: no VMA walk. */
+	if (iopt_vma_hint_covers(hint, current->mm, (unsigned long)uptr))
+		goto map_pages;
 	dmabuf = iopt_dmabuf_of_user(hint, uptr, length,
 				     iommu_prot & IOMMU_WRITE, &start);
 	if (!IS_ERR(dmabuf)) {
@@ -271,6 +274,7 @@ int iopt_map_user_pages(struct io_pagetable *iopt, struct iopt_vma_hint *hint,
 	if (PTR_ERR(dmabuf) != -EOPNOTSUPP)
 		return PTR_ERR(dmabuf);
 
+map_pages:
 	pages = iopt_pages_alloc(uptr, length, iommu_prot & IOMMU_WRITE,
 				 process_mode);
 	if (IS_ERR(pages))

@@ -83,8 +83,8 @@ EXPORT_SYMBOL_NS_GPL(iommufd_dmabuf_exporter_unregister, IOMMUFD);
 
 /**
  * iopt_dmabuf_of_user() - the dma-buf behind an exporter's user mapping
- * @hint: what the caller's file last learnt (pages/vma_hint.c); kept up
- *	to date here
+ * @hint: what the caller's file last learnt (pages/vma_hint.c), which
+ *	did not cover @uptr (iopt_vma_hint_covers()); kept up to date here
  * @uptr: user address in current's memory, as IOMMU_IOAS_MAP passes it
  * @length: bytes
  * @writable: will be mapped writable
@@ -95,8 +95,7 @@ EXPORT_SYMBOL_NS_GPL(iommufd_dmabuf_exporter_unregister, IOMMUFD);
  * describes the same memory as a new dma-buf instead, which is revocable
  * like one passed to IOMMU_IOAS_MAP_FILE.
  *
- * Context: process context, may sleep; takes the mmap lock for read unless
- * @hint already answers.
+ * Context: process context, may sleep; takes the mmap lock for read.
  * Return: the dma-buf (the caller's reference); ERR_PTR(-EOPNOTSUPP) if no
  * exporter maps @uptr (it is memory to pin, or nothing); -EFAULT for a
  * range past the mapping, or writable of a read-only one; -EINTR; the
@@ -112,8 +111,6 @@ struct dma_buf *iopt_dmabuf_of_user(struct iopt_vma_hint *hint,
 	struct vm_area_struct *vma;
 	struct dma_buf *dmabuf;
 
-	if (iopt_vma_hint_covers(hint, mm, uva))
-		return ERR_PTR(-EOPNOTSUPP);
 	if (mmap_read_lock_killable(mm))
 		return ERR_PTR(-EINTR);
 	vma = vma_lookup(mm, uva);

@@ -192,6 +192,8 @@ struct iopt_pages *iopt_pages_alloc_dmabuf(struct dma_buf *dmabuf,
 /* pages/vma_hint.c */
 struct iopt_vma_hint *iopt_vma_hint_alloc(void);
 void iopt_vma_hint_free(struct iopt_vma_hint *hint);
+bool iopt_vma_hint_covers(struct iopt_vma_hint *hint, struct mm_struct *mm,
+			  unsigned long uva);
 
 /* pages/dmabuf.c */
 struct dma_buf *iopt_dmabuf_of_user(struct iopt_vma_hint *hint,

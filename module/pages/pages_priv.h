@@ -201,8 +201,6 @@ void iopt_dmabuf_untrack(struct iopt_pages *pages,
 			 struct iommu_domain *domain);
 
 /* pages/vma_hint.c */
-bool iopt_vma_hint_covers(struct iopt_vma_hint *hint, struct mm_struct *mm,
-			  unsigned long uva);
 void iopt_vma_hint_set(struct iopt_vma_hint *hint, struct vm_area_struct *vma);
 
 /* pages/pages_domain.c */

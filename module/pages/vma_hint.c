@@ -91,7 +91,19 @@ void iopt_vma_hint_free(struct iopt_vma_hint *hint)
 	kfree(hint);
 }
 
-/* Does @hint say no exporter maps @uva of @mm, as things are now? */
+/**
+ * iopt_vma_hint_covers() - is @uva known to be memory to pin?
+ * @hint: the file's hint
+ * @mm: the address space of @uva
+ * @uva: a user address
+ *
+ * True when the last VMA a map of this file found to hold pages, not an
+ * exporter's mapping (iopt_dmabuf_of_user()), holds @uva and the VMA tree
+ * of @mm has not changed since.  False says nothing: look it up.
+ *
+ * Context: any; never blocks.
+ * Return: whether @uva is known to be memory.
+ */
 bool iopt_vma_hint_covers(struct iopt_vma_hint *hint, struct mm_struct *mm,
 			  unsigned long uva)
 {
