@@ -180,11 +180,17 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	struct iopt_area *area;
 
 	down_write(&iopt->domains_rwsem);
+	/*
+	 * Stop as soon as both are known: past the last entry the walk
+	 * would read every empty slot of the node, some 60 of them.
+	 */
 	xa_for_each(&iopt->domains, i, cur) {
 		if (cur == domain)
 			index = i;
 		else if (!record)
 			record = cur;
+		if (index != ULONG_MAX && record)
+			break;
 	}
 	if (WARN_ON(xa_load(&iopt->domains, index) != domain)) {
 		up_write(&iopt->domains_rwsem);
