@@ -64,11 +64,17 @@ static int iopt_map_run(struct iommu_domain *domain,
 	return 0;
 }
 
+/* Domains a fill maps each run into without walking their xarray. */
+#define IOPT_FILL_DOMAINS 8
+
 /**
  * struct iopt_fill - where iopt_fill_run() maps runs
  * @user: the domain user whose range is mapped
- * @domains: map into every domain of this xarray...
- * @domain: ...or, when set, into this one only
+ * @domain: map into these @ndomains domains...
+ * @ndomains: how many; 0 when @domains holds more than fit in @domain
+ * @domains: ...or into every domain of this xarray, walked per run
+ * @last_domain: the highest index in @domains; a walk stops there, not
+ *	after reading every empty slot up to the end of the xarray's node
  * @next_index: the index after the last run mapped
  * @last_pfn: the PFN of the last page mapped
  * @check_folios: set @user->per_page if a run breaks off inside a folio
@@ -77,8 +83,10 @@ static int iopt_map_run(struct iommu_domain *domain,
  */
 struct iopt_fill {
 	struct iopt_pages_user *user;
+	struct iommu_domain *domain[IOPT_FILL_DOMAINS];
+	unsigned int ndomains;
 	struct xarray *domains;
-	struct iommu_domain *domain;
+	unsigned long last_domain;
 	unsigned long next_index;
 	unsigned long last_pfn;
 	bool check_folios;
@@ -108,6 +116,7 @@ static int iopt_fill_one(struct iopt_fill *fill, unsigned long index,
 	struct iopt_pages_user *user = fill->user;
 	struct iommu_domain *domain, *failed;
 	unsigned long start, end, i;
+	unsigned int d;
 	phys_addr_t phys;
 	int rc = 0;
 
@@ -118,11 +127,20 @@ static int iopt_fill_one(struct iopt_fill *fill, unsigned long index,
 
 	iopt_user_clip(user, index, npages, &start, &end);
 	phys = PFN_PHYS(pfn) + (start - index * PAGE_SIZE);
-	if (fill->domain)
-		return iopt_map_run(fill->domain, user,
-				    user->iova_base + start, phys,
-				    end - start);
-	xa_for_each(fill->domains, i, domain) {
+	for (d = 0; d < fill->ndomains; d++) {
+		rc = iopt_map_run(fill->domain[d], user,
+				  user->iova_base + start, phys, end - start);
+		if (rc) {
+			while (d--)
+				iommu_unmap(fill->domain[d],
+					    user->iova_base + start,
+					    end - start);
+			return rc;
+		}
+	}
+	if (fill->ndomains)
+		return 0;
+	xa_for_each_range(fill->domains, i, domain, 0, fill->last_domain) {
 		rc = iopt_map_run(domain, user, user->iova_base + start, phys,
 				  end - start);
 		if (rc)
@@ -130,7 +148,8 @@ static int iopt_fill_one(struct iopt_fill *fill, unsigned long index,
 	}
 	if (rc) {
 		failed = domain;
-		xa_for_each(fill->domains, i, domain) {
+		xa_for_each_range(fill->domains, i, domain, 0,
+				  fill->last_domain) {
 			if (domain == failed)
 				break;
 			iommu_unmap(domain, user->iova_base + start,
@@ -266,17 +285,22 @@ int iopt_pages_fill_user(struct iopt_pages *pages,
 		.check_folios = !pages->dmabuf,	/* MMIO has no folios */
 	};
 	struct iommu_domain *domain;
-	unsigned long first = 0, next, i;
+	unsigned long first = 0, i;
 	int rc = 0;
 
 	user->domain = xa_find(domains, &first, ULONG_MAX, XA_PRESENT);
 	if (WARN_ON(!user->domain))
 		return -EINVAL;
 	user->per_page = false;
-	/* The usual single domain: no xarray walk per run. */
-	next = first;
-	if (!xa_find_after(domains, &next, ULONG_MAX, XA_PRESENT))
-		fill.domain = user->domain;
+	/* Usually one domain, a few at most: no xarray walk per run. */
+	xa_for_each_start(domains, i, domain, first) {
+		if (fill.ndomains < IOPT_FILL_DOMAINS)
+			fill.domain[fill.ndomains] = domain;
+		fill.ndomains++;
+		fill.last_domain = i;
+	}
+	if (fill.ndomains > IOPT_FILL_DOMAINS)
+		fill.ndomains = 0;
 
 	mutex_lock(&pages->mutex);
 	if (pages->dmabuf) {
@@ -349,7 +373,8 @@ int iopt_pages_map_user(struct iopt_pages *pages,
 {
 	struct iopt_fill fill = {
 		.user = user,
-		.domain = domain,
+		.domain = { domain },
+		.ndomains = 1,
 		.next_index = user->node.start,
 	};
 	int rc = 0;

@@ -64,6 +64,60 @@ TEST_F(ioas, devices_share_an_automatic_domain)
 	/* Leave s2 attached: closing the file must clean it up. */
 }
 
+/*
+ * A map fills every domain of its IOAS, however many: here more than a
+ * fill keeps at hand (eight), so it walks the xarray instead.  Taking a
+ * domain out of the middle leaves the others as they were, and an unmap
+ * empties every one left.
+ */
+TEST_F(ioas, a_map_fills_every_domain_however_many)
+{
+	enum { NDOMAINS = 11 };
+	void *buf = test_buffer(8 * PAGE_SZ);
+	__u32 stdev, idev, hwpt[NDOMAINS];
+
+	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt[0],
+			      &idev));
+	for (int i = 1; i < NDOMAINS; i++)
+		ASSERT_OK(hwpt_alloc(self->fd, idev, self->ioas, 0, 0,
+				     IOMMU_HWPT_DATA_NONE, NULL, 0, &hwpt[i]));
+	/* Scattered: one run per page, each mapped into every domain. */
+	for (int p = 0; p < 8; p++)
+		ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas,
+					  (char *)buf + (p ^ 5) * PAGE_SZ,
+					  PAGE_SZ, BASE + p * PAGE_SZ));
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, 8 * PAGE_SZ,
+				  BASE + 64 * PAGE_SZ));
+	for (int i = 0; i < NDOMAINS; i++) {
+		for (int p = 0; p < 8; p++)
+			ASSERT_OK(check_map(self->fd, hwpt[i],
+					    BASE + p * PAGE_SZ,
+					    (char *)buf + (p ^ 5) * PAGE_SZ,
+					    PAGE_SZ));
+		ASSERT_OK(check_map(self->fd, hwpt[i], BASE + 64 * PAGE_SZ,
+				    buf, 8 * PAGE_SZ));
+	}
+	/* One domain in the middle goes; then the scattered pages do. */
+	ASSERT_OK(_destroy(self->fd, hwpt[NDOMAINS / 2]));
+	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, 8 * PAGE_SZ, NULL));
+	for (int i = 0; i < NDOMAINS; i++) {
+		if (i == NDOMAINS / 2)
+			continue;
+		EXPECT_ERRNO(EINVAL, check_map(self->fd, hwpt[i], BASE,
+					       buf, PAGE_SZ));
+		ASSERT_OK(check_map(self->fd, hwpt[i], BASE + 64 * PAGE_SZ,
+				    buf, 8 * PAGE_SZ));
+	}
+	for (int i = 1; i < NDOMAINS; i++)
+		if (i != NDOMAINS / 2)
+			ASSERT_OK(_destroy(self->fd, hwpt[i]));
+	ASSERT_OK(check_map(self->fd, hwpt[0], BASE + 64 * PAGE_SZ, buf,
+			    8 * PAGE_SZ));
+	ASSERT_EQ(self->leak.pinned_before + 8, iommufd_pinned_pages());
+	ASSERT_OK(_destroy(self->fd, stdev));
+	ASSERT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
+}
+
 TEST_F(ioas, destroy_of_anything_in_use_is_ebusy)
 {
 	__u32 stdev, hwpt, idev;

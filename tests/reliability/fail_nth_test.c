@@ -218,7 +218,10 @@ static int seq_map(struct seq *s)
 	return 0;
 }
 
-/* Map into a mock domain, then a second domain filled from the first. */
+/*
+ * Map into a mock domain, then a second domain filled from the first,
+ * then a map that fills both.
+ */
 static int seq_map_domain(struct seq *s)
 {
 	__u32 ioas, stdev, hwpt, idev, hwpt2;
@@ -230,7 +233,10 @@ static int seq_map_domain(struct seq *s)
 	SEQ_OK(hwpt_alloc(s->fd, idev, ioas, 0, 0, IOMMU_HWPT_DATA_NONE, NULL,
 			  0, &hwpt2));
 	SEQ_OK(check_map(s->fd, hwpt2, BASE, s->buf, LEN));
-	SEQ_OK(_ioas_unmap(s->fd, ioas, BASE, LEN, NULL));
+	SEQ_OK(_ioas_map_fixed(s->fd, ioas, s->buf, LEN, BASE + LEN));
+	SEQ_OK(check_map(s->fd, hwpt, BASE + LEN, s->buf, LEN));
+	SEQ_OK(check_map(s->fd, hwpt2, BASE + LEN, s->buf, LEN));
+	SEQ_OK(_ioas_unmap(s->fd, ioas, BASE, 2 * LEN, NULL));
 	SEQ_OK(_destroy(s->fd, hwpt2));
 	return 0;
 }
