@@ -60,13 +60,22 @@ struct page *iopt_pages_pin_file_page(struct iopt_pages *pages, loff_t pos);
  * other are merged, so two entries never hold contiguous pages and an
  * IOVA range can be cut between them (no IOMMU page spans the cut).
  */
-struct iopt_run_chunk;
-
 struct iopt_run_entry {
 	unsigned long pfn;
 	unsigned int npages;
 	bool fresh;
 };
+
+/* A page of entries, all used but in the list's last chunk. */
+struct iopt_run_chunk {
+	struct iopt_run_chunk *next;
+	unsigned int n;
+	struct iopt_run_entry runs[];
+};
+
+#define IOPT_RUNS_PER_CHUNK \
+	((PAGE_SIZE - sizeof(struct iopt_run_chunk)) / \
+	 sizeof(struct iopt_run_entry))
 
 #define IOPT_RUN_LIST_INLINE 16
 
@@ -98,8 +107,6 @@ struct iopt_run_list {
 
 void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp,
 			unsigned long limit);
-int iopt_run_list_add(struct iopt_run_list *list, unsigned long pfn,
-		      unsigned long npages, bool fresh);
 unsigned long iopt_run_list_unpin(struct iopt_pages *pages,
 				  struct iopt_run_list *list, bool fresh_only);
 struct iopt_pfn_run *iopt_run_list_to_array(struct iopt_run_list *list);
@@ -107,6 +114,81 @@ void iopt_run_list_free(struct iopt_run_list *list);
 int iopt_run_list_collect(void *arg, unsigned long index,
 			  const struct iopt_pfn_run *runs, unsigned int n,
 			  bool fresh, unsigned int *taken);
+struct iopt_run_entry *iopt_run_list_grow(struct iopt_run_list *list);
+
+/* Room for one more entry, or NULL. */
+static __always_inline struct iopt_run_entry *
+iopt_run_list_slot(struct iopt_run_list *list)
+{
+	struct iopt_run_chunk *chunk = list->tail;
+
+	if (list->nruns < IOPT_RUN_LIST_INLINE)
+		return &list->inline_runs[list->nruns];
+	if (likely(chunk && chunk->n < IOPT_RUNS_PER_CHUNK))
+		return &chunk->runs[chunk->n++];
+	return iopt_run_list_grow(list);
+}
+
+/*
+ * Append a run of at most UINT_MAX pages, merging it into the last one
+ * when it continues it.  Inline: reading back scattered 4 KiB pages adds
+ * one entry per page.
+ */
+static __always_inline int iopt_run_list_add(struct iopt_run_list *list,
+					     unsigned long pfn,
+					     unsigned int npages, bool fresh)
+{
+	struct iopt_run_entry *last = list->last;
+
+	if (last && last->pfn + last->npages == pfn && last->fresh == fresh &&
+	    last->npages <= UINT_MAX - npages) {
+		last->npages += npages;
+	} else {
+		last = iopt_run_list_slot(list);
+		if (unlikely(!last))
+			return -ENOMEM;
+		last->pfn = pfn;
+		last->npages = npages;
+		last->fresh = fresh;
+		list->last = last;
+		list->nruns++;
+	}
+	list->npages += npages;
+	return 0;
+}
+
+/**
+ * iopt_run_list_take() - append the run at @index, or stop at a cut point
+ * @list: the list
+ * @index: the run's first index
+ * @pfn: its first page
+ * @npages: its length
+ * @fresh: pinned by the caller
+ *
+ * Past the list's limit it stops, before a run that follows the last one
+ * in index but not in memory: an IOVA range can be cut there.
+ * list->stopped_at is then @index.
+ *
+ * Return: 0; -EAGAIN when it stopped; -ENOMEM.
+ */
+static __always_inline int iopt_run_list_take(struct iopt_run_list *list,
+					      unsigned long index,
+					      unsigned long pfn,
+					      unsigned int npages, bool fresh)
+{
+	int rc;
+
+	if (unlikely(list->limit && list->nruns >= list->limit &&
+		     index == list->next_index &&
+		     list->last->pfn + list->last->npages != pfn)) {
+		list->stopped_at = index;
+		return -EAGAIN;
+	}
+	rc = iopt_run_list_add(list, pfn, npages, fresh);
+	if (!rc)
+		list->next_index = index + npages;
+	return rc;
+}
 
 /* Runs handed to an iopt_run_fn per call. */
 #define IOPT_RUN_BUF 32

@@ -13,16 +13,6 @@
 
 #include "pages_priv.h"
 
-struct iopt_run_chunk {
-	struct iopt_run_chunk *next;
-	unsigned int n;
-	struct iopt_run_entry runs[];
-};
-
-#define IOPT_RUNS_PER_CHUNK \
-	((PAGE_SIZE - sizeof(struct iopt_run_chunk)) / \
-	 sizeof(struct iopt_run_entry))
-
 /**
  * iopt_run_list_init() - an empty list
  * @list: the list
@@ -45,64 +35,27 @@ void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp,
 	list->gfp = gfp;
 }
 
-/* Room for one more entry, or NULL. */
-static struct iopt_run_entry *iopt_run_list_slot(struct iopt_run_list *list)
-{
-	struct iopt_run_chunk *chunk = list->tail;
-
-	if (list->nruns < IOPT_RUN_LIST_INLINE)
-		return &list->inline_runs[list->nruns];
-	if (!chunk || chunk->n == IOPT_RUNS_PER_CHUNK) {
-		chunk = (void *)__get_free_page(list->gfp);
-		if (!chunk)
-			return NULL;
-		chunk->next = NULL;
-		chunk->n = 0;
-		if (list->tail)
-			list->tail->next = chunk;
-		else
-			list->head = chunk;
-		list->tail = chunk;
-	}
-	return &chunk->runs[chunk->n++];
-}
-
 /**
- * iopt_run_list_add() - append a run, merging it into the last one when
- *	it continues it
- * @list: the list
- * @pfn: the run's first page
- * @npages: its length
- * @fresh: pinned by the call collecting it
+ * iopt_run_list_grow() - a new chunk at the tail of a list
+ * @list: the list, its last chunk full
  *
- * Context: may sleep.
- * Return: 0, or -ENOMEM.
+ * Return: the new chunk's first entry, taken; NULL without memory.
  */
-int iopt_run_list_add(struct iopt_run_list *list, unsigned long pfn,
-		      unsigned long npages, bool fresh)
+struct iopt_run_entry *iopt_run_list_grow(struct iopt_run_list *list)
 {
-	while (npages) {
-		unsigned int n = min_t(unsigned long, npages, UINT_MAX);
-		struct iopt_run_entry *last = list->last;
+	struct iopt_run_chunk *chunk;
 
-		if (last && last->fresh == fresh &&
-		    last->pfn + last->npages == pfn &&
-		    last->npages <= UINT_MAX - n) {
-			last->npages += n;
-		} else {
-			last = iopt_run_list_slot(list);
-			if (!last)
-				return -ENOMEM;
-			*last = (struct iopt_run_entry){
-				.pfn = pfn, .npages = n, .fresh = fresh };
-			list->last = last;
-			list->nruns++;
-		}
-		list->npages += n;
-		pfn += n;
-		npages -= n;
-	}
-	return 0;
+	chunk = (void *)__get_free_page(list->gfp);
+	if (!chunk)
+		return NULL;
+	chunk->next = NULL;
+	chunk->n = 1;
+	if (list->tail)
+		list->tail->next = chunk;
+	else
+		list->head = chunk;
+	list->tail = chunk;
+	return &chunk->runs[0];
 }
 
 /**
@@ -129,21 +82,23 @@ int iopt_run_list_collect(void *arg, unsigned long index,
 	int rc;
 
 	for (k = 0; k < n; k++) {
-		if (list->limit && list->nruns >= list->limit &&
-		    index == list->next_index &&
-		    list->last->pfn + list->last->npages != runs[k].pfn) {
-			list->stopped_at = index;
-			*taken = k;
-			return -EAGAIN;
-		}
-		rc = iopt_run_list_add(list, runs[k].pfn, runs[k].npages,
-				       fresh);
-		if (rc) {
-			*taken = k;
-			return rc;
-		}
-		index += runs[k].npages;
-		list->next_index = index;
+		unsigned long pfn = runs[k].pfn, npages = runs[k].npages;
+
+		/* Entries hold up to UINT_MAX pages: 16 TiB, a run rarely more. */
+		do {
+			unsigned int step = min_t(unsigned long, npages,
+						  UINT_MAX);
+
+			rc = iopt_run_list_take(list, index, pfn, step, fresh);
+			if (rc) {
+				/* Only a run's first step can meet a cut. */
+				*taken = k;
+				return rc;
+			}
+			index += step;
+			pfn += step;
+			npages -= step;
+		} while (npages);
 	}
 	return 0;
 }

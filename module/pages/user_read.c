@@ -51,6 +51,33 @@ static unsigned long iopt_pages_next_uncovered(struct iopt_pages *pages,
 	return last + 1;
 }
 
+/*
+ * Read the run at @index of a domain user back from its domain: its first
+ * PFN in *@pfn, and how many pages of [@index, @last] it holds (one unless
+ * the user knows its folios are whole); 0 if the domain has nothing there.
+ */
+static __always_inline unsigned long
+iopt_user_domain_run(struct iopt_pages_user *user, unsigned long index,
+		     unsigned long last, unsigned long *pfn)
+{
+	unsigned long byte = max(index * PAGE_SIZE, user->start_byte);
+	struct folio *folio;
+	struct page *page;
+	phys_addr_t phys;
+
+	phys = iommu_iova_to_phys(user->domain, user->iova_base + byte);
+	if (WARN_ON_ONCE(!phys))
+		return 0;
+	*pfn = PHYS_PFN(phys);
+	if (user->per_page)
+		return 1;
+	page = pfn_to_page(*pfn);
+	folio = page_folio(page);
+	return min_t(unsigned long,
+		     folio_nr_pages(folio) - folio_page_idx(folio, page),
+		     last - index + 1);
+}
+
 /* Read a domain user's PFNs of [first, last] back from its domain. */
 static int iopt_user_read_domain(struct iopt_pages_user *user,
 				 unsigned long first, unsigned long last,
@@ -60,27 +87,45 @@ static int iopt_user_read_domain(struct iopt_pages_user *user,
 	int rc;
 
 	while (index <= last) {
-		unsigned long byte = max(index * PAGE_SIZE, user->start_byte);
-		unsigned long pfn, npages = 1;
-		phys_addr_t phys;
+		unsigned long pfn, npages;
 
-		phys = iommu_iova_to_phys(user->domain, user->iova_base + byte);
-		if (WARN_ON_ONCE(!phys))
+		npages = iopt_user_domain_run(user, index, last, &pfn);
+		if (!npages)
 			return -EFAULT;
-		pfn = PHYS_PFN(phys);
-		if (!user->per_page) {
-			struct page *page = pfn_to_page(pfn);
-			struct folio *folio = page_folio(page);
-
-			npages = min_t(unsigned long,
-				       folio_nr_pages(folio) -
-					       folio_page_idx(folio, page),
-				       last - index + 1);
-		}
 		rc = iopt_run_buf_add(buf, pfn, npages);
 		if (rc)
 			return rc;
 		index += npages;
+	}
+	return 0;
+}
+
+/*
+ * The same, straight into a run list (iopt_run_list_take()): what an
+ * unfill reads, one entry per page when the pages are scattered, without
+ * a buffer and a call per IOPT_RUN_BUF runs in between.
+ */
+static int iopt_user_read_domain_list(struct iopt_pages_user *user,
+				      unsigned long first, unsigned long last,
+				      struct iopt_run_list *list)
+{
+	unsigned long index = first, since_resched = 0;
+	int rc;
+
+	while (index <= last) {
+		unsigned long pfn, npages;
+
+		npages = iopt_user_domain_run(user, index, last, &pfn);
+		if (!npages)
+			return -EFAULT;
+		rc = iopt_run_list_take(list, index, pfn, npages, false);
+		if (rc)
+			return rc;
+		index += npages;
+		if (++since_resched == IOPT_RUN_BUF * 32) {
+			cond_resched();
+			since_resched = 0;
+		}
 	}
 	return 0;
 }
@@ -166,14 +211,20 @@ unsigned long iopt_user_collect_uncovered(struct iopt_pages *pages,
 					  struct iopt_run_list *list)
 {
 	unsigned long pos = first, run_last;
+	int rc;
 
 	lockdep_assert_held(&pages->mutex);
 	while (pos <= last) {
 		pos = iopt_pages_next_uncovered(pages, pos, last, &run_last);
 		if (pos > last)
 			break;
-		if (iopt_user_read(pages, user, pos, run_last,
-				   iopt_run_list_collect, list) == -EAGAIN)
+		if (user->domain && !pages->dmabuf)
+			rc = iopt_user_read_domain_list(user, pos, run_last,
+							list);
+		else
+			rc = iopt_user_read(pages, user, pos, run_last,
+					    iopt_run_list_collect, list);
+		if (rc == -EAGAIN)
 			return list->stopped_at;
 		pos = run_last + 1;
 	}
