@@ -50,8 +50,15 @@
 #define IOVA_A (1UL << 34)
 #define IOVA_B (1UL << 36)
 
-enum backing { B_4K, B_THP, B_HTLB };
-static const char *const backing_name[] = { "4K", "THP", "HTLB" };
+/*
+ * B_SCAT: 4 KiB pages faulted in out of order, so that no two neighbours
+ * are neighbours in physical memory either: the memory of a machine that
+ * has run for a while, where B_4K's ascending fault-in mostly gets long
+ * physically contiguous runs from a fresh free list.
+ */
+enum backing { B_4K, B_THP, B_HTLB, B_SCAT };
+static const char *const backing_name[] = { "4K", "THP", "HTLB",
+					    "4K_scattered" };
 
 static const char *set = "?";
 static const char *round_s = "?";
@@ -104,7 +111,6 @@ static const char *sz(unsigned long len)
 	return b;
 }
 
-/* User memory of @len bytes, faulted in, backed as asked. */
 /* Bytes of [p, p + len) that /proc/self/smaps shows as anonymous THP. */
 static unsigned long thp_bytes(const char *p, unsigned long len)
 {
@@ -126,6 +132,7 @@ static unsigned long thp_bytes(const char *p, unsigned long len)
 	return total;
 }
 
+/* User memory of @len bytes, faulted in, backed as asked. */
 static void *buf_get(unsigned long len, enum backing b)
 {
 	unsigned long alloc = b == B_THP ? len + SZ_2M : len;
@@ -147,14 +154,21 @@ static void *buf_get(unsigned long len, enum backing b)
 	 */
 	if (madvise(p, len, b == B_THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
 		die("madvise");
-	if (madvise(p, len, MADV_POPULATE_WRITE))
+	if (b == B_SCAT) {
+		/* Odd pages from the top down, then even ones. */
+		for (long i = len / SZ_4K - 1; i >= 0; i -= 2)
+			p[i * SZ_4K] = 1;
+		for (long i = len / SZ_4K - 2; i >= 0; i -= 2)
+			p[i * SZ_4K] = 1;
+	} else if (madvise(p, len, MADV_POPULATE_WRITE)) {
 		die("MADV_POPULATE_WRITE");
+	}
 	/* Say so when the backing is not what the rows' names claim. */
 	if (b == B_THP && thp_bytes(p, len) < len)
 		fprintf(stderr,
 			"bench: warning: %lu MiB of the %s THP buffer in huge pages\n",
 			thp_bytes(p, len) >> 20, sz(len));
-	if (b == B_4K && thp_bytes(p, len))
+	if ((b == B_4K || b == B_SCAT) && thp_bytes(p, len))
 		fprintf(stderr,
 			"bench: warning: %lu MiB of the %s 4K buffer in huge pages\n",
 			thp_bytes(p, len) >> 20, sz(len));
@@ -423,14 +437,16 @@ static void row_memory(void *buf, unsigned long len, enum backing b)
 
 struct bufs {
 	void *p4k;	/* 2 GiB, 4 KiB pages */
+	void *scat;	/* 256 MiB, 4 KiB pages, B_SCAT */
 	void *thp;	/* 1 GiB, THP */
 	void *htlb;	/* 1 GiB, hugetlbfs 2 MiB */
 };
 
 static void bufs_get(struct bufs *bb)
 {
-	progress("faulting in the user memory (2G 4K, 1G THP, 1G hugetlbfs)");
+	progress("faulting in the user memory (2G 4K, 256M 4K scattered, 1G THP, 1G hugetlbfs)");
 	bb->p4k = buf_get(2 * SZ_1G / scale, B_4K);
+	bb->scat = buf_get(SZ_1G / 4 / scale, B_SCAT);
 	bb->thp = buf_get(SZ_1G / scale, B_THP);
 	bb->htlb = buf_get(SZ_1G / scale, B_HTLB);
 }
@@ -443,6 +459,7 @@ static void map_rows(struct bufs *bb)
 	row_map_unmap(bb->p4k, g / 4, B_4K, 3, 1);
 	row_map_unmap(bb->p4k, g, B_4K, 1, 1);
 	row_map_unmap(bb->p4k, 2 * g, B_4K, 1, 1);
+	row_map_unmap(bb->scat, g / 4, B_SCAT, 3, 1);
 	row_map_unmap(bb->thp, g, B_THP, 2, 0);
 	row_map_unmap(bb->htlb, g, B_HTLB, 2, 0);
 	row_many(bb->p4k, 4096 / scale, SZ_64K, 1);
