@@ -110,6 +110,9 @@ static int iopt_user_read_domain_list(struct iopt_pages_user *user,
 				      struct iopt_run_list *list)
 {
 	unsigned long index = first, since_resched = 0;
+	/* The run being read, taken once the next page does not continue it. */
+	unsigned long run_index = first, run_pfn = 0;
+	unsigned int run_npages = 0;
 	int rc;
 
 	while (index <= last) {
@@ -118,16 +121,29 @@ static int iopt_user_read_domain_list(struct iopt_pages_user *user,
 		npages = iopt_user_domain_run(user, index, last, &pfn);
 		if (!npages)
 			return -EFAULT;
-		rc = iopt_run_list_take(list, index, pfn, npages, false);
-		if (rc)
-			return rc;
 		index += npages;
+		if (run_npages && pfn == run_pfn + run_npages &&
+		    npages <= UINT_MAX - run_npages) {
+			run_npages += npages;
+			continue;
+		}
+		if (run_npages) {
+			rc = iopt_run_list_take(list, run_index, run_pfn,
+						run_npages, false);
+			if (rc)
+				return rc;
+		}
+		run_index = index - npages;
+		run_pfn = pfn;
+		run_npages = npages;
 		if (++since_resched == IOPT_RUN_BUF * 32) {
 			cond_resched();
 			since_resched = 0;
 		}
 	}
-	return 0;
+	if (!run_npages)
+		return 0;
+	return iopt_run_list_take(list, run_index, run_pfn, run_npages, false);
 }
 
 /* Read an access pin's PFNs of [first, last] from its runs. */
