@@ -95,23 +95,25 @@ struct iopt_fill {
 
 /*
  * Does a run ending at @pfn stop at the end of its folio?  Notes in @fill
- * when that folio is a large one.
+ * when that folio is a large one.  Inline: with scattered 4 KiB pages it
+ * is asked once per page, and an order-0 page answers from its flags.
  */
-static bool iopt_fill_run_ends_folio(struct iopt_fill *fill,
-				     unsigned long pfn)
+static __always_inline bool iopt_fill_run_ends_folio(struct iopt_fill *fill,
+						     unsigned long pfn)
 {
 	struct page *page = pfn_to_page(pfn);
-	struct folio *folio = page_folio(page);
+	struct folio *folio;
 
-	if (!folio_test_large(folio))
+	if (!PageCompound(page))
 		return true;
+	folio = page_folio(page);
 	fill->large_folio = true;
 	return folio_page_idx(folio, page) == folio_nr_pages(folio) - 1;
 }
 
 /* Map one run into the domains of @fill; on failure, into none. */
-static int iopt_fill_one(struct iopt_fill *fill, unsigned long index,
-			 unsigned long pfn, unsigned long npages)
+static noinline int iopt_fill_one(struct iopt_fill *fill, unsigned long index,
+				  unsigned long pfn, unsigned long npages)
 {
 	struct iopt_pages_user *user = fill->user;
 	struct iommu_domain *domain, *failed;
@@ -119,11 +121,6 @@ static int iopt_fill_one(struct iopt_fill *fill, unsigned long index,
 	unsigned int d;
 	phys_addr_t phys;
 	int rc = 0;
-
-	if (fill->check_folios && index != user->node.start &&
-	    pfn != fill->last_pfn + 1 &&
-	    !iopt_fill_run_ends_folio(fill, fill->last_pfn))
-		user->per_page = true;
 
 	iopt_user_clip(user, index, npages, &start, &end);
 	phys = PFN_PHYS(pfn) + (start - index * PAGE_SIZE);
@@ -159,14 +156,24 @@ static int iopt_fill_one(struct iopt_fill *fill, unsigned long index,
 	return rc;
 }
 
-/* iopt_run_fn: map runs into the domains of a struct iopt_fill. */
+/*
+ * iopt_run_fn: map runs into the domains of a struct iopt_fill.  With
+ * scattered 4 KiB pages a run is a page, so the usual case (one domain,
+ * large pages allowed, a run inside the user's bytes) is one iommu_map()
+ * with few locals around it, and the rest goes to iopt_fill_one().
+ */
 static int iopt_fill_run(void *arg, unsigned long index,
 			 const struct iopt_pfn_run *runs, unsigned int n,
 			 bool fresh, unsigned int *taken)
 {
 	struct iopt_fill *fill = arg;
-	unsigned int k;
-	int rc;
+	struct iopt_pages_user *user = fill->user;
+	const struct iopt_pfn_run *run = runs, *end = runs + n;
+	/* Once a run broke off inside a folio, there is nothing to learn. */
+	bool check_folios = fill->check_folios && !user->per_page;
+	bool direct = fill->ndomains == 1 && !user->small_pages;
+	unsigned long last_pfn = fill->last_pfn;
+	int rc = 0;
 
 	/*
 	 * As if the IOMMU driver ran out of page table memory here, with the
@@ -176,17 +183,33 @@ static int iopt_fill_run(void *arg, unsigned long index,
 		*taken = 0;
 		return -ENOMEM;
 	}
-	for (k = 0; k < n; k++) {
-		rc = iopt_fill_one(fill, index, runs[k].pfn, runs[k].npages);
-		if (rc) {
-			*taken = k;
-			return rc;
+	for (; run != end; run++) {
+		unsigned long pfn = run->pfn, npages = run->npages;
+		unsigned long start = index * PAGE_SIZE;
+		unsigned long size = npages * PAGE_SIZE;
+
+		if (check_folios && pfn != last_pfn + 1 &&
+		    index != user->node.start &&
+		    !iopt_fill_run_ends_folio(fill, last_pfn)) {
+			user->per_page = true;
+			check_folios = false;
 		}
-		index += runs[k].npages;
-		fill->next_index = index;
-		fill->last_pfn = runs[k].pfn + runs[k].npages - 1;
+		if (likely(direct && start >= user->start_byte &&
+			   start + size <= user->end_byte))
+			rc = iommu_map(fill->domain[0], user->iova_base + start,
+				       PFN_PHYS(pfn), size, user->prot,
+				       GFP_KERNEL_ACCOUNT);
+		else
+			rc = iopt_fill_one(fill, index, pfn, npages);
+		if (rc)
+			break;
+		index += npages;
+		last_pfn = pfn + npages - 1;
 	}
-	return 0;
+	fill->next_index = index;
+	fill->last_pfn = last_pfn;
+	*taken = run - runs;
+	return rc;
 }
 
 /**
