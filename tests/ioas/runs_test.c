@@ -217,8 +217,14 @@ TEST_F(ioas, large_unmap_in_steps_unpins_every_page_once)
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, buf);
 	madvise(buf, len, MADV_NOHUGEPAGE);
-	for (size_t i = 0; i < len; i += PAGE_SZ)
-		buf[i] = (unsigned char)(i / PAGE_SZ);
+	/*
+	 * Odd pages from the top down, then even ones: no page lands next to
+	 * its neighbours in memory, so every page is a run of its own.
+	 */
+	for (long parity = 1; parity >= 0; parity--)
+		for (long page = len / PAGE_SZ - 2 + parity; page >= 0;
+		     page -= 2)
+			buf[page * PAGE_SZ] = (unsigned char)page;
 
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
 	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, len, BASE));
