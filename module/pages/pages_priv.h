@@ -69,7 +69,6 @@ struct iopt_run_entry {
 /* A page of entries, all used but in the list's last chunk. */
 struct iopt_run_chunk {
 	struct iopt_run_chunk *next;
-	unsigned int n;
 	struct iopt_run_entry runs[];
 };
 
@@ -82,22 +81,26 @@ struct iopt_run_chunk {
 /**
  * struct iopt_run_list - runs collected in index order
  * @head: the chunks after @inline_runs
- * @tail: the last chunk
+ * @tail: the last chunk, used up to @free
  * @last: the last entry, inline or in @tail
+ * @free: the next entry to use, if below @free_end
+ * @free_end: the end of @inline_runs, then of @tail's entries
  * @nruns: entries
- * @npages: pages in them
  * @limit: with this many entries, stop at the next cut point (0: never)
  * @next_index: the index after the last page collected
  * @stopped_at: where collecting stopped at a cut point
  * @gfp: how chunks are allocated; with __GFP_NOFAIL adding never fails
  * @inline_runs: the first entries
+ *
+ * @free and @free_end point into the list itself: a list is not copied.
  */
 struct iopt_run_list {
 	struct iopt_run_chunk *head;
 	struct iopt_run_chunk *tail;
 	struct iopt_run_entry *last;
+	struct iopt_run_entry *free;
+	struct iopt_run_entry *free_end;
 	unsigned long nruns;
-	unsigned long npages;
 	unsigned long limit;
 	unsigned long next_index;
 	unsigned long stopped_at;
@@ -114,47 +117,47 @@ void iopt_run_list_free(struct iopt_run_list *list);
 int iopt_run_list_collect(void *arg, unsigned long index,
 			  const struct iopt_pfn_run *runs, unsigned int n,
 			  bool fresh, unsigned int *taken);
-struct iopt_run_entry *iopt_run_list_grow(struct iopt_run_list *list);
+int iopt_run_list_grow(struct iopt_run_list *list);
 
-/* Room for one more entry, or NULL. */
-static __always_inline struct iopt_run_entry *
-iopt_run_list_slot(struct iopt_run_list *list)
+/* Append an entry for a run, whatever the limit. */
+static __always_inline int iopt_run_list_append(struct iopt_run_list *list,
+						unsigned long index,
+						unsigned long pfn,
+						unsigned int npages, bool fresh)
 {
-	struct iopt_run_chunk *chunk = list->tail;
+	struct iopt_run_entry *entry = list->free;
 
-	if (list->nruns < IOPT_RUN_LIST_INLINE)
-		return &list->inline_runs[list->nruns];
-	if (likely(chunk && chunk->n < IOPT_RUNS_PER_CHUNK))
-		return &chunk->runs[chunk->n++];
-	return iopt_run_list_grow(list);
+	if (unlikely(entry == list->free_end)) {
+		if (iopt_run_list_grow(list))
+			return -ENOMEM;
+		entry = list->free;
+	}
+	list->free = entry + 1;
+	entry->pfn = pfn;
+	entry->npages = npages;
+	entry->fresh = fresh;
+	list->last = entry;
+	list->nruns++;
+	list->next_index = index + npages;
+	return 0;
 }
 
 /*
- * Append a run of at most UINT_MAX pages, merging it into the last one
- * when it continues it.  Inline: reading back scattered 4 KiB pages adds
- * one entry per page.
+ * Append a run that follows the last one in index but not in memory, a
+ * cut point: past the list's limit, stop there instead, with
+ * list->stopped_at = @index and -EAGAIN.  Inline: reading back scattered
+ * 4 KiB pages adds one entry per page.
  */
-static __always_inline int iopt_run_list_add(struct iopt_run_list *list,
-					     unsigned long pfn,
-					     unsigned int npages, bool fresh)
+static __always_inline int iopt_run_list_push(struct iopt_run_list *list,
+					      unsigned long index,
+					      unsigned long pfn,
+					      unsigned int npages, bool fresh)
 {
-	struct iopt_run_entry *last = list->last;
-
-	if (last && last->pfn + last->npages == pfn && last->fresh == fresh &&
-	    last->npages <= UINT_MAX - npages) {
-		last->npages += npages;
-	} else {
-		last = iopt_run_list_slot(list);
-		if (unlikely(!last))
-			return -ENOMEM;
-		last->pfn = pfn;
-		last->npages = npages;
-		last->fresh = fresh;
-		list->last = last;
-		list->nruns++;
+	if (unlikely(list->limit && list->nruns >= list->limit)) {
+		list->stopped_at = index;
+		return -EAGAIN;
 	}
-	list->npages += npages;
-	return 0;
+	return iopt_run_list_append(list, index, pfn, npages, fresh);
 }
 
 /**
@@ -165,8 +168,9 @@ static __always_inline int iopt_run_list_add(struct iopt_run_list *list,
  * @npages: its length
  * @fresh: pinned by the caller
  *
- * Past the list's limit it stops, before a run that follows the last one
- * in index but not in memory: an IOVA range can be cut there.
+ * A run that continues the last one in memory is merged into it.  Past
+ * the list's limit it stops, before a run that follows the last one in
+ * index but not in memory: an IOVA range can be cut there.
  * list->stopped_at is then @index.
  *
  * Return: 0; -EAGAIN when it stopped; -ENOMEM.
@@ -176,18 +180,88 @@ static __always_inline int iopt_run_list_take(struct iopt_run_list *list,
 					      unsigned long pfn,
 					      unsigned int npages, bool fresh)
 {
-	int rc;
+	struct iopt_run_entry *last = list->last;
 
-	if (unlikely(list->limit && list->nruns >= list->limit &&
-		     index == list->next_index &&
-		     list->last->pfn + list->last->npages != pfn)) {
-		list->stopped_at = index;
-		return -EAGAIN;
-	}
-	rc = iopt_run_list_add(list, pfn, npages, fresh);
-	if (!rc)
+	if (!last || index != list->next_index)
+		return iopt_run_list_append(list, index, pfn, npages, fresh);
+	if (last->pfn + last->npages != pfn)
+		return iopt_run_list_push(list, index, pfn, npages, fresh);
+	if (last->fresh == fresh && last->npages <= UINT_MAX - npages) {
+		last->npages += npages;
 		list->next_index = index + npages;
-	return rc;
+		return 0;
+	}
+	/* Contiguous, so not a cut point. */
+	return iopt_run_list_append(list, index, pfn, npages, fresh);
+}
+
+/**
+ * struct iopt_run_cursor - free entries at the end of a list, written
+ *	without touching the list
+ * @next: the next entry to write
+ * @end: where the room ends: the end of the list's chunk, or its limit
+ *
+ * For a reader that appends an entry per page: it writes at @next, and
+ * the list learns of the entries at iopt_run_cursor_close().  While a
+ * cursor is open nothing else adds to the list.
+ */
+struct iopt_run_cursor {
+	struct iopt_run_entry *next;
+	struct iopt_run_entry *end;
+};
+
+static __always_inline void iopt_run_cursor_open(struct iopt_run_list *list,
+						 struct iopt_run_cursor *c)
+{
+	unsigned long room = list->free_end - list->free;
+
+	if (list->limit)
+		room = min(room, list->limit > list->nruns ?
+					 list->limit - list->nruns : 0);
+	c->next = list->free;
+	c->end = list->free + room;
+}
+
+/* Hand the entries written to the list; @next_index follows the last. */
+static __always_inline void iopt_run_cursor_close(struct iopt_run_list *list,
+						  struct iopt_run_cursor *c,
+						  unsigned long next_index)
+{
+	if (c->next == list->free)
+		return;
+	list->nruns += c->next - list->free;
+	list->last = c->next - 1;
+	list->free = c->next;
+	list->next_index = next_index;
+}
+
+int iopt_run_cursor_refill(struct iopt_run_list *list,
+			   struct iopt_run_cursor *c, unsigned long index);
+
+/*
+ * Write a run that follows the last entry in index but not in memory, a
+ * cut point, as iopt_run_list_push() would: past the list's limit it
+ * stops there, with list->stopped_at = @index and -EAGAIN.
+ */
+static __always_inline int iopt_run_cursor_push(struct iopt_run_list *list,
+						struct iopt_run_cursor *c,
+						unsigned long index,
+						unsigned long pfn,
+						unsigned int npages, bool fresh)
+{
+	struct iopt_run_entry *entry;
+
+	if (unlikely(c->next == c->end)) {
+		int rc = iopt_run_cursor_refill(list, c, index);
+
+		if (rc)
+			return rc;
+	}
+	entry = c->next++;
+	entry->pfn = pfn;
+	entry->npages = npages;
+	entry->fresh = fresh;
+	return 0;
 }
 
 /* Runs handed to an iopt_run_fn per call. */
@@ -209,18 +283,14 @@ struct iopt_run_buf {
 
 int iopt_run_buf_flush(struct iopt_run_buf *buf);
 
-/* Append a run, merged into the last when it continues it. */
-static inline int iopt_run_buf_add(struct iopt_run_buf *buf, unsigned long pfn,
-				   unsigned long npages)
+/* Append a run that does not continue the last one, flushing when full. */
+static __always_inline int iopt_run_buf_push(struct iopt_run_buf *buf,
+					     unsigned long pfn,
+					     unsigned long npages)
 {
 	int rc;
 
-	if (buf->n && buf->runs[buf->n - 1].pfn +
-			      buf->runs[buf->n - 1].npages == pfn) {
-		buf->runs[buf->n - 1].npages += npages;
-		return 0;
-	}
-	if (buf->n == IOPT_RUN_BUF) {
+	if (unlikely(buf->n == IOPT_RUN_BUF)) {
 		rc = iopt_run_buf_flush(buf);
 		if (rc)
 			return rc;
@@ -229,6 +299,18 @@ static inline int iopt_run_buf_add(struct iopt_run_buf *buf, unsigned long pfn,
 	buf->runs[buf->n].npages = npages;
 	buf->n++;
 	return 0;
+}
+
+/* Append a run, merged into the last when it continues it. */
+static inline int iopt_run_buf_add(struct iopt_run_buf *buf, unsigned long pfn,
+				   unsigned long npages)
+{
+	if (buf->n && buf->runs[buf->n - 1].pfn +
+			      buf->runs[buf->n - 1].npages == pfn) {
+		buf->runs[buf->n - 1].npages += npages;
+		return 0;
+	}
+	return iopt_run_buf_push(buf, pfn, npages);
 }
 
 /* pages/pages.c, for the kinds of pages it does not make itself */

@@ -182,6 +182,32 @@ static int iopt_pin_batch_alloc(struct iopt_pages *pages,
 }
 
 /*
+ * Put @n pinned pages into @buf, empty, a run per physically contiguous
+ * stretch.  The run grows in locals; the buffer sees it once it ends, and
+ * it never continues the run before it.
+ */
+static int iopt_run_buf_add_pages(struct iopt_run_buf *buf,
+				  struct page **out, unsigned long n)
+{
+	unsigned long pfn = page_to_pfn(out[0]), npages = 1, next, i;
+	int rc;
+
+	for (i = 1; i < n; i++) {
+		next = page_to_pfn(out[i]);
+		if (next == pfn + npages) {
+			npages++;
+			continue;
+		}
+		rc = iopt_run_buf_push(buf, pfn, npages);
+		if (rc)
+			return rc;
+		pfn = next;
+		npages = 1;
+	}
+	return iopt_run_buf_push(buf, pfn, npages);
+}
+
+/*
  * Pin [first, last], none of it pinned yet, and hand it to @fn in runs.
  * What @fn does not take, and everything after it, is unpinned here.
  */
@@ -203,7 +229,7 @@ static int iopt_pages_pin_hole(struct iopt_pages *pages, unsigned long first,
 	while (index <= last) {
 		unsigned long want = min(batch->max, last - index + 1);
 		struct page **out = batch->pages;
-		unsigned long i, left;
+		unsigned long left;
 		long got;
 
 		got = iopt_pages_pin_batch(pages, index, want, batch);
@@ -218,11 +244,7 @@ static int iopt_pages_pin_hole(struct iopt_pages *pages, unsigned long first,
 		iommufd_test_pages_pinned(got);
 
 		buf.index = index;
-		for (i = 0; i < got; i++) {
-			rc = iopt_run_buf_add(&buf, page_to_pfn(out[i]), 1);
-			if (rc)
-				break;
-		}
+		rc = iopt_run_buf_add_pages(&buf, out, got);
 		if (!rc)
 			rc = iopt_run_buf_flush(&buf);
 		if (rc) {

@@ -27,8 +27,9 @@ void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp,
 	list->head = NULL;
 	list->tail = NULL;
 	list->last = NULL;
+	list->free = list->inline_runs;
+	list->free_end = list->inline_runs + IOPT_RUN_LIST_INLINE;
 	list->nruns = 0;
-	list->npages = 0;
 	list->limit = limit;
 	list->next_index = 0;
 	list->stopped_at = 0;
@@ -37,25 +38,58 @@ void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp,
 
 /**
  * iopt_run_list_grow() - a new chunk at the tail of a list
- * @list: the list, its last chunk full
+ * @list: the list, its entries all used
  *
- * Return: the new chunk's first entry, taken; NULL without memory.
+ * Return: 0, with list->free the new chunk's first entry; -ENOMEM.
  */
-struct iopt_run_entry *iopt_run_list_grow(struct iopt_run_list *list)
+int iopt_run_list_grow(struct iopt_run_list *list)
 {
 	struct iopt_run_chunk *chunk;
 
 	chunk = (void *)__get_free_page(list->gfp);
 	if (!chunk)
-		return NULL;
+		return -ENOMEM;
 	chunk->next = NULL;
-	chunk->n = 1;
 	if (list->tail)
 		list->tail->next = chunk;
 	else
 		list->head = chunk;
 	list->tail = chunk;
-	return &chunk->runs[0];
+	list->free = &chunk->runs[0];
+	list->free_end = &chunk->runs[IOPT_RUNS_PER_CHUNK];
+	return 0;
+}
+
+/**
+ * iopt_run_cursor_refill() - more room for a cursor that used up its own
+ * @list: the list
+ * @c: the cursor, full
+ * @index: the index of the run about to be written, a cut point
+ *
+ * Return: 0; -EAGAIN at the list's limit, with list->stopped_at = @index;
+ * -ENOMEM.  Either way the entries written are the list's.
+ */
+int iopt_run_cursor_refill(struct iopt_run_list *list,
+			   struct iopt_run_cursor *c, unsigned long index)
+{
+	iopt_run_cursor_close(list, c, index);
+	if (list->limit && list->nruns >= list->limit) {
+		list->stopped_at = index;
+		return -EAGAIN;
+	}
+	if (list->free == list->free_end && iopt_run_list_grow(list))
+		return -ENOMEM;
+	iopt_run_cursor_open(list, c);
+	return 0;
+}
+
+/* Entries used in @chunk: all of them but in the tail. */
+static unsigned int iopt_run_chunk_used(const struct iopt_run_list *list,
+					const struct iopt_run_chunk *chunk)
+{
+	if (chunk == list->tail)
+		return list->free - chunk->runs;
+	return IOPT_RUNS_PER_CHUNK;
 }
 
 /**
@@ -134,7 +168,7 @@ static struct iopt_run_entry *iopt_run_list_next(struct iopt_run_list *list,
 		*chunk = list->head;
 		*i = 0;
 	}
-	while (*chunk && *i == (*chunk)->n) {
+	while (*chunk && *i == iopt_run_chunk_used(list, *chunk)) {
 		*chunk = (*chunk)->next;
 		*i = 0;
 	}
@@ -165,7 +199,9 @@ unsigned long iopt_run_list_unpin(struct iopt_pages *pages,
 						IOPT_RUN_LIST_INLINE),
 					  fresh_only);
 	for (chunk = list->head; chunk; chunk = chunk->next) {
-		unpinned += iopt_run_entries_unpin(pages, chunk->runs, chunk->n,
+		unsigned int n = iopt_run_chunk_used(list, chunk);
+
+		unpinned += iopt_run_entries_unpin(pages, chunk->runs, n,
 						   fresh_only);
 		cond_resched();
 	}

@@ -52,24 +52,46 @@ static unsigned long iopt_pages_next_uncovered(struct iopt_pages *pages,
 }
 
 /*
+ * What reading a domain user back needs of it, read once per call: the
+ * user's fields would be read again after every iommu_iova_to_phys().
+ */
+struct iopt_domain_reader {
+	struct iommu_domain *domain;
+	unsigned long iova_base;
+	unsigned long start_byte;
+	bool per_page;
+};
+
+static __always_inline struct iopt_domain_reader
+iopt_domain_reader(const struct iopt_pages_user *user)
+{
+	return (struct iopt_domain_reader){
+		.domain = user->domain,
+		.iova_base = user->iova_base,
+		.start_byte = user->start_byte,
+		.per_page = user->per_page,
+	};
+}
+
+/*
  * Read the run at @index of a domain user back from its domain: its first
  * PFN in *@pfn, and how many pages of [@index, @last] it holds (one unless
  * the user knows its folios are whole); 0 if the domain has nothing there.
  */
 static __always_inline unsigned long
-iopt_user_domain_run(struct iopt_pages_user *user, unsigned long index,
+iopt_user_domain_run(const struct iopt_domain_reader *r, unsigned long index,
 		     unsigned long last, unsigned long *pfn)
 {
-	unsigned long byte = max(index * PAGE_SIZE, user->start_byte);
+	unsigned long byte = max(index * PAGE_SIZE, r->start_byte);
 	struct folio *folio;
 	struct page *page;
 	phys_addr_t phys;
 
-	phys = iommu_iova_to_phys(user->domain, user->iova_base + byte);
+	phys = iommu_iova_to_phys(r->domain, r->iova_base + byte);
 	if (WARN_ON_ONCE(!phys))
 		return 0;
 	*pfn = PHYS_PFN(phys);
-	if (user->per_page)
+	if (r->per_page)
 		return 1;
 	page = pfn_to_page(*pfn);
 	folio = page_folio(page);
@@ -83,13 +105,14 @@ static int iopt_user_read_domain(struct iopt_pages_user *user,
 				 unsigned long first, unsigned long last,
 				 struct iopt_run_buf *buf)
 {
+	const struct iopt_domain_reader r = iopt_domain_reader(user);
 	unsigned long index = first;
 	int rc;
 
 	while (index <= last) {
 		unsigned long pfn, npages;
 
-		npages = iopt_user_domain_run(user, index, last, &pfn);
+		npages = iopt_user_domain_run(&r, index, last, &pfn);
 		if (!npages)
 			return -EFAULT;
 		rc = iopt_run_buf_add(buf, pfn, npages);
@@ -101,49 +124,85 @@ static int iopt_user_read_domain(struct iopt_pages_user *user,
 }
 
 /*
- * The same, straight into a run list (iopt_run_list_take()): what an
- * unfill reads, one entry per page when the pages are scattered, without
- * a buffer and a call per IOPT_RUN_BUF runs in between.
+ * Put the run [@index, @index + @npages) from @pfn into @list: through the
+ * cursor when it starts where the last entry stops in memory (@cut),
+ * else with iopt_run_list_take(), which may merge the two.
+ */
+static __always_inline int iopt_user_put_run(struct iopt_run_list *list,
+					     struct iopt_run_cursor *c,
+					     bool cut, unsigned long index,
+					     unsigned long pfn,
+					     unsigned int npages)
+{
+	int rc;
+
+	if (likely(cut))
+		return iopt_run_cursor_push(list, c, index, pfn, npages, false);
+	iopt_run_cursor_close(list, c, index);
+	rc = iopt_run_list_take(list, index, pfn, npages, false);
+	iopt_run_cursor_open(list, c);
+	return rc;
+}
+
+/*
+ * The same, straight into a run list: what an unfill reads, one entry per
+ * page when the pages are scattered, without a buffer and a call per
+ * IOPT_RUN_BUF runs in between.  A run grows in locals and goes into the
+ * list once the next page does not continue it.
  */
 static int iopt_user_read_domain_list(struct iopt_pages_user *user,
 				      unsigned long first, unsigned long last,
 				      struct iopt_run_list *list)
 {
+	const struct iopt_domain_reader r = iopt_domain_reader(user);
 	unsigned long index = first, since_resched = 0;
-	/* The run being read, taken once the next page does not continue it. */
+	/* The run being read, [run_index, index) from run_pfn. */
 	unsigned long run_index = first, run_pfn = 0;
 	unsigned int run_npages = 0;
-	int rc;
+	/* It does not continue the list's last entry in memory. */
+	bool cut = false;
+	struct iopt_run_cursor c;
+	int rc = 0;
 
+	iopt_run_cursor_open(list, &c);
 	while (index <= last) {
 		unsigned long pfn, npages;
 
-		npages = iopt_user_domain_run(user, index, last, &pfn);
-		if (!npages)
-			return -EFAULT;
+		npages = iopt_user_domain_run(&r, index, last, &pfn);
+		if (!npages) {
+			rc = -EFAULT;
+			break;
+		}
 		index += npages;
-		if (run_npages && pfn == run_pfn + run_npages &&
+		if (pfn == run_pfn + run_npages && run_npages &&
 		    npages <= UINT_MAX - run_npages) {
 			run_npages += npages;
 			continue;
 		}
 		if (run_npages) {
-			rc = iopt_run_list_take(list, run_index, run_pfn,
-						run_npages, false);
+			rc = iopt_user_put_run(list, &c, cut, run_index,
+					       run_pfn, run_npages);
 			if (rc)
 				return rc;
+			cut = pfn != run_pfn + run_npages;
 		}
 		run_index = index - npages;
 		run_pfn = pfn;
 		run_npages = npages;
-		if (++since_resched == IOPT_RUN_BUF * 32) {
+		if (unlikely(++since_resched == IOPT_RUN_BUF * 32)) {
 			cond_resched();
 			since_resched = 0;
 		}
 	}
-	if (!run_npages)
-		return 0;
-	return iopt_run_list_take(list, run_index, run_pfn, run_npages, false);
+	if (!rc && run_npages) {
+		rc = iopt_user_put_run(list, &c, cut, run_index, run_pfn,
+				       run_npages);
+		if (rc)
+			return rc;
+		run_index = index;
+	}
+	iopt_run_cursor_close(list, &c, run_index);
+	return rc;
 }
 
 /* Read an access pin's PFNs of [first, last] from its runs. */
