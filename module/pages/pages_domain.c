@@ -281,9 +281,10 @@ static void iopt_user_unfill_range(struct iopt_pages *pages,
 		}
 		iopt_pages_unpinned(pages,
 				    iopt_run_list_unpin(pages, &list, false));
-		iopt_run_list_free(&list);
+		iopt_run_list_reuse(&list);
 		pos = cut;
 	} while (pos <= last);
+	iopt_run_list_free(&list);
 }
 
 /**

@@ -82,6 +82,7 @@ struct iopt_run_chunk {
  * struct iopt_run_list - runs collected in index order
  * @head: the chunks after @inline_runs
  * @tail: the last chunk, used up to @free
+ * @spare: chunks kept by iopt_run_list_reuse(), used before new ones
  * @last: the last entry, inline or in @tail
  * @free: the next entry to use, if below @free_end
  * @free_end: the end of @inline_runs, then of @tail's entries
@@ -97,6 +98,7 @@ struct iopt_run_chunk {
 struct iopt_run_list {
 	struct iopt_run_chunk *head;
 	struct iopt_run_chunk *tail;
+	struct iopt_run_chunk *spare;
 	struct iopt_run_entry *last;
 	struct iopt_run_entry *free;
 	struct iopt_run_entry *free_end;
@@ -113,6 +115,7 @@ void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp,
 unsigned long iopt_run_list_unpin(struct iopt_pages *pages,
 				  struct iopt_run_list *list, bool fresh_only);
 struct iopt_pfn_run *iopt_run_list_to_array(struct iopt_run_list *list);
+void iopt_run_list_reuse(struct iopt_run_list *list);
 void iopt_run_list_free(struct iopt_run_list *list);
 int iopt_run_list_collect(void *arg, unsigned long index,
 			  const struct iopt_pfn_run *runs, unsigned int n,

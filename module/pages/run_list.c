@@ -13,6 +13,19 @@
 
 #include "pages_priv.h"
 
+/* Empty @list; its chunks, if any, are the caller's. */
+static void iopt_run_list_empty(struct iopt_run_list *list)
+{
+	list->head = NULL;
+	list->tail = NULL;
+	list->last = NULL;
+	list->free = list->inline_runs;
+	list->free_end = list->inline_runs + IOPT_RUN_LIST_INLINE;
+	list->nruns = 0;
+	list->next_index = 0;
+	list->stopped_at = 0;
+}
+
 /**
  * iopt_run_list_init() - an empty list
  * @list: the list
@@ -24,15 +37,9 @@
 void iopt_run_list_init(struct iopt_run_list *list, gfp_t gfp,
 			unsigned long limit)
 {
-	list->head = NULL;
-	list->tail = NULL;
-	list->last = NULL;
-	list->free = list->inline_runs;
-	list->free_end = list->inline_runs + IOPT_RUN_LIST_INLINE;
-	list->nruns = 0;
+	iopt_run_list_empty(list);
+	list->spare = NULL;
 	list->limit = limit;
-	list->next_index = 0;
-	list->stopped_at = 0;
 	list->gfp = gfp;
 }
 
@@ -46,9 +53,14 @@ int iopt_run_list_grow(struct iopt_run_list *list)
 {
 	struct iopt_run_chunk *chunk;
 
-	chunk = (void *)__get_free_page(list->gfp);
-	if (!chunk)
-		return -ENOMEM;
+	chunk = list->spare;
+	if (chunk) {
+		list->spare = chunk->next;
+	} else {
+		chunk = (void *)__get_free_page(list->gfp);
+		if (!chunk)
+			return -ENOMEM;
+	}
 	chunk->next = NULL;
 	if (list->tail)
 		list->tail->next = chunk;
@@ -234,17 +246,40 @@ struct iopt_pfn_run *iopt_run_list_to_array(struct iopt_run_list *list)
 }
 
 /**
- * iopt_run_list_free() - free a list's chunks (not the pins) and empty it
+ * iopt_run_list_reuse() - empty a list, keeping its chunks for its next
+ *	entries
  * @list: the list
+ *
+ * For a caller that collects in steps: a step reuses the pages the one
+ * before allocated.
  */
-void iopt_run_list_free(struct iopt_run_list *list)
+void iopt_run_list_reuse(struct iopt_run_list *list)
 {
-	struct iopt_run_chunk *chunk = list->head, *next;
+	if (list->tail) {
+		list->tail->next = list->spare;
+		list->spare = list->head;
+	}
+	iopt_run_list_empty(list);
+}
+
+static void iopt_run_chunks_free(struct iopt_run_chunk *chunk)
+{
+	struct iopt_run_chunk *next;
 
 	for (; chunk; chunk = next) {
 		next = chunk->next;
 		free_page((unsigned long)chunk);
 	}
+}
+
+/**
+ * iopt_run_list_free() - free a list's chunks (not the pins) and empty it
+ * @list: the list
+ */
+void iopt_run_list_free(struct iopt_run_list *list)
+{
+	iopt_run_chunks_free(list->head);
+	iopt_run_chunks_free(list->spare);
 	iopt_run_list_init(list, list->gfp, list->limit);
 }
 
