@@ -5,10 +5,10 @@
  * PAGE_SIZE is exercised) whose entries hold the physical address and
  * marks for the first and last IOVA of each map call: an unmap that starts
  * or ends inside one map call means the caller split a mapping, and warns.
- * Domains allocated for dirty tracking keep a dirty mark per entry, which
- * IOMMU_TEST_OP_DIRTY sets (the "device" wrote) and read_and_clear_dirty()
- * reports, a huge IOVA page, or a CPU page mapped as one entry, as a
- * whole.
+ * Domains allocated for dirty tracking keep an xarray mark (MOCK_DIRTY) per
+ * dirty entry, which IOMMU_TEST_OP_DIRTY sets (the "device" wrote) and
+ * read_and_clear_dirty() reports, a huge IOVA page, or a CPU page mapped
+ * as one entry, as a whole.  Erasing an entry drops its mark.
  */
 #include <linux/iommu.h>
 #include <linux/mm.h>
@@ -108,27 +108,35 @@ static int mock_set_dirty_tracking(struct iommu_domain *domain, bool enable)
 	return 0;
 }
 
-/* Test and (unless @keep) clear the dirty marks of [iova, iova + size). */
-static bool mock_test_clear_dirty(struct mock_domain *mock, unsigned long iova,
-				  unsigned long size, bool keep)
+/* How many entries the map call that wrote @ent mapped as one IOVA page. */
+static unsigned long mock_ent_unit(void *ent)
 {
-	bool dirty = false;
-	unsigned long i;
-
-	for (i = 0; i < size / MOCK_IO_PAGE_SIZE; i++) {
-		unsigned long index = iova / MOCK_IO_PAGE_SIZE + i;
-		void *ent = xa_load(&mock->ptes, index);
-
-		if (!ent || !(xa_to_value(ent) & MOCK_ENT_DIRTY))
-			continue;
-		dirty = true;
-		if (!keep)
-			xa_store(&mock->ptes, index,
-				 xa_mk_value(xa_to_value(ent) & ~MOCK_ENT_DIRTY),
-				 GFP_KERNEL);
-	}
-	return dirty;
+	if (xa_to_value(ent) & MOCK_ENT_HUGE)
+		return MOCK_HUGE_PAGE_SIZE / MOCK_IO_PAGE_SIZE;
+	if (xa_to_value(ent) & MOCK_ENT_PAGE)
+		return PAGE_SIZE / MOCK_IO_PAGE_SIZE;
+	return 1;
 }
+
+/* The entries of the IOVA page that holds entry @index (itself if none). */
+static unsigned long mock_unit_at(struct mock_domain *mock,
+				  unsigned long index)
+{
+	void *ent = xa_load(&mock->ptes, index);
+
+	return ent ? mock_ent_unit(ent) : 1;
+}
+
+/*
+ * Walks only the entries marked dirty, as a real IOMMU's walk skips
+ * clean page-table levels.  An IOVA page has one dirty bit, as its
+ * hardware entry would: the walk widens the range to whole IOVA pages,
+ * reports a page once if any of its entries is marked (the bitmap keeps
+ * what lies in the range) and clears all of its marks.  The xarray's lock
+ * keeps marks and entries still; it is dropped every MOCK_DIRTY_BATCH
+ * entries so that a long walk lets others in.
+ */
+#define MOCK_DIRTY_BATCH 4096
 
 static int mock_read_and_clear_dirty(struct iommu_domain *domain,
 				     unsigned long iova, size_t size,
@@ -136,27 +144,42 @@ static int mock_read_and_clear_dirty(struct iommu_domain *domain,
 				     struct iommu_dirty_bitmap *dirty)
 {
 	struct mock_domain *mock = to_mock_domain(domain);
-	unsigned long end = iova + size;
+	unsigned long first = iova / MOCK_IO_PAGE_SIZE;
+	unsigned long last = (iova + size - 1) / MOCK_IO_PAGE_SIZE;
+	unsigned long recorded_end = 0, n = 0;
+	XA_STATE(xas, &mock->ptes, 0);
+	void *ent;
 
 	if (iommufd_should_fail())
 		return -EIO;
 	/* Reading needs tracking on; clearing (no bitmap) does not. */
 	if (!mock->dirty_tracking && dirty->bitmap)
 		return -EINVAL;
-	while (iova < end) {
-		void *ent = xa_load(&mock->ptes, iova / MOCK_IO_PAGE_SIZE);
-		unsigned long unit = MOCK_IO_PAGE_SIZE, head;
+	if (!size)
+		return 0;
+	first = round_down(first, mock_unit_at(mock, first));
+	last = round_up(last + 1, mock_unit_at(mock, last)) - 1;
+	xas_set(&xas, first);
+	xas_lock(&xas);
+	xas_for_each_marked(&xas, ent, last, MOCK_DIRTY) {
+		unsigned long unit = mock_ent_unit(ent);
+		unsigned long head = round_down(xas.xa_index, unit);
 
-		if (ent && (xa_to_value(ent) & MOCK_ENT_HUGE))
-			unit = MOCK_HUGE_PAGE_SIZE;
-		else if (ent && (xa_to_value(ent) & MOCK_ENT_PAGE))
-			unit = PAGE_SIZE;
-		head = iova & ~(unit - 1);
-		if (ent && mock_test_clear_dirty(mock, head, unit,
-						 flags & IOMMU_DIRTY_NO_CLEAR))
-			iommu_dirty_bitmap_record(dirty, head, unit);
-		iova = head + unit;
+		if (head >= recorded_end) {
+			iommu_dirty_bitmap_record(dirty, head * MOCK_IO_PAGE_SIZE,
+						  unit * MOCK_IO_PAGE_SIZE);
+			recorded_end = head + unit;
+		}
+		if (!(flags & IOMMU_DIRTY_NO_CLEAR))
+			xas_clear_mark(&xas, MOCK_DIRTY);
+		if (++n % MOCK_DIRTY_BATCH == 0) {
+			xas_pause(&xas);
+			xas_unlock(&xas);
+			cond_resched();
+			xas_lock(&xas);
+		}
 	}
+	xas_unlock(&xas);
 	return 0;
 }
 
@@ -189,16 +212,12 @@ int iommufd_mock_mark_dirty(struct iommu_domain *domain, unsigned long iova,
 	*count = 0;
 	for (i = 0; i < length / page_size; i++) {
 		unsigned long index = (iova + i * page_size) / MOCK_IO_PAGE_SIZE;
-		void *ent;
 
 		if (!test_bit(i, bits))
 			continue;
-		ent = xa_load(&mock->ptes, index);
-		if (!ent)
+		if (!xa_load(&mock->ptes, index))
 			continue;
-		xa_store(&mock->ptes, index,
-			 xa_mk_value(xa_to_value(ent) | MOCK_ENT_DIRTY),
-			 GFP_KERNEL);
+		xa_set_mark(&mock->ptes, index, MOCK_DIRTY);
 		(*count)++;
 	}
 	return 0;

@@ -25,9 +25,11 @@ struct iommufd_viommu;
 #define MOCK_ENT_FIRST BIT(58)
 #define MOCK_ENT_LAST BIT(59)
 #define MOCK_ENT_HUGE BIT(60)	/* mapped as part of a MOCK_HUGE_PAGE_SIZE */
-#define MOCK_ENT_DIRTY BIT(61)
 #define MOCK_ENT_PAGE BIT(62)	/* mapped as part of a PAGE_SIZE entry */
 #define MOCK_ENT_ADDR (MOCK_ENT_FIRST - 1)
+
+/* The xarray mark of an entry the "device" wrote to. */
+#define MOCK_DIRTY XA_MARK_0
 
 struct mock_domain {
 	struct iommu_domain domain;

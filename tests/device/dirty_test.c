@@ -171,6 +171,64 @@ TEST_F(dirty, no_clear_keeps_the_bits)
 	ASSERT_EQ(0, bm[0]);
 }
 
+/*
+ * A CPU page mapped as one IOVA page has one dirty bit, as a hardware
+ * entry would: reading either half reports it, and a read that clears
+ * clears all of it.  With MOCK_PG entries each half stands alone.
+ */
+TEST_F(dirty, part_of_an_iova_page_reads_and_clears_all_of_it)
+{
+	struct iommu_hwpt_selftest data = {
+		.pagetable_type = MOCK_IOMMUPT_DEFAULT,
+	};
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc),
+		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+		.dev_id = self->idev, .pt_id = self->ioas,
+		.data_type = IOMMU_HWPT_DATA_SELFTEST,
+		.data_len = sizeof(data), .data_uptr = (uintptr_t)&data,
+	};
+	void *buf = test_buffer(2 * PAGE_SZ);
+	/* Mock page 1: the second half of the first CPU page. */
+	unsigned char marks[1] = { 0x02 }, bm[1];
+	__u32 flags[] = { IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, 0 };
+	__u64 count;
+
+	ASSERT_OK(ioctl(self->fd, IOMMU_HWPT_ALLOC, &alloc));
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, 2 * PAGE_SZ,
+				  BASE));
+	ASSERT_OK(set_tracking(self->fd, alloc.out_hwpt_id, 1));
+	ASSERT_OK(set_tracking(self->fd, self->hwpt, 1));
+	ASSERT_OK(mark(self->fd, alloc.out_hwpt_id, BASE, 2 * PAGE_SZ, marks,
+		       &count));
+	ASSERT_EQ(1, count);
+	ASSERT_OK(mark(self->fd, self->hwpt, BASE, 2 * PAGE_SZ, marks,
+		       &count));
+	ASSERT_EQ(1, count);
+
+	/* The half the device did not write, kept and then cleared. */
+	for (int i = 0; i < 2; i++) {
+		bm[0] = 0;
+		ASSERT_OK(get_bitmap(self->fd, alloc.out_hwpt_id, BASE,
+				     MOCK_PG, MOCK_PG, bm, flags[i]));
+		ASSERT_EQ(0x01, bm[0]);
+	}
+	bm[0] = 0;
+	ASSERT_OK(get_bitmap(self->fd, alloc.out_hwpt_id, BASE, 2 * PAGE_SZ,
+			     MOCK_PG, bm, 0));
+	ASSERT_EQ(0, bm[0]);
+
+	/* Entry by entry, only the half written is dirty. */
+	bm[0] = 0;
+	ASSERT_OK(get_bitmap(self->fd, self->hwpt, BASE, MOCK_PG, MOCK_PG,
+			     bm, 0));
+	ASSERT_EQ(0, bm[0]);
+	ASSERT_OK(get_bitmap(self->fd, self->hwpt, BASE, 2 * PAGE_SZ,
+			     MOCK_PG, bm, 0));
+	ASSERT_EQ(0x02, bm[0]);
+	ASSERT_OK(_destroy(self->fd, alloc.out_hwpt_id));
+}
+
 TEST_F(dirty, refusals)
 {
 	void *buf = test_buffer(4 * PAGE_SZ);
