@@ -381,6 +381,12 @@ static void kmem_read(struct kmem *k)
 	sync();
 	sysfs_write("/proc/sys/vm/drop_caches", "3");
 	nanosleep(&ts, NULL);
+	/*
+	 * Fold each CPU's pending counts into the totals /proc/meminfo shows:
+	 * otherwise up to a stat threshold of pages per CPU is missing, and
+	 * a 4 KiB page table page need not show at all.
+	 */
+	sysfs_write("/proc/sys/vm/stat_refresh", "1");
 	k->slab = meminfo_kb("Slab");
 	k->sec = meminfo_kb("SecPageTables");
 	k->vmalloc = meminfo_kb("VmallocUsed");
@@ -394,9 +400,14 @@ static void kmem_read(struct kmem *k)
  * is faulted in beforehand and is in none of them.  MemFree is not used:
  * pages on the per-CPU free lists are not counted free, so small
  * allocations do not show there.  Each try maps at an IOVA never used
- * before, so the IOMMU page table's own pages are allocated anew.  One
- * MEMTRY line per try (the deltas of slab, sec, vmalloc, memfree), then the
- * median of the three tries' sums, per GiB.
+ * before, so the IOMMU page table's own pages are allocated anew, and one
+ * backing page past an IOMMU superpage boundary (4 KiB past 2 MiB for 4K,
+ * 2 MiB past 1 GiB for THP and hugetlbfs), so that no mapping can use an
+ * IOMMU page larger than its backing's: whether the memory happens to be
+ * physically contiguous beyond that differs from set to set and boot to
+ * boot, and the row is about what the modules allocate.  One MEMTRY line
+ * per try (the deltas of slab, sec, vmalloc, memfree), then the median of
+ * the three tries' sums, per GiB.
  */
 static void row_memory(void *buf, unsigned long len, enum backing b)
 {
@@ -408,7 +419,8 @@ static void row_memory(void *buf, unsigned long len, enum backing b)
 		 sz(len), backing_name[b]);
 	progress(what);
 	for (int i = 0; i < 3; i++) {
-		__u64 iova = (1UL << 37) + slot++ * (4UL << 30);
+		__u64 iova = (1UL << 37) + slot++ * (4UL << 30) +
+			     (b == B_4K ? SZ_4K : SZ_2M);
 		struct kmem k0, k1;
 
 		kmem_read(&k0);
