@@ -3,16 +3,19 @@
 # loads each module set of /lib/bench in turn, runs /bench/bench on it and
 # unloads it: the reference (upstream iommufd.ko), the project's release
 # build, Debian's VFIO type1, then the test builds of both for the rows
-# that need the test ABI, twice each in A-B-B-A order.  What those rows
-# time (1 MiB copies under TCG) runs at one of two speeds, a factor of 2
-# apart, for the whole of a module load, whichever module it is; with one
-# load per set the ratio would be a coin toss.
+# that need the test ABI, twice each in A-B-B-A order.
+# Address space randomisation is off: with it, what the access rows time
+# (1 MiB copies under TCG) ran at one of two speeds, a factor of 2 apart,
+# for the whole of a bench process, whichever module it was, as the
+# process's random layout fell; the ratio was a coin toss.
 # Prints what /bench/bench prints, and fails when a set does not load, run
 # or unload.
 rounds=$1 quick=$2
 
-# THP on for MADV_HUGEPAGE, 1 GiB of hugetlbfs 2 MiB pages (and some slack).
+# THP on for MADV_HUGEPAGE, no address space randomisation (above), 1 GiB
+# of hugetlbfs 2 MiB pages (and some slack).
 echo always >/sys/kernel/mm/transparent_hugepage/enabled
+echo 0 >/proc/sys/kernel/randomize_va_space
 echo 544 >/proc/sys/vm/nr_hugepages
 have=$(cat /proc/sys/vm/nr_hugepages)
 if [ "$have" -lt 512 ]; then
