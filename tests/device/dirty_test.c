@@ -173,7 +173,7 @@ TEST_F(dirty, no_clear_keeps_the_bits)
 
 /*
  * A CPU page mapped as one IOVA page has one dirty bit, as a hardware
- * entry would: reading either half reports it, and a read that clears
+ * entry would: reading either half reports it, and a clearing read
  * clears all of it.  With MOCK_PG entries each half stands alone.
  */
 TEST_F(dirty, part_of_an_iova_page_reads_and_clears_all_of_it)
