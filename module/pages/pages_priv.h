@@ -146,6 +146,19 @@ static __always_inline int iopt_run_list_append(struct iopt_run_list *list,
 }
 
 /*
+ * At a cut point @index: has the list reached its limit?  If so it stops
+ * there, and list->stopped_at = @index.
+ */
+static __always_inline bool iopt_run_list_stop_at(struct iopt_run_list *list,
+						  unsigned long index)
+{
+	if (likely(!list->limit || list->nruns < list->limit))
+		return false;
+	list->stopped_at = index;
+	return true;
+}
+
+/*
  * Append a run that follows the last one in index but not in memory, a
  * cut point: past the list's limit, stop there instead, with
  * list->stopped_at = @index and -EAGAIN.  Inline: reading back scattered
@@ -156,10 +169,8 @@ static __always_inline int iopt_run_list_push(struct iopt_run_list *list,
 					      unsigned long pfn,
 					      unsigned int npages, bool fresh)
 {
-	if (unlikely(list->limit && list->nruns >= list->limit)) {
-		list->stopped_at = index;
+	if (iopt_run_list_stop_at(list, index))
 		return -EAGAIN;
-	}
 	return iopt_run_list_append(list, index, pfn, npages, fresh);
 }
 

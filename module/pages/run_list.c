@@ -85,10 +85,8 @@ int iopt_run_cursor_refill(struct iopt_run_list *list,
 			   struct iopt_run_cursor *c, unsigned long index)
 {
 	iopt_run_cursor_close(list, c, index);
-	if (list->limit && list->nruns >= list->limit) {
-		list->stopped_at = index;
+	if (iopt_run_list_stop_at(list, index))
 		return -EAGAIN;
-	}
 	if (list->free == list->free_end && iopt_run_list_grow(list))
 		return -ENOMEM;
 	iopt_run_cursor_open(list, c);

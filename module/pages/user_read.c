@@ -147,8 +147,8 @@ static __always_inline int iopt_user_put_run(struct iopt_run_list *list,
 /*
  * What iopt_user_read_domain() reads, straight into a run list: what an
  * unfill reads, one entry per page when the pages are scattered, without
- * a buffer and a call per IOPT_RUN_BUF runs in between.  A run grows in locals and goes into the
- * list once the next page does not continue it.
+ * a buffer and a call per IOPT_RUN_BUF runs in between.  A run grows in
+ * locals and goes into the list once the next page does not continue it.
  */
 static int iopt_user_read_domain_list(struct iopt_pages_user *user,
 				      unsigned long first, unsigned long last,
