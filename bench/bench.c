@@ -29,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/iommufd.h>
@@ -51,10 +52,15 @@
 #define IOVA_B (1UL << 36)
 
 /*
+ * B_4K: 4 KiB pages faulted in ascending.  How many of them are also
+ * neighbours in physical memory depends on the page allocator's past:
+ * the first process after boot got a GiB in some 40 runs, later ones in
+ * 35,000 to 60,000 (most pages one frame below the one before), and that
+ * made mapping and unmapping 10-15 % slower for either module.  So the 4K
+ * buffer of the map rows is one tmpfs file that every bench process of a
+ * run maps (shared_4k_get()): each module set pins the same pages.
  * B_SCAT: 4 KiB pages faulted in out of order, so that no two neighbours
- * are neighbours in physical memory either: the memory of a machine that
- * has run for a while, where B_4K's ascending fault-in mostly gets long
- * physically contiguous runs from a fresh free list.
+ * are neighbours in physical memory either, whatever the free lists hold.
  */
 enum backing { B_4K, B_THP, B_HTLB, B_SCAT };
 static const char *const backing_name[] = { "4K", "THP", "HTLB",
@@ -125,7 +131,8 @@ static unsigned long thp_bytes(const char *p, unsigned long len)
 		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
 			inside = start < (uintptr_t)p + len && end > (uintptr_t)p;
 		else if (inside &&
-			 sscanf(line, "AnonHugePages: %lu kB", &kb) == 1)
+			 (sscanf(line, "AnonHugePages: %lu kB", &kb) == 1 ||
+			  sscanf(line, "ShmemPmdMapped: %lu kB", &kb) == 1))
 			total += kb * 1024;
 	}
 	fclose(f);
@@ -447,6 +454,77 @@ static void row_memory(void *buf, unsigned long len, enum backing b)
 
 /* ---- the modes ---- */
 
+/*
+ * Runs of physically contiguous pages in [p, p + len), all faulted in:
+ * from /proc/self/pagemap (root only); 0 if it cannot be read.
+ */
+static unsigned long phys_runs(const char *p, unsigned long len)
+{
+	const uint64_t pfn_mask = (1ULL << 55) - 1;
+	unsigned long runs = 0, n = len / SZ_4K;
+	uint64_t prev = 0, e[512];
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	for (unsigned long i = 0; i < n; i += 512) {
+		size_t k = n - i < 512 ? n - i : 512;
+		off_t off = ((uintptr_t)p / SZ_4K + i) * sizeof(e[0]);
+		ssize_t want = k * sizeof(e[0]);
+
+		if (pread(fd, e, want, off) != want || !(e[0] & pfn_mask)) {
+			runs = 0;
+			break;
+		}
+		for (size_t j = 0; j < k; j++) {
+			uint64_t pfn = e[j] & pfn_mask;
+
+			if (!runs || pfn != prev + 1)
+				runs++;
+			prev = pfn;
+		}
+	}
+	close(fd);
+	return runs;
+}
+
+/*
+ * The map rows' 4K buffer: @len bytes of the tmpfs file $BENCH_SHARED
+ * (mounted huge=never by rounds.sh), made and filled by the first bench
+ * process of the run and mapped by each after it, so that every module
+ * set pins the same physical pages (see B_4K).  Without $BENCH_SHARED,
+ * anonymous memory.  Prints how many physical runs the pages lie in.
+ */
+static void *shared_4k_get(unsigned long len)
+{
+	const char *path = getenv("BENCH_SHARED");
+	struct stat st;
+	char *p;
+	int fd;
+
+	if (!path || !*path)
+		return buf_get(len, B_4K);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	if (fd < 0 || fstat(fd, &st))
+		die("open %s", path);
+	if ((unsigned long)st.st_size < len && ftruncate(fd, len))
+		die("ftruncate %s", path);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap %s", path);
+	close(fd);
+	if (madvise(p, len, MADV_POPULATE_WRITE))
+		die("MADV_POPULATE_WRITE %s", path);
+	if (thp_bytes(p, len))
+		fprintf(stderr,
+			"bench: warning: %lu MiB of the %s 4K buffer in huge pages\n",
+			thp_bytes(p, len) >> 20, sz(len));
+	fprintf(stderr,
+		"bench: round %s %s: the %s 4K buffer, shared by all sets, lies in %lu physical runs\n",
+		round_s, set, sz(len), phys_runs(p, len));
+	return p;
+}
+
 struct bufs {
 	void *p4k;	/* 2 GiB, 4 KiB pages */
 	void *scat;	/* 256 MiB, 4 KiB pages, B_SCAT */
@@ -457,7 +535,7 @@ struct bufs {
 static void bufs_get(struct bufs *bb)
 {
 	progress("faulting in the user memory (2G 4K, 256M 4K scattered, 1G THP, 1G hugetlbfs)");
-	bb->p4k = buf_get(2 * SZ_1G / scale, B_4K);
+	bb->p4k = shared_4k_get(2 * SZ_1G / scale);
 	bb->scat = buf_get(SZ_1G / 4 / scale, B_SCAT);
 	bb->thp = buf_get(SZ_1G / scale, B_THP);
 	bb->htlb = buf_get(SZ_1G / scale, B_HTLB);

@@ -66,6 +66,10 @@ fi
 	echo "- guest: $(sed -n 's/^bench: guest //p' "$logs/output.txt" | head -1)"
 	echo "- project: $(git -C "$top" describe --always --dirty 2>/dev/null)"
 	echo "- rounds: $rounds${qflag:+ (quick: sizes divided by 8)}"
+	# The one file behind the 4K rows, as every set found it.
+	sed -n 's/^bench: round [^ ]* [^ ]*: the \([^ ]*\) 4K buffer, shared by all sets, lies in \([0-9]*\) physical runs\r*$/- 4K buffer: \1 in \2 physically contiguous runs/p' \
+		"$logs/output.txt" | sort | uniq -c |
+		sed 's/^ *\([0-9]*\) \(.*\)/\2 (\1 bench processes)/'
 	# What the guest found wrong with the memory behind the rows.
 	sed -n 's/^bench: warning: /- warning: /p' "$logs/output.txt" | sort -u
 	echo

@@ -13,10 +13,18 @@
 rounds=$1 quick=$2
 
 # THP on for MADV_HUGEPAGE, no address space randomisation (above), 1 GiB
-# of hugetlbfs 2 MiB pages (and some slack).
+# of hugetlbfs 2 MiB pages (and some slack), and a tmpfs of 4 KiB pages
+# for the map rows' 4K buffer, one file every set maps: how much of it is
+# physically contiguous then cannot differ from set to set (bench.c, B_4K).
 echo always >/sys/kernel/mm/transparent_hugepage/enabled
 echo 0 >/proc/sys/kernel/randomize_va_space
 echo 544 >/proc/sys/vm/nr_hugepages
+mkdir -p /bench-shared
+mount -t tmpfs -o huge=never,size=2100m,mode=700 bench-shared /bench-shared || {
+	echo "bench: cannot mount the tmpfs for the shared 4K buffer" >&2
+	exit 1
+}
+export BENCH_SHARED=/bench-shared/4k
 have=$(cat /proc/sys/vm/nr_hugepages)
 if [ "$have" -lt 512 ]; then
 	echo "bench: only $have hugetlbfs pages, 512 needed" >&2
