@@ -29,6 +29,12 @@ int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 
 	if (WARN_ON(iova % MOCK_IO_PAGE_SIZE || pgsize % MOCK_IO_PAGE_SIZE))
 		return -EINVAL;
+	/*
+	 * As a driver out of page-table memory: a sweep makes a fill fail at
+	 * each of its runs in turn, not only between the batches of runs.
+	 */
+	if (iommufd_should_fail())
+		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		unsigned long ent = paddr / MOCK_IO_PAGE_SIZE + i;
 		void *old;

@@ -241,6 +241,49 @@ static int seq_map_domain(struct seq *s)
 	return 0;
 }
 
+/*
+ * Every page of @s->buf a run of its own: page i becomes page 2i of a
+ * buffer twice as long, moved over by mremap(), so no two neighbours are
+ * neighbours in memory.  A fill then maps page by page, in batches of
+ * runs, and with the mock driver failing at each map in turn, it fails
+ * at every page of a batch: each must leave nothing mapped or pinned.
+ */
+static int scatter_buffer(struct seq *s)
+{
+	unsigned char *from = mmap(NULL, 2 * LEN, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int rc = 0;
+
+	if (from == MAP_FAILED)
+		return -1;
+	memset(from, 0x3c, 2 * LEN);
+	for (size_t i = 0; i < LEN / PAGE_SZ && !rc; i++)
+		if (mremap(from + 2 * i * PAGE_SZ, PAGE_SZ, PAGE_SZ,
+			   MREMAP_MAYMOVE | MREMAP_FIXED,
+			   s->buf + i * PAGE_SZ) == MAP_FAILED)
+			rc = -1;
+	munmap(from, 2 * LEN);
+	return rc;
+}
+
+/* A scattered buffer into a mock domain, then into a second one. */
+static int seq_map_scattered(struct seq *s)
+{
+	__u32 ioas, stdev, hwpt, idev, hwpt2;
+
+	SEQ_OK(scatter_buffer(s));
+	SEQ_OK(_ioas_alloc(s->fd, &ioas));
+	SEQ_OK(mock_domain(s->fd, ioas, 0, &stdev, &hwpt, &idev));
+	SEQ_OK(_ioas_map_fixed(s->fd, ioas, s->buf, LEN, BASE));
+	SEQ_OK(check_map(s->fd, hwpt, BASE, s->buf, LEN));
+	SEQ_OK(hwpt_alloc(s->fd, idev, ioas, 0, 0, IOMMU_HWPT_DATA_NONE, NULL,
+			  0, &hwpt2));
+	SEQ_OK(check_map(s->fd, hwpt2, BASE, s->buf, LEN));
+	SEQ_OK(_ioas_unmap(s->fd, ioas, BASE, LEN, NULL));
+	SEQ_OK(_destroy(s->fd, hwpt2));
+	return 0;
+}
+
 static int seq_copy(struct seq *s)
 {
 	__u32 src, dst, stdev, hwpt;
@@ -498,6 +541,11 @@ TEST_TIMEOUT(fail_nth, map_domain, 900)
 {
 	sweep_one("map_domain", seq_map_domain);
 }
+TEST_TIMEOUT(fail_nth, map_scattered, 900)
+{
+	sweep_one("map_scattered", seq_map_scattered);
+}
+
 TEST_TIMEOUT(fail_nth, copy, 900) { sweep_one("copy", seq_copy); }
 TEST_TIMEOUT(fail_nth, access, 900) { sweep_one("access", seq_access); }
 TEST_TIMEOUT(fail_nth, replace, 900) { sweep_one("replace", seq_replace); }
