@@ -67,6 +67,23 @@ bool iommufd_should_fail(void)
 #endif
 }
 
+/**
+ * iommufd_should_fail_own() - fail here only for this module's fail_nth
+ *
+ * For points too many to count for the kernel's fail-nth: upstream's
+ * iommufd_fail_nth test gives up on a sequence after a fixed number of
+ * steps, and a point in every map call of the mock driver would take its
+ * two-domain sequence past that.  Our own sweeps arm them through
+ * /sys/kernel/debug/iommufd/fail_nth.
+ *
+ * Context: any.
+ * Return: whether this call is to fail.
+ */
+bool iommufd_should_fail_own(void)
+{
+	return fail_nth_fires();
+}
+
 static ssize_t fail_nth_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {

@@ -39,6 +39,7 @@ int iommufd_test_cmd_ioctl(struct iommufd_ucmd *ucmd);
 bool iommufd_test_is_mock_dev(struct device *dev);
 void iommufd_test_stdev_destroy(struct iommufd_object *obj);
 bool iommufd_should_fail(void);
+bool iommufd_should_fail_own(void);
 void iommufd_fail_init(struct dentry *test_dir);
 void iommufd_fail_exit(void);
 void iommufd_test_pause(enum iommufd_pause_point point);
@@ -84,6 +85,11 @@ static inline bool iommufd_test_is_mock_dev(struct device *dev)
 
 /* See selftest/fail_nth.c: an injected failure, never in production. */
 static inline bool iommufd_should_fail(void)
+{
+	return false;
+}
+
+static inline bool iommufd_should_fail_own(void)
 {
 	return false;
 }

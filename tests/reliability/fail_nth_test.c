@@ -137,8 +137,9 @@ struct sweep_result {
  * Replay @run with the Nth point failing for N = 1.. until a run reaches
  * no Nth point; a fresh file (in process accounting mode) for each.
  */
-static void sweep(const char *name, int (*run)(struct seq *s),
-		  struct edu *edu, struct sweep_result *res)
+static void sweep(const char *name, int (*prepare)(struct seq *s),
+		  int (*run)(struct seq *s), struct edu *edu,
+		  struct sweep_result *res)
 {
 	struct counters before, after;
 	unsigned int n;
@@ -157,6 +158,8 @@ static void sweep(const char *name, int (*run)(struct seq *s),
 		ASSERT_OK(set_rlimit_mode(s.fd, 1));
 		s.buf = test_buffer(LEN);
 		ASSERT_NE(NULL, s.buf);
+		if (prepare)
+			ASSERT_OK(prepare(&s));
 		if (edu) {
 			ASSERT_OK(edu_open_cdev(edu));
 			ASSERT_OK(seq_keep_fd(&s, edu->devfd));
@@ -242,11 +245,12 @@ static int seq_map_domain(struct seq *s)
 }
 
 /*
- * Every page of @s->buf a run of its own: page i becomes page 2i of a
- * buffer twice as long, moved over by mremap(), so no two neighbours are
- * neighbours in memory.  A fill then maps page by page, in batches of
- * runs, and with the mock driver failing at each map in turn, it fails
- * at every page of a batch: each must leave nothing mapped or pinned.
+ * Before map_domain's sequence: every page of @s->buf a run of its own,
+ * page i being page 2i of a buffer twice as long, moved over by mremap(),
+ * so no two neighbours are neighbours in memory.  A fill then maps page
+ * by page, in batches of runs, and with the mock driver failing at each
+ * map in turn, it fails at every page of a batch: each must leave nothing
+ * mapped or pinned.
  */
 static int scatter_buffer(struct seq *s)
 {
@@ -264,24 +268,6 @@ static int scatter_buffer(struct seq *s)
 			rc = -1;
 	munmap(from, 2 * LEN);
 	return rc;
-}
-
-/* A scattered buffer into a mock domain, then into a second one. */
-static int seq_map_scattered(struct seq *s)
-{
-	__u32 ioas, stdev, hwpt, idev, hwpt2;
-
-	SEQ_OK(scatter_buffer(s));
-	SEQ_OK(_ioas_alloc(s->fd, &ioas));
-	SEQ_OK(mock_domain(s->fd, ioas, 0, &stdev, &hwpt, &idev));
-	SEQ_OK(_ioas_map_fixed(s->fd, ioas, s->buf, LEN, BASE));
-	SEQ_OK(check_map(s->fd, hwpt, BASE, s->buf, LEN));
-	SEQ_OK(hwpt_alloc(s->fd, idev, ioas, 0, 0, IOMMU_HWPT_DATA_NONE, NULL,
-			  0, &hwpt2));
-	SEQ_OK(check_map(s->fd, hwpt2, BASE, s->buf, LEN));
-	SEQ_OK(_ioas_unmap(s->fd, ioas, BASE, LEN, NULL));
-	SEQ_OK(_destroy(s->fd, hwpt2));
-	return 0;
 }
 
 static int seq_copy(struct seq *s)
@@ -526,35 +512,39 @@ static int seq_vfio(struct seq *s)
 	return 0;
 }
 
-static void sweep_one(const char *name, int (*run)(struct seq *s))
+static void sweep_one(const char *name, int (*prepare)(struct seq *s),
+		      int (*run)(struct seq *s))
 {
 	struct sweep_result res;
 
 	ASSERT_OK(drop_cap(CAP_IPC_LOCK));
 	ASSERT_OK(set_memlock_pages(1UL << 20));
 	nth_open(0);
-	sweep(name, run, NULL, &res);
+	sweep(name, prepare, run, NULL, &res);
 }
 
-TEST_TIMEOUT(fail_nth, map, 900) { sweep_one("map", seq_map); }
+TEST_TIMEOUT(fail_nth, map, 900) { sweep_one("map", NULL, seq_map); }
 TEST_TIMEOUT(fail_nth, map_domain, 900)
 {
-	sweep_one("map_domain", seq_map_domain);
+	sweep_one("map_domain", NULL, seq_map_domain);
 }
 TEST_TIMEOUT(fail_nth, map_scattered, 900)
 {
-	sweep_one("map_scattered", seq_map_scattered);
+	sweep_one("map_scattered", scatter_buffer, seq_map_domain);
 }
 
-TEST_TIMEOUT(fail_nth, copy, 900) { sweep_one("copy", seq_copy); }
-TEST_TIMEOUT(fail_nth, access, 900) { sweep_one("access", seq_access); }
-TEST_TIMEOUT(fail_nth, replace, 900) { sweep_one("replace", seq_replace); }
-TEST_TIMEOUT(fail_nth, nested, 900) { sweep_one("nested", seq_nested); }
-TEST_TIMEOUT(fail_nth, fault, 900) { sweep_one("fault", seq_fault); }
-TEST_TIMEOUT(fail_nth, viommu, 900) { sweep_one("viommu", seq_viommu); }
+TEST_TIMEOUT(fail_nth, copy, 900) { sweep_one("copy", NULL, seq_copy); }
+TEST_TIMEOUT(fail_nth, access, 900) { sweep_one("access", NULL, seq_access); }
+TEST_TIMEOUT(fail_nth, replace, 900)
+{
+	sweep_one("replace", NULL, seq_replace);
+}
+TEST_TIMEOUT(fail_nth, nested, 900) { sweep_one("nested", NULL, seq_nested); }
+TEST_TIMEOUT(fail_nth, fault, 900) { sweep_one("fault", NULL, seq_fault); }
+TEST_TIMEOUT(fail_nth, viommu, 900) { sweep_one("viommu", NULL, seq_viommu); }
 TEST_TIMEOUT(fail_nth, map_file, 900)
 {
-	sweep_one("map_file", seq_map_file);
+	sweep_one("map_file", NULL, seq_map_file);
 }
 
 TEST_TIMEOUT(fail_nth, vfio_bind, 900)
@@ -575,5 +565,5 @@ TEST_TIMEOUT(fail_nth, vfio_bind, 900)
 	 * on a failed evaluation), which is not ours to fix.
 	 */
 	nth_open(1);
-	sweep("vfio_bind", seq_vfio, &edu, &res);
+	sweep("vfio_bind", NULL, seq_vfio, &edu, &res);
 }
