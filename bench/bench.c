@@ -139,6 +139,17 @@ static unsigned long thp_bytes(const char *p, unsigned long len)
 	return total;
 }
 
+/* Say so when a 4K buffer has huge pages, which its rows' names deny. */
+static void warn_4k_thp(const char *p, unsigned long len)
+{
+	unsigned long huge = thp_bytes(p, len);
+
+	if (huge)
+		fprintf(stderr,
+			"bench: warning: %lu MiB of the %s 4K buffer in huge pages\n",
+			huge >> 20, sz(len));
+}
+
 /* User memory of @len bytes, faulted in, backed as asked. */
 static void *buf_get(unsigned long len, enum backing b)
 {
@@ -175,10 +186,8 @@ static void *buf_get(unsigned long len, enum backing b)
 		fprintf(stderr,
 			"bench: warning: %lu MiB of the %s THP buffer in huge pages\n",
 			thp_bytes(p, len) >> 20, sz(len));
-	if ((b == B_4K || b == B_SCAT) && thp_bytes(p, len))
-		fprintf(stderr,
-			"bench: warning: %lu MiB of the %s 4K buffer in huge pages\n",
-			thp_bytes(p, len) >> 20, sz(len));
+	if (b == B_4K || b == B_SCAT)
+		warn_4k_thp(p, len);
 	return p;
 }
 
@@ -460,9 +469,9 @@ static void row_memory(void *buf, unsigned long len, enum backing b)
  */
 static unsigned long phys_runs(const char *p, unsigned long len)
 {
-	const uint64_t pfn_mask = (1ULL << 55) - 1;
+	const __u64 pfn_mask = (1ULL << 55) - 1;
 	unsigned long runs = 0, n = len / SZ_4K;
-	uint64_t prev = 0, e[512];
+	__u64 prev = 0, e[512];
 	int fd = open("/proc/self/pagemap", O_RDONLY);
 
 	if (fd < 0)
@@ -477,7 +486,7 @@ static unsigned long phys_runs(const char *p, unsigned long len)
 			break;
 		}
 		for (size_t j = 0; j < k; j++) {
-			uint64_t pfn = e[j] & pfn_mask;
+			__u64 pfn = e[j] & pfn_mask;
 
 			if (!runs || pfn != prev + 1)
 				runs++;
@@ -515,10 +524,7 @@ static void *shared_4k_get(unsigned long len)
 	close(fd);
 	if (madvise(p, len, MADV_POPULATE_WRITE))
 		die("MADV_POPULATE_WRITE %s", path);
-	if (thp_bytes(p, len))
-		fprintf(stderr,
-			"bench: warning: %lu MiB of the %s 4K buffer in huge pages\n",
-			thp_bytes(p, len) >> 20, sz(len));
+	warn_4k_thp(p, len);
 	fprintf(stderr,
 		"bench: round %s %s: the %s 4K buffer, shared by all sets, lies in %lu physical runs\n",
 		round_s, set, sz(len), phys_runs(p, len));
