@@ -22,7 +22,7 @@ UNIT_CFLAGS := -O1 -g -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE 
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Itests/unit/shim -Itests/lib -Iinclude -I$(OUT)/include
 UNIT_SHIM := tests/unit/shim/kshim.c $(wildcard tests/unit/shim/*.h tests/unit/shim/linux/*.h)
-UNIT_TESTS := $(foreach t,iova_space iova_bitmap ioctl,$(OUT)/tests/host/unit_$(t))
+UNIT_TESTS := $(foreach t,iova_space iova_bitmap ioctl contig,$(OUT)/tests/host/unit_$(t))
 
 .PHONY: tests
 tests: $(VM_TESTS) $(OUT)/tests/host/harness_selftest $(UNIT_TESTS)
@@ -39,6 +39,7 @@ endef
 $(eval $(call unit_rule,iova_space,module/ioas/iova_space.c))
 $(eval $(call unit_rule,iova_bitmap,module/hwpt/iova_bitmap.c))
 $(eval $(call unit_rule,ioctl,module/core/ioctl.c))
+$(eval $(call unit_rule,contig,module/pages/contig.c))
 
 # Sanitized as `make headers_install` would (no __user and friends).
 $(OUT)/include/.done: $(addprefix $(KCOMMON)/include/uapi/linux/,$(UAPI_HDRS))

@@ -52,7 +52,7 @@ echo "== host: the test harness"
 { echo "# program harness_selftest"
   "$top/tests/harness/check-harness.sh" "$out/tests/host/harness_selftest"; } |
 	fold_tap host
-for unit in iova_space iova_bitmap ioctl; do
+for unit in iova_space iova_bitmap ioctl contig; do
 	{ echo "# program unit_$unit"; "$out/tests/host/unit_$unit"; } |
 		fold_tap host
 done

@@ -77,9 +77,12 @@ static int iopt_map_run(struct iommu_domain *domain,
  *	after reading every empty slot up to the end of the xarray's node
  * @next_index: the index after the last run mapped
  * @last_pfn: the PFN of the last page mapped
+ * @stretch: the index where the physically contiguous stretch that the
+ *	last run ends began (see pages/contig.c)
  * @check_folios: set @user->per_page if a run breaks off inside a folio
  * @large_folio: with @check_folios, a run was seen to end in a folio of
  *	more than one page
+ * @note_contig: mark @user's contiguity blocks as stretches end
  */
 struct iopt_fill {
 	struct iopt_pages_user *user;
@@ -89,8 +92,10 @@ struct iopt_fill {
 	unsigned long last_domain;
 	unsigned long next_index;
 	unsigned long last_pfn;
+	unsigned long stretch;
 	bool check_folios;
 	bool large_folio;
+	bool note_contig;
 };
 
 /*
@@ -109,6 +114,19 @@ static __always_inline bool iopt_fill_run_ends_folio(struct iopt_fill *fill,
 	folio = page_folio(page);
 	fill->large_folio = true;
 	return folio_page_idx(folio, page) == folio_nr_pages(folio) - 1;
+}
+
+/*
+ * A run at @index does not continue the last one in memory: the stretch
+ * before it ends there, and its blocks are noted (pages/contig.c).
+ */
+static __always_inline void iopt_fill_stretch_ends(struct iopt_fill *fill,
+						   unsigned long index)
+{
+	struct iopt_pages_user *user = fill->user;
+
+	fill->note_contig = iopt_user_contig_note(user, fill->stretch, index);
+	fill->stretch = index;
 }
 
 /* Map one run into the domains of @fill; on failure, into none. */
@@ -188,11 +206,14 @@ static int iopt_fill_run(void *arg, unsigned long index,
 		unsigned long start = index * PAGE_SIZE;
 		unsigned long size = npages * PAGE_SIZE;
 
-		if (check_folios && pfn != last_pfn + 1 &&
-		    index != user->node.start &&
-		    !iopt_fill_run_ends_folio(fill, last_pfn)) {
-			user->per_page = true;
-			check_folios = false;
+		if (pfn != last_pfn + 1) {
+			if (check_folios && index != user->node.start &&
+			    !iopt_fill_run_ends_folio(fill, last_pfn)) {
+				user->per_page = true;
+				check_folios = false;
+			}
+			if (fill->note_contig)
+				iopt_fill_stretch_ends(fill, index);
 		}
 		if (likely(direct && start >= user->start_byte &&
 			   start + size <= user->end_byte))
@@ -306,14 +327,16 @@ int iopt_pages_fill_user(struct iopt_pages *pages,
 		.user = user,
 		.domains = domains,
 		.next_index = user->node.start,
+		.stretch = user->node.start,
 		.check_folios = !pages->dmabuf,	/* MMIO has no folios */
+		.note_contig = !pages->dmabuf,
 	};
 	struct iommu_domain *domain;
 	unsigned long first = 0, i;
 	int rc = 0;
 
 	user->domain = xa_find(domains, &first, ULONG_MAX, XA_PRESENT);
-	if (WARN_ON(!user->domain))
+	if (WARN_ON(!user->domain || user->contig))
 		return -EINVAL;
 	user->per_page = false;
 	/* Usually one domain, a few at most: no xarray walk per run. */
@@ -344,6 +367,7 @@ int iopt_pages_fill_user(struct iopt_pages *pages,
 					       fill.next_index - 1, domains);
 		if (pages->dmabuf)
 			iopt_dmabuf_untrack(pages, user, NULL);
+		iopt_user_contig_free(user);
 		user->domain = NULL;
 	} else {
 		/* The last run's end, which no next run made it look at. */
@@ -352,6 +376,12 @@ int iopt_pages_fill_user(struct iopt_pages *pages,
 			if (!fill.large_folio)
 				user->per_page = true;
 		}
+		if (fill.note_contig)
+			iopt_user_contig_note(user, fill.stretch,
+					      user->node.last + 1);
+		/* Read back by folio, it has no use for the blocks. */
+		if (!user->per_page)
+			iopt_user_contig_free(user);
 		interval_tree_insert(&user->node, &pages->users_itree);
 	}
 	mutex_unlock(&pages->mutex);
@@ -376,6 +406,7 @@ void iopt_pages_unfill_user(struct iopt_pages *pages,
 			       domains);
 	if (pages->dmabuf)
 		iopt_dmabuf_untrack(pages, user, NULL);
+	iopt_user_contig_free(user);
 	user->domain = NULL;
 	mutex_unlock(&pages->mutex);
 }
@@ -476,6 +507,7 @@ void iopt_pages_split_user(struct iopt_pages *pages,
 	right->domain = left->domain;
 	right->per_page = left->per_page;
 	right->small_pages = left->small_pages;
+	iopt_user_contig_split(left, right);
 	left->end_byte = split_byte;
 	left->node.last = (split_byte - 1) / PAGE_SIZE;
 	interval_tree_insert(&left->node, &pages->users_itree);

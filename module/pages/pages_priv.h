@@ -16,8 +16,11 @@
 #ifndef IOMMUFD_PAGES_PRIV_H
 #define IOMMUFD_PAGES_PRIV_H
 
+#include <linux/bitops.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/types.h>
+#include <asm/page.h>
 
 #include "pages.h"
 
@@ -380,6 +383,71 @@ void iopt_dmabuf_untrack(struct iopt_pages *pages,
 
 /* pages/vma_hint.c */
 void iopt_vma_hint_set(struct iopt_vma_hint *hint, struct vm_area_struct *vma);
+
+/* pages/contig.c: one bit per 2 MiB block of indexes, block 0 at index 0 */
+#define IOPT_CONTIG_SHIFT (21 - PAGE_SHIFT)
+#define IOPT_CONTIG_PAGES BIT(IOPT_CONTIG_SHIFT)
+
+/* The block of bit 0 of @user's bitmap. */
+static inline unsigned long
+iopt_user_contig_base(const struct iopt_pages_user *user)
+{
+	return user->node.start >> IOPT_CONTIG_SHIFT;
+}
+
+bool __iopt_user_contig_note(struct iopt_pages_user *user, unsigned long lo,
+			     unsigned long hi);
+void iopt_user_contig_free(struct iopt_pages_user *user);
+void iopt_user_contig_split(struct iopt_pages_user *left,
+			    struct iopt_pages_user *right);
+
+/*
+ * Filling mapped [@first, @end) of @user as one physically contiguous
+ * stretch: mark the blocks wholly inside it.  Inline: with scattered
+ * pages every page is a stretch, and none holds a block.  Returns false
+ * when no bitmap could be had (see __iopt_user_contig_note()).
+ */
+static __always_inline bool iopt_user_contig_note(struct iopt_pages_user *user,
+						  unsigned long first,
+						  unsigned long end)
+{
+	unsigned long lo = (first + IOPT_CONTIG_PAGES - 1) >> IOPT_CONTIG_SHIFT;
+	unsigned long hi = end >> IOPT_CONTIG_SHIFT;
+
+	if (likely(lo >= hi))
+		return true;
+	return __iopt_user_contig_note(user, lo, hi);
+}
+
+/*
+ * If the block of @index is marked, how many pages from @index on, up to
+ * @last, follow the page at @index in memory: the rest of the block.
+ * Else 0.  @contig is a user's bitmap, not NULL; @base its first block.
+ */
+static __always_inline unsigned long
+iopt_contig_pages(const unsigned long *contig, unsigned long base,
+		  unsigned long index, unsigned long last)
+{
+	unsigned long block = index >> IOPT_CONTIG_SHIFT;
+
+	if (!test_bit(block - base, contig))
+		return 0;
+	return min((block + 1) << IOPT_CONTIG_SHIFT, last + 1) - index;
+}
+
+#ifdef IOMMUFD_SELFTEST
+void iopt_user_contig_check(struct iommu_domain *domain,
+			    unsigned long iova_base, unsigned long index,
+			    unsigned long pfn, unsigned long npages);
+#else
+static inline void iopt_user_contig_check(struct iommu_domain *domain,
+					  unsigned long iova_base,
+					  unsigned long index,
+					  unsigned long pfn,
+					  unsigned long npages)
+{
+}
+#endif
 
 /* pages/pages_domain.c */
 void iopt_user_unmap(struct iommu_domain *domain,

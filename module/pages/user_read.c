@@ -59,6 +59,8 @@ struct iopt_domain_reader {
 	struct iommu_domain *domain;
 	unsigned long iova_base;
 	unsigned long start_byte;
+	const unsigned long *contig;
+	unsigned long contig_base;
 	bool per_page;
 };
 
@@ -69,6 +71,8 @@ iopt_domain_reader(const struct iopt_pages_user *user)
 		.domain = user->domain,
 		.iova_base = user->iova_base,
 		.start_byte = user->start_byte,
+		.contig = user->contig,
+		.contig_base = iopt_user_contig_base(user),
 		.per_page = user->per_page,
 	};
 }
@@ -76,13 +80,15 @@ iopt_domain_reader(const struct iopt_pages_user *user)
 /*
  * Read the run at @index of a domain user back from its domain: its first
  * PFN in *@pfn, and how many pages of [@index, @last] it holds (one unless
- * the user knows its folios are whole); 0 if the domain has nothing there.
+ * the user knows its folios are whole, or its block contiguous); 0 if the
+ * domain has nothing there.
  */
 static __always_inline unsigned long
 iopt_user_domain_run(const struct iopt_domain_reader *r, unsigned long index,
 		     unsigned long last, unsigned long *pfn)
 {
 	unsigned long byte = max(index * PAGE_SIZE, r->start_byte);
+	unsigned long npages;
 	struct folio *folio;
 	struct page *page;
 	phys_addr_t phys;
@@ -91,8 +97,16 @@ iopt_user_domain_run(const struct iopt_domain_reader *r, unsigned long index,
 	if (WARN_ON_ONCE(!phys))
 		return 0;
 	*pfn = PHYS_PFN(phys);
-	if (r->per_page)
-		return 1;
+	if (r->per_page) {
+		npages = r->contig ? iopt_contig_pages(r->contig,
+						       r->contig_base, index,
+						       last) : 0;
+		if (!npages)
+			return 1;
+		iopt_user_contig_check(r->domain, r->iova_base, index, *pfn,
+				       npages);
+		return npages;
+	}
 	page = pfn_to_page(*pfn);
 	folio = page_folio(page);
 	return min_t(unsigned long,

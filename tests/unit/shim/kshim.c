@@ -4,6 +4,7 @@
 
 unsigned long kshim_warnings;
 unsigned long kshim_uaccess_fail;
+unsigned long kshim_alloc_fail;
 
 void interval_tree_insert(struct interval_tree_node *node,
 			  struct rb_root_cached *root)

@@ -47,6 +47,7 @@ typedef unsigned int gfp_t;
 
 #define GFP_KERNEL 0u
 #define GFP_KERNEL_ACCOUNT 0u
+#define __GFP_NOWARN 0u
 
 #define BIT(n) (1UL << (n))
 #define ALIGN(x, a) (((x) + (a) - 1) & ~((typeof(x))(a) - 1))
@@ -106,6 +107,56 @@ static inline int copy_struct_from_user(void *dst, size_t ksize,
 	}
 	return kshim_copy(dst, src, min(usize, ksize)) ? -EFAULT : 0;
 }
+
+#define likely(c) __builtin_expect(!!(c), 1)
+#define unlikely(c) __builtin_expect(!!(c), 0)
+
+/*
+ * Bitmaps.  kshim_alloc_fail makes the next that many bitmap_zalloc()
+ * calls fail, as the kernel's allocator may.
+ */
+#define BITS_PER_LONG 64
+#define BITS_TO_LONGS(n) DIV_ROUND_UP(n, BITS_PER_LONG)
+extern unsigned long kshim_alloc_fail;
+static inline unsigned long *bitmap_zalloc(unsigned long nbits, gfp_t gfp)
+{
+	if (kshim_alloc_fail) {
+		kshim_alloc_fail--;
+		return NULL;
+	}
+	return calloc(BITS_TO_LONGS(nbits), sizeof(unsigned long));
+}
+static inline void bitmap_free(const unsigned long *map)
+{
+	free((void *)map);
+}
+static inline bool test_bit(unsigned long nr, const unsigned long *map)
+{
+	return (map[nr / BITS_PER_LONG] >> (nr % BITS_PER_LONG)) & 1;
+}
+static inline void __set_bit(unsigned long nr, unsigned long *map)
+{
+	map[nr / BITS_PER_LONG] |= 1UL << (nr % BITS_PER_LONG);
+}
+static inline void bitmap_set(unsigned long *map, unsigned long start,
+			      unsigned int nbits)
+{
+	while (nbits--)
+		__set_bit(start++, map);
+}
+static inline unsigned long find_next_bit(const unsigned long *map,
+					  unsigned long size,
+					  unsigned long offset)
+{
+	for (; offset < size; offset++)
+		if (test_bit(offset, map))
+			return offset;
+	return size;
+}
+#define for_each_set_bit_from(bit, addr, size)				\
+	for ((bit) = find_next_bit((addr), (size), (bit));		\
+	     (bit) < (size);						\
+	     (bit) = find_next_bit((addr), (size), (bit) + 1))
 
 static inline unsigned long __ffs(unsigned long x)
 {
