@@ -8,6 +8,9 @@
  *                   test, so a leaked object fails the test that leaked it
  *   pinned_pages  - pages pinned by all IOASes together (read); the same
  *                   check for leaked pins
+ *   block_read_pages - pages read back from a domain a contiguity block at
+ *                   a time (pages/contig.c), ever (read); tests check that
+ *                   contiguous memory takes that path
  *   trigger_warn  - writing anything reaches a WARN_ON() in this module, so
  *                   the VM harness can prove it fails a run that warned
  *   fail_nth      - failure injection for the writing thread (fail_nth.c)
@@ -26,6 +29,7 @@
 
 static atomic_t iommufd_test_objects = ATOMIC_INIT(0);
 static atomic_long_t iommufd_test_pinned = ATOMIC_LONG_INIT(0);
+static atomic_long_t iommufd_test_block_pages = ATOMIC_LONG_INIT(0);
 
 void iommufd_test_object_created(void)
 {
@@ -53,6 +57,19 @@ static int pinned_pages_get(void *data, u64 *val)
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(pinned_pages_fops, pinned_pages_get, NULL, "%llu\n");
+
+void iommufd_test_block_read(unsigned long npages)
+{
+	atomic_long_add(npages, &iommufd_test_block_pages);
+}
+
+static int block_read_pages_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&iommufd_test_block_pages);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(block_read_pages_fops, block_read_pages_get, NULL,
+			 "%llu\n");
 
 static ssize_t trigger_warn_write(struct file *file, const char __user *buf,
 				  size_t count, loff_t *ppos)
@@ -86,6 +103,8 @@ int iommufd_test_init(struct dentry *root)
 			    &trigger_warn_fops);
 	debugfs_create_file_unsafe("pinned_pages", 0400, root,
 				   NULL, &pinned_pages_fops);
+	debugfs_create_file_unsafe("block_read_pages", 0400, root,
+				   NULL, &block_read_pages_fops);
 	iommufd_fail_init(root);
 	iommufd_pause_init(root);
 	return 0;

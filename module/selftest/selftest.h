@@ -34,6 +34,7 @@ void iommufd_test_object_created(void);
 void iommufd_test_object_freed(void);
 void iommufd_test_pages_pinned(unsigned long npages);
 void iommufd_test_pages_unpinned(unsigned long npages);
+void iommufd_test_block_read(unsigned long npages);
 unsigned long iommufd_test_pin_batch_limit(unsigned long npages);
 int iommufd_test_cmd_ioctl(struct iommufd_ucmd *ucmd);
 bool iommufd_test_is_mock_dev(struct device *dev);
@@ -70,6 +71,10 @@ static inline void iommufd_test_pages_pinned(unsigned long npages)
 }
 
 static inline void iommufd_test_pages_unpinned(unsigned long npages)
+{
+}
+
+static inline void iommufd_test_block_read(unsigned long npages)
 {
 }
 

@@ -6,42 +6,14 @@
  * where it does not (a transparent huge page with a foreign page mapped
  * into its middle) and check that every path that reads the record back
  * (a second domain, IOAS_COPY, access rw, unmap) sees the right pages and
- * that unmapping unpins exactly what was pinned.
+ * that unmapping unpins exactly what was pinned.  The same for order-0
+ * pages that lie in physical order, which are read back a 2 MiB block at
+ * a time (pages/contig.c).
  */
-#include <fcntl.h>
-#include <stdint.h>
-
+#include "mem_utils.h"
 #include "mock_utils.h"
 
-#define HUGE (2UL << 20)
-#define KPF_THP 22
-
-/* Is the page mapped at @addr part of a transparent huge page? */
-static int page_is_thp(void *addr)
-{
-	uint64_t entry, flags;
-	int pm = open("/proc/self/pagemap", O_RDONLY);
-	int kf = open("/proc/kpageflags", O_RDONLY);
-	int ret = -1;
-
-	if (pm < 0 || kf < 0)
-		goto out;
-	if (pread(pm, &entry, sizeof(entry),
-		  (uintptr_t)addr / PAGE_SZ * sizeof(entry)) != sizeof(entry))
-		goto out;
-	if (!(entry >> 63) || !(entry & ((1ULL << 55) - 1)))
-		goto out;
-	if (pread(kf, &flags, sizeof(flags),
-		  (entry & ((1ULL << 55) - 1)) * sizeof(flags)) != sizeof(flags))
-		goto out;
-	ret = (flags >> KPF_THP) & 1;
-out:
-	if (pm >= 0)
-		close(pm);
-	if (kf >= 0)
-		close(kf);
-	return ret;
-}
+#define MIB (1024UL * 1024)
 
 static int check_refs(int fd, void *buf, __u64 len, __u32 refs)
 {
@@ -307,4 +279,145 @@ TEST_F(ioas, rw_uses_pinned_pages_where_pinned_and_memory_elsewhere)
 	munmap(buf, len);
 	free(expect);
 	free(got);
+}
+
+/*
+ * 8 MiB of small pages in physical order but for page 3 of the third
+ * 2 MiB, a page of its own: every path that reads the record back reads
+ * the three whole blocks a block at a time and the broken one page by
+ * page, and sees the right pages either way (the test build also checks
+ * each page of a block against the domain).
+ */
+TEST_F(ioas, contiguous_small_pages_are_read_back_a_block_at_a_time)
+{
+	const size_t nblocks = 4, len = nblocks * HUGE, whole = 3 * HUGE;
+	unsigned char *buf, *foreign, *tmp = malloc(len);
+	__u32 stdev_a, idev_a, hwpt_a, hwpt_b, dst, dst_stdev, dst_hwpt;
+	long reads;
+	void *raw;
+	int access;
+
+	buf = split_thps(&raw, nblocks);
+	if (!buf)
+		SKIP("no transparent huge pages to split in place");
+	/*
+	 * A page faulted in elsewhere first, then moved in: a new page mapped
+	 * there would likely be the very frame just freed, still in order.
+	 */
+	foreign = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, foreign);
+	memset(foreign, 0xa5, PAGE_SZ);
+	ASSERT_EQ(buf + 2 * HUGE + 3 * PAGE_SZ,
+		  mremap(foreign, PAGE_SZ, PAGE_SZ,
+			 MREMAP_MAYMOVE | MREMAP_FIXED,
+			 buf + 2 * HUGE + 3 * PAGE_SZ));
+	ASSERT_NE(page_pfn(buf + 2 * HUGE + 2 * PAGE_SZ) + 1,
+		  page_pfn(buf + 2 * HUGE + 3 * PAGE_SZ));
+	reads = iommufd_block_read_pages();
+	ASSERT_LE(0, reads);
+
+	/* Filling reads nothing back. */
+	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev_a, &hwpt_a,
+			      &idev_a));
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, buf, len, BASE));
+	EXPECT_EQ(self->leak.pinned_before + len / PAGE_SZ,
+		  iommufd_pinned_pages());
+	ASSERT_OK(check_map(self->fd, hwpt_a, BASE, buf, len));
+	ASSERT_EQ(reads, iommufd_block_read_pages());
+
+	/* A second domain, from the first: the whole blocks in one read each. */
+	ASSERT_OK(hwpt_alloc(self->fd, idev_a, self->ioas, 0, 0, 0, NULL, 0,
+			     &hwpt_b));
+	ASSERT_OK(check_map(self->fd, hwpt_b, BASE, buf, len));
+	ASSERT_EQ(reads + whole / PAGE_SZ, iommufd_block_read_pages());
+	reads = iommufd_block_read_pages();
+
+	/* Access rw through the pinned pages, from odd offsets too. */
+	access = _access_create(self->fd, self->ioas, 0);
+	ASSERT_LE(0, access);
+	ASSERT_OK(_access_rw(self->fd, access, BASE, tmp, len, 0));
+	ASSERT_EQ(0, memcmp(tmp, buf, len));
+	ASSERT_OK(_access_rw(self->fd, access, BASE + HUGE - 100, tmp,
+			     2 * HUGE + 200, 0));
+	ASSERT_EQ(0, memcmp(tmp, buf + HUGE - 100, 2 * HUGE + 200));
+	ASSERT_OK(close(access));
+	ASSERT_LT(reads, iommufd_block_read_pages());
+
+	/* IOAS_COPY reads the source's record. */
+	reads = iommufd_block_read_pages();
+	ASSERT_OK(_ioas_alloc(self->fd, &dst));
+	ASSERT_OK(mock_domain(self->fd, dst, 0, &dst_stdev, &dst_hwpt, NULL));
+	ASSERT_OK(_ioas_copy(self->fd, dst, BASE, self->ioas, BASE, len,
+			     MAP_RW));
+	ASSERT_OK(check_map(self->fd, dst_hwpt, BASE, buf, len));
+	ASSERT_EQ(reads + whole / PAGE_SZ, iommufd_block_read_pages());
+	EXPECT_EQ(self->leak.pinned_before + len / PAGE_SZ,
+		  iommufd_pinned_pages());
+
+	/*
+	 * The first domain goes (the record moves to the second), then the
+	 * source: the copy holds every pin.
+	 */
+	reads = iommufd_block_read_pages();
+	ASSERT_OK(_destroy(self->fd, stdev_a));
+	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, len, NULL));
+	ASSERT_EQ(reads, iommufd_block_read_pages());
+	EXPECT_EQ(self->leak.pinned_before + len / PAGE_SZ,
+		  iommufd_pinned_pages());
+
+	/* Unmapping the copy reads its own record and unpins every page. */
+	ASSERT_OK(_ioas_unmap(self->fd, dst, BASE, len, NULL));
+	ASSERT_EQ(reads + whole / PAGE_SZ, iommufd_block_read_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
+	ASSERT_OK(check_refs(self->fd, buf, len, 0));
+	ASSERT_OK(_destroy(self->fd, hwpt_b));
+	ASSERT_OK(_destroy(self->fd, dst_stdev));
+	munmap(raw, len + HUGE);
+	free(tmp);
+}
+
+/*
+ * A type1 v1 unmap cuts a mapping of contiguous small pages through two
+ * blocks: the middle goes and both halves keep their blocks, the cut ones
+ * included (what is left of a block is still one stretch).
+ */
+TEST_F(ioas, cut_mapping_keeps_its_blocks_on_both_sides)
+{
+	const size_t nblocks = 4, len = nblocks * HUGE;
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap), .iova = BASE + 3 * MIB,
+		.size = 2 * MIB,
+	};
+	__u32 stdev, hwpt;
+	unsigned char *buf;
+	long reads;
+	void *raw;
+
+	buf = split_thps(&raw, nblocks);
+	if (!buf)
+		SKIP("no transparent huge pages to split in place");
+	ASSERT_OK(_vfio_ioas_set(self->fd, self->ioas));
+	ASSERT_OK(ioctl(self->fd, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU));
+	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
+	ASSERT_OK(_vfio_map_dma(self->fd, buf, BASE, len));
+	reads = iommufd_block_read_pages();
+
+	/* The middle 2 MiB, half of block 1 and half of block 2. */
+	ASSERT_OK(ioctl(self->fd, VFIO_IOMMU_UNMAP_DMA, &unmap));
+	ASSERT_EQ(2 * MIB, unmap.size);
+	ASSERT_EQ(reads + 2 * MIB / PAGE_SZ, iommufd_block_read_pages());
+	ASSERT_OK(check_refs(self->fd, buf + 3 * MIB, 2 * MIB, 0));
+	ASSERT_OK(check_map(self->fd, hwpt, BASE, buf, 3 * MIB));
+	ASSERT_OK(check_map(self->fd, hwpt, BASE + 5 * MIB, buf + 5 * MIB,
+			    3 * MIB));
+	EXPECT_EQ(self->leak.pinned_before + 6 * MIB / PAGE_SZ,
+		  iommufd_pinned_pages());
+
+	/* Each half, a block and a half, is read back by block. */
+	ASSERT_OK(_destroy(self->fd, stdev));
+	ASSERT_EQ(reads + len / PAGE_SZ, iommufd_block_read_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
+	ASSERT_OK(check_refs(self->fd, buf, len, 0));
+	munmap(raw, len + HUGE);
 }

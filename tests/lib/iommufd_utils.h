@@ -89,6 +89,15 @@ static inline long iommufd_pinned_pages(void)
 	return iommufd_debugfs_long("pinned_pages");
 }
 
+/*
+ * Pages read back from a domain a contiguity block at a time, ever (test
+ * build); -1 if unknown.
+ */
+static inline long iommufd_block_read_pages(void)
+{
+	return iommufd_debugfs_long("block_read_pages");
+}
+
 /* A "Vm...:   N kB" line of /proc/PID/status, in pages; -1 if absent. */
 static inline long pid_status_pages(pid_t pid, const char *key)
 {

@@ -22,6 +22,7 @@
 
 #include "account_utils.h"
 #include "edu.h"
+#include "mem_utils.h"
 #include "mock_utils.h"
 
 #define LEN (64 * 4096UL)
@@ -268,6 +269,32 @@ static int scatter_buffer(struct seq *s)
 			rc = -1;
 	munmap(from, 2 * LEN);
 	return rc;
+}
+
+/* Small pages in physical order, two 2 MiB blocks of them. */
+#define CONTIG_LEN (2 * HUGE)
+static unsigned char *contig_buf;
+
+/*
+ * Small pages in physical order: a fill that notes its contiguity blocks
+ * (a bitmap, done without if it cannot be had), a second domain read back
+ * a block at a time, and an unmap that reads them back so.  (A type1 v1
+ * cut, which copies the bitmap, maps page by page: a failure point per
+ * page of the mock.  The unit test refuses that copy instead.)
+ */
+static int seq_map_contiguous(struct seq *s)
+{
+	__u32 ioas, stdev, idev, hwpt2;
+
+	SEQ_OK(_ioas_alloc(s->fd, &ioas));
+	SEQ_OK(mock_domain(s->fd, ioas, 0, &stdev, NULL, &idev));
+	SEQ_OK(_ioas_map_fixed(s->fd, ioas, contig_buf, CONTIG_LEN, BASE));
+	SEQ_OK(hwpt_alloc(s->fd, idev, ioas, 0, 0, IOMMU_HWPT_DATA_NONE, NULL,
+			  0, &hwpt2));
+	SEQ_OK(check_map(s->fd, hwpt2, BASE, contig_buf, CONTIG_LEN));
+	SEQ_OK(_ioas_unmap(s->fd, ioas, BASE, CONTIG_LEN, NULL));
+	SEQ_OK(_destroy(s->fd, hwpt2));
+	return 0;
 }
 
 static int seq_copy(struct seq *s)
@@ -531,6 +558,20 @@ TEST_TIMEOUT(fail_nth, map_domain, 900)
 TEST_TIMEOUT(fail_nth, map_scattered, 900)
 {
 	sweep_one("map_scattered", scatter_buffer, seq_map_domain);
+}
+
+TEST_TIMEOUT(fail_nth, map_contiguous, 900)
+{
+	long reads = iommufd_block_read_pages();
+	void *raw;
+
+	contig_buf = split_thps(&raw, CONTIG_LEN / HUGE);
+	if (!contig_buf)
+		SKIP("no transparent huge pages to split in place");
+	sweep_one("map_contiguous", NULL, seq_map_contiguous);
+	/* Some runs had their bitmaps, and read back by block. */
+	ASSERT_LT(reads, iommufd_block_read_pages());
+	munmap(raw, CONTIG_LEN + HUGE);
 }
 
 TEST_TIMEOUT(fail_nth, copy, 900) { sweep_one("copy", NULL, seq_copy); }

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Where the test's own memory lies: the PFNs behind it (root only), its
+ * transparent huge pages, and small pages in physical order made by
+ * splitting THPs in place.
+ */
+#ifndef MEM_UTILS_H
+#define MEM_UTILS_H
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "iommufd_utils.h"
+
+#define HUGE (2UL << 20)
+#define KPF_THP 22
+
+/* The PFN of the page mapped at @addr (root only); 0 if unknown. */
+static inline __u64 page_pfn(void *addr)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	__u64 entry = 0;
+
+	if (pm < 0)
+		return 0;
+	if (pread(pm, &entry, sizeof(entry),
+		  (uintptr_t)addr / PAGE_SZ * sizeof(entry)) != sizeof(entry) ||
+	    !(entry >> 63))
+		entry = 0;
+	close(pm);
+	return entry & ((1ULL << 55) - 1);
+}
+
+/* Is the page mapped at @addr part of a transparent huge page? */
+static inline int page_is_thp(void *addr)
+{
+	__u64 pfn = page_pfn(addr), flags;
+	int kf, ret = -1;
+
+	if (!pfn)
+		return -1;
+	kf = open("/proc/kpageflags", O_RDONLY);
+	if (kf < 0)
+		return -1;
+	if (pread(kf, &flags, sizeof(flags), pfn * sizeof(flags)) ==
+	    sizeof(flags))
+		ret = (flags >> KPF_THP) & 1;
+	close(kf);
+	return ret;
+}
+
+/*
+ * @nblocks times 2 MiB of order-0 pages in physical order: transparent huge
+ * pages, split in place by the kernel's debugfs split_huge_pages, so that
+ * each 2 MiB is one stretch of small pages.  Aligned to 2 MiB, so that the
+ * blocks of a mapping of it from its start are those stretches.  NULL (and
+ * a skip) where THPs or the debugfs file are missing.
+ */
+static inline unsigned char *split_thps(void **raw, size_t nblocks)
+{
+	const char *split = "/sys/kernel/debug/split_huge_pages";
+	size_t len = nblocks * HUGE;
+	unsigned char *buf;
+	char cmd[128];
+	int fd, n;
+
+	*raw = mmap(NULL, len + HUGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*raw == MAP_FAILED)
+		return NULL;
+	buf = (void *)(((uintptr_t)*raw + HUGE - 1) & ~(HUGE - 1));
+	madvise(buf, len, MADV_HUGEPAGE);
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (unsigned char)(i * 7 + i / PAGE_SZ);
+	for (size_t b = 0; b < nblocks; b++)
+		if (page_is_thp(buf + b * HUGE) != 1)
+			return NULL;
+	fd = open(split, O_WRONLY);
+	if (fd < 0)
+		return NULL;
+	n = snprintf(cmd, sizeof(cmd), "%d,0x%lx,0x%lx", getpid(),
+		     (unsigned long)buf, (unsigned long)(buf + len));
+	n = write(fd, cmd, n) == n;
+	close(fd);
+	/* Keep khugepaged from putting them back together. */
+	madvise(buf, len, MADV_NOHUGEPAGE);
+	if (!n)
+		return NULL;
+	for (size_t b = 0; b < nblocks; b++) {
+		__u64 pfn = page_pfn(buf + b * HUGE);
+
+		if (page_is_thp(buf + b * HUGE) != 0 || !pfn)
+			return NULL;
+		for (size_t i = 1; i < HUGE / PAGE_SZ; i++)
+			if (page_pfn(buf + b * HUGE + i * PAGE_SZ) != pfn + i)
+				return NULL;
+	}
+	return buf;
+}
+
+#endif /* MEM_UTILS_H */
