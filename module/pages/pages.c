@@ -15,8 +15,9 @@
  *
  * Nothing is kept per page.  A domain user's PFNs are in its IOMMU domain
  * and read back with iommu_iova_to_phys(), one call per folio (see
- * struct iopt_pages_user's per_page); an access's pin keeps its PFNs as
- * runs.  Everything moves in runs of contiguous pages (pages_priv.h), so a huge
+ * struct iopt_pages_user's per_page), or for small pages one per 2 MiB
+ * block that filling mapped in physical order (contig.c); an access's pin
+ * keeps its PFNs as runs.  Everything moves in runs of contiguous pages (pages_priv.h), so a huge
  * folio is pinned, mapped, read back and unpinned in one step each.
  */
 #include <linux/fcntl.h>

@@ -11,7 +11,9 @@
  * hugetlbfs, and every order-0 page), reading the domain back costs one
  * iommu_iova_to_phys() per folio, else one per page (user->per_page).
  * Where filling met only order-0 folios (at the ends of runs, where it
- * looks), it is one per page anyway, without looking at folios.
+ * looks), it is one per page anyway, without looking at folios, but for
+ * the 2 MiB blocks it mapped from one physically contiguous stretch,
+ * which it notes as it goes (pages/contig.c): one per block.
  *
  * Unfilling reads back what nobody else covers, unmaps it from each
  * domain and only then unpins, so the device can reach no page that is
