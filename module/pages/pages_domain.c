@@ -118,19 +118,6 @@ static __always_inline bool iopt_fill_run_ends_folio(struct iopt_fill *fill,
 	return folio_page_idx(folio, page) == folio_nr_pages(folio) - 1;
 }
 
-/*
- * A run at @index does not continue the last one in memory: the stretch
- * before it ends there, and its blocks are noted (pages/contig.c).
- */
-static __always_inline void iopt_fill_stretch_ends(struct iopt_fill *fill,
-						   unsigned long index)
-{
-	struct iopt_pages_user *user = fill->user;
-
-	fill->note_contig = iopt_user_contig_note(user, fill->stretch, index);
-	fill->stretch = index;
-}
-
 /* Map one run into the domains of @fill; on failure, into none. */
 static noinline int iopt_fill_one(struct iopt_fill *fill, unsigned long index,
 				  unsigned long pfn, unsigned long npages)
@@ -193,6 +180,9 @@ static int iopt_fill_run(void *arg, unsigned long index,
 	bool check_folios = fill->check_folios && !user->per_page;
 	bool direct = fill->ndomains == 1 && !user->small_pages;
 	unsigned long last_pfn = fill->last_pfn;
+	/* Where the stretch that these runs continue began. */
+	unsigned long stretch = fill->stretch;
+	bool note_contig = fill->note_contig;
 	int rc = 0;
 
 	/*
@@ -214,8 +204,15 @@ static int iopt_fill_run(void *arg, unsigned long index,
 				user->per_page = true;
 				check_folios = false;
 			}
-			if (fill->note_contig)
-				iopt_fill_stretch_ends(fill, index);
+			/*
+			 * The stretch ends here: note its blocks, if it can
+			 * hold one (with scattered pages, none can).
+			 */
+			if (note_contig && index - stretch >= IOPT_CONTIG_PAGES)
+				note_contig = iopt_user_contig_note(user,
+								    stretch,
+								    index);
+			stretch = index;
 		}
 		if (likely(direct && start >= user->start_byte &&
 			   start + size <= user->end_byte))
@@ -231,6 +228,8 @@ static int iopt_fill_run(void *arg, unsigned long index,
 	}
 	fill->next_index = index;
 	fill->last_pfn = last_pfn;
+	fill->stretch = stretch;
+	fill->note_contig = note_contig;
 	*taken = run - runs;
 	return rc;
 }
