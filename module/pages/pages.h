@@ -50,7 +50,7 @@ struct iopt_pfn_run {
  * @runs: for an access's pin, the PFNs of its range, in order
  * @contig: for a domain user read back page by page, a bitmap of the 2 MiB
  *	blocks of its range that filling mapped from one physically
- *	contiguous stretch (pages/contig.c), or NULL
+ *	contiguous stretch (pages/contig.c); NULL if none, or if not @per_page
  * @nruns: entries of @runs
  * @users: holders of exactly this range (equal access pins share a user)
  * @prot: for a domain user, the IOMMU_READ / IOMMU_WRITE it maps with

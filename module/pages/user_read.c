@@ -54,6 +54,8 @@ static unsigned long iopt_pages_next_uncovered(struct iopt_pages *pages,
 /*
  * What reading a domain user back needs of it, read once per call: the
  * user's fields would be read again after every iommu_iova_to_phys().
+ * @per_page: page by page, and no contiguity blocks to go by; @contig:
+ * a user read back page by page but for its marked blocks.
  */
 struct iopt_domain_reader {
 	struct iommu_domain *domain;
@@ -73,7 +75,7 @@ iopt_domain_reader(const struct iopt_pages_user *user)
 		.start_byte = user->start_byte,
 		.contig = user->contig,
 		.contig_base = iopt_user_contig_base(user),
-		.per_page = user->per_page,
+		.per_page = user->per_page && !user->contig,
 	};
 }
 
@@ -97,10 +99,11 @@ iopt_user_domain_run(const struct iopt_domain_reader *r, unsigned long index,
 	if (WARN_ON_ONCE(!phys))
 		return 0;
 	*pfn = PHYS_PFN(phys);
-	if (r->per_page) {
-		npages = r->contig ? iopt_contig_pages(r->contig,
-						       r->contig_base, index,
-						       last) : 0;
+	if (r->per_page)
+		return 1;
+	if (r->contig) {
+		npages = iopt_contig_pages(r->contig, r->contig_base, index,
+					   last);
 		if (!npages)
 			return 1;
 		iopt_user_contig_check(r->domain, r->iova_base, index, *pfn,
