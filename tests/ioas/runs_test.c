@@ -33,17 +33,9 @@ static int check_refs(int fd, void *buf, __u64 len, __u32 refs)
  */
 static unsigned char *broken_thp(void **raw)
 {
-	unsigned char *thp, *foreign;
+	unsigned char *thp = thp_buffer(raw, 1), *foreign;
 
-	*raw = mmap(NULL, 2 * HUGE, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (*raw == MAP_FAILED)
-		return NULL;
-	thp = (void *)(((uintptr_t)*raw + HUGE - 1) & ~(HUGE - 1));
-	madvise(thp, HUGE, MADV_HUGEPAGE);
-	for (size_t i = 0; i < HUGE; i++)
-		thp[i] = (unsigned char)(i * 5 + 1);
-	if (page_is_thp(thp) != 1)
+	if (!thp)
 		return NULL;
 	foreign = mmap(thp + 2 * PAGE_SZ, PAGE_SZ, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);

@@ -53,19 +53,14 @@ static inline int page_is_thp(void *addr)
 }
 
 /*
- * @nblocks times 2 MiB of order-0 pages in physical order: transparent huge
- * pages, split in place by the kernel's debugfs split_huge_pages, so that
- * each 2 MiB is one stretch of small pages.  Aligned to 2 MiB, so that the
- * blocks of a mapping of it from its start are those stretches.  NULL (and
- * a skip) where THPs or the debugfs file are missing.
+ * @nblocks transparent huge pages, faulted in with some contents: the
+ * first 2 MiB-aligned stretch of a mapping of @nblocks + 1 times 2 MiB
+ * at *@raw, which the caller unmaps.  NULL if any is not a THP.
  */
-static inline unsigned char *split_thps(void **raw, size_t nblocks)
+static inline unsigned char *thp_buffer(void **raw, size_t nblocks)
 {
-	const char *split = "/sys/kernel/debug/split_huge_pages";
 	size_t len = nblocks * HUGE;
 	unsigned char *buf;
-	char cmd[128];
-	int fd, n;
 
 	*raw = mmap(NULL, len + HUGE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -78,6 +73,26 @@ static inline unsigned char *split_thps(void **raw, size_t nblocks)
 	for (size_t b = 0; b < nblocks; b++)
 		if (page_is_thp(buf + b * HUGE) != 1)
 			return NULL;
+	return buf;
+}
+
+/*
+ * @nblocks times 2 MiB of order-0 pages in physical order: transparent huge
+ * pages, split in place by the kernel's debugfs split_huge_pages, so that
+ * each 2 MiB is one stretch of small pages.  Aligned to 2 MiB, so that the
+ * blocks of a mapping of it from its start are those stretches.  NULL (and
+ * a skip) where THPs or the debugfs file are missing.
+ */
+static inline unsigned char *split_thps(void **raw, size_t nblocks)
+{
+	const char *split = "/sys/kernel/debug/split_huge_pages";
+	size_t len = nblocks * HUGE;
+	unsigned char *buf = thp_buffer(raw, nblocks);
+	char cmd[128];
+	int fd, n;
+
+	if (!buf)
+		return NULL;
 	fd = open(split, O_WRONLY);
 	if (fd < 0)
 		return NULL;
