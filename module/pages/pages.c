@@ -17,8 +17,9 @@
  * and read back with iommu_iova_to_phys(), one call per folio (see
  * struct iopt_pages_user's per_page), or for small pages one per 2 MiB
  * block that filling mapped in physical order (contig.c); an access's pin
- * keeps its PFNs as runs.  Everything moves in runs of contiguous pages (pages_priv.h), so a huge
- * folio is pinned, mapped, read back and unpinned in one step each.
+ * keeps its PFNs as runs.  Everything moves in runs of contiguous pages
+ * (pages_priv.h), so a huge folio is pinned, mapped, read back and
+ * unpinned in one step each.
  */
 #include <linux/fcntl.h>
 #include <linux/file.h>
