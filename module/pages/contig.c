@@ -90,7 +90,7 @@ void iopt_user_contig_free(struct iopt_pages_user *user)
 void iopt_user_contig_split(struct iopt_pages_user *left,
 			    struct iopt_pages_user *right)
 {
-	unsigned long from, nbits, shift, bit;
+	unsigned long from, nbits, shift;
 
 	right->contig = NULL;
 	if (!left->contig)
@@ -106,10 +106,8 @@ void iopt_user_contig_split(struct iopt_pages_user *left,
 				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!right->contig)
 		return;
-	for_each_set_bit_from(from, left->contig, shift + nbits) {
-		bit = from - shift;
-		__set_bit(bit, right->contig);
-	}
+	for_each_set_bit_from(from, left->contig, shift + nbits)
+		__set_bit(from - shift, right->contig);
 }
 
 #ifdef IOMMUFD_SELFTEST

@@ -403,9 +403,8 @@ void iopt_user_contig_split(struct iopt_pages_user *left,
 
 /*
  * Filling mapped [@first, @end) of @user as one physically contiguous
- * stretch: mark the blocks wholly inside it.  Inline: with scattered
- * pages every page is a stretch, and none holds a block.  Returns false
- * when no bitmap could be had (see __iopt_user_contig_note()).
+ * stretch: mark the blocks wholly inside it, if any.  Returns false when
+ * no bitmap could be had (see __iopt_user_contig_note()).
  */
 static __always_inline bool iopt_user_contig_note(struct iopt_pages_user *user,
 						  unsigned long first,
