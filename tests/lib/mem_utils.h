@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -18,20 +19,31 @@
 #define HUGE (2UL << 20)
 #define KPF_THP 22
 
+/*
+ * The PFNs of the @n pages mapped from @addr on, in one read (root only);
+ * 0 for a page not present or where it cannot be read.
+ */
+static inline void page_pfns(void *addr, size_t n, __u64 *pfns)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	ssize_t want = n * sizeof(*pfns);
+
+	if (pm < 0 || pread(pm, pfns, want,
+			    (uintptr_t)addr / PAGE_SZ * sizeof(*pfns)) != want)
+		memset(pfns, 0, want);
+	if (pm >= 0)
+		close(pm);
+	for (size_t i = 0; i < n; i++)
+		pfns[i] = pfns[i] >> 63 ? pfns[i] & ((1ULL << 55) - 1) : 0;
+}
+
 /* The PFN of the page mapped at @addr (root only); 0 if unknown. */
 static inline __u64 page_pfn(void *addr)
 {
-	int pm = open("/proc/self/pagemap", O_RDONLY);
-	__u64 entry = 0;
+	__u64 pfn;
 
-	if (pm < 0)
-		return 0;
-	if (pread(pm, &entry, sizeof(entry),
-		  (uintptr_t)addr / PAGE_SZ * sizeof(entry)) != sizeof(entry) ||
-	    !(entry >> 63))
-		entry = 0;
-	close(pm);
-	return entry & ((1ULL << 55) - 1);
+	page_pfns(addr, 1, &pfn);
+	return pfn;
 }
 
 /* Is the page mapped at @addr part of a transparent huge page? */
@@ -104,13 +116,16 @@ static inline unsigned char *split_thps(void **raw, size_t nblocks)
 	madvise(buf, len, MADV_NOHUGEPAGE);
 	if (!n)
 		return NULL;
+	if (HUGE / PAGE_SZ > 512)
+		return NULL;
 	for (size_t b = 0; b < nblocks; b++) {
-		__u64 pfn = page_pfn(buf + b * HUGE);
+		__u64 pfns[512];
 
-		if (page_is_thp(buf + b * HUGE) != 0 || !pfn)
+		if (page_is_thp(buf + b * HUGE) != 0)
 			return NULL;
-		for (size_t i = 1; i < HUGE / PAGE_SZ; i++)
-			if (page_pfn(buf + b * HUGE + i * PAGE_SZ) != pfn + i)
+		page_pfns(buf + b * HUGE, HUGE / PAGE_SZ, pfns);
+		for (size_t i = 0; i < HUGE / PAGE_SZ; i++)
+			if (!pfns[i] || pfns[i] != pfns[0] + i)
 				return NULL;
 	}
 	return buf;
