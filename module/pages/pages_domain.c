@@ -178,11 +178,12 @@ static int iopt_fill_run(void *arg, unsigned long index,
 	const struct iopt_pfn_run *run = runs, *end = runs + n;
 	/* Once a run broke off inside a folio, there is nothing to learn. */
 	bool check_folios = fill->check_folios && !user->per_page;
-	bool direct = fill->ndomains == 1 && !user->small_pages;
+	bool note_contig = fill->note_contig;
 	unsigned long last_pfn = fill->last_pfn;
 	/* Where the stretch that these runs continue began. */
 	unsigned long stretch = fill->stretch;
-	bool note_contig = fill->note_contig;
+	/* Runs of indexes in [direct_lo, direct_hi) take the usual case. */
+	unsigned long direct_lo = ULONG_MAX, direct_hi = 0;
 	int rc = 0;
 
 	/*
@@ -193,13 +194,18 @@ static int iopt_fill_run(void *arg, unsigned long index,
 		*taken = 0;
 		return -ENOMEM;
 	}
+	if (fill->ndomains == 1 && !user->small_pages) {
+		direct_lo = DIV_ROUND_UP(user->start_byte, PAGE_SIZE);
+		direct_hi = user->end_byte / PAGE_SIZE;
+	}
+	/* The first run of the range ends no run before it. */
+	if (index == user->node.start && run != end)
+		last_pfn = run->pfn - 1;
 	for (; run != end; run++) {
 		unsigned long pfn = run->pfn, npages = run->npages;
-		unsigned long start = index * PAGE_SIZE;
-		unsigned long size = npages * PAGE_SIZE;
 
 		if (pfn != last_pfn + 1) {
-			if (check_folios && index != user->node.start &&
+			if (check_folios &&
 			    !iopt_fill_run_ends_folio(fill, last_pfn)) {
 				user->per_page = true;
 				check_folios = false;
@@ -208,17 +214,17 @@ static int iopt_fill_run(void *arg, unsigned long index,
 			 * The stretch ends here: note its blocks, if it can
 			 * hold one (with scattered pages, none can).
 			 */
-			if (note_contig && index - stretch >= IOPT_CONTIG_PAGES)
+			if (index - stretch >= IOPT_CONTIG_PAGES && note_contig)
 				note_contig = iopt_user_contig_note(user,
 								    stretch,
 								    index);
 			stretch = index;
 		}
-		if (likely(direct && start >= user->start_byte &&
-			   start + size <= user->end_byte))
-			rc = iommu_map(fill->domain[0], user->iova_base + start,
-				       PFN_PHYS(pfn), size, user->prot,
-				       GFP_KERNEL_ACCOUNT);
+		if (likely(index >= direct_lo && index + npages <= direct_hi))
+			rc = iommu_map(fill->domain[0],
+				       user->iova_base + index * PAGE_SIZE,
+				       PFN_PHYS(pfn), npages * PAGE_SIZE,
+				       user->prot, GFP_KERNEL_ACCOUNT);
 		else
 			rc = iopt_fill_one(fill, index, pfn, npages);
 		if (rc)
