@@ -183,28 +183,40 @@ static int iopt_pin_batch_alloc(struct iopt_pages *pages,
 
 /*
  * Put @n pinned pages into @buf, empty, a run per physically contiguous
- * stretch.  The run grows in locals; the buffer sees it once it ends, and
- * it never continues the run before it.
+ * stretch.  The buffer sees a run once it ends, so it never continues the
+ * run before it.  Contiguity is checked on the struct page pointers:
+ * nth_page() steps through the memory map as pfn_to_page(page_to_pfn() +
+ * 1) would, which where the map is virtually contiguous
+ * (SPARSEMEM_VMEMMAP, FLATMEM) is a pointer increment.  The runs are
+ * written through a local cursor: with scattered pages this loop runs
+ * once per page.
  */
 static int iopt_run_buf_add_pages(struct iopt_run_buf *buf,
 				  struct page **out, unsigned long n)
 {
-	unsigned long pfn = page_to_pfn(out[0]), npages = 1, next, i;
+	struct iopt_pfn_run *run = buf->runs + buf->n;
+	struct page **end = out + n;
 	int rc;
 
-	for (i = 1; i < n; i++) {
-		next = page_to_pfn(out[i]);
-		if (next == pfn + npages) {
-			npages++;
-			continue;
+	while (out != end) {
+		struct page **from = out;
+		struct page *next = nth_page(*out, 1);
+
+		for (out++; out != end && *out == next; out++)
+			next = nth_page(next, 1);
+		if (unlikely(run == buf->runs + IOPT_RUN_BUF)) {
+			buf->n = IOPT_RUN_BUF;
+			rc = iopt_run_buf_flush(buf);
+			if (rc)
+				return rc;
+			run = buf->runs;
 		}
-		rc = iopt_run_buf_push(buf, pfn, npages);
-		if (rc)
-			return rc;
-		pfn = next;
-		npages = 1;
+		run->pfn = page_to_pfn(*from);
+		run->npages = out - from;
+		run++;
 	}
-	return iopt_run_buf_push(buf, pfn, npages);
+	buf->n = run - buf->runs;
+	return 0;
 }
 
 /*
