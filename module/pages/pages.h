@@ -48,9 +48,10 @@ struct iopt_pfn_run {
  * @iova_base: for a domain user, the IOVA of byte 0 of the pages (byte b
  *	is at @iova_base + b; modular arithmetic)
  * @runs: for an access's pin, the PFNs of its range, in order
- * @contig: for a domain user read back page by page, a bitmap of the 2 MiB
- *	blocks of its range that filling mapped from one physically
- *	contiguous stretch (pages/contig.c); NULL if none, or if not @per_page
+ * @contig: for a domain user read back page by page, one mask per 2 MiB
+ *	block of its range: which of the block's 64 KiB sub-blocks filling
+ *	mapped from one physically contiguous stretch (pages/contig.c); NULL
+ *	if none, or if not @per_page
  * @nruns: entries of @runs
  * @users: holders of exactly this range (equal access pins share a user)
  * @prot: for a domain user, the IOMMU_READ / IOMMU_WRITE it maps with
@@ -73,7 +74,7 @@ struct iopt_pages_user {
 	unsigned long iova_base;
 	union {		/* an access's pin, a domain user */
 		struct iopt_pfn_run *runs;
-		unsigned long *contig;
+		u32 *contig;
 	};
 	unsigned long nruns;
 	unsigned int users;

@@ -12,8 +12,9 @@
  * iommu_iova_to_phys() per folio, else one per page (user->per_page).
  * Where filling met only order-0 folios (at the ends of runs, where it
  * looks), it is one per page anyway, without looking at folios, but for
- * the 2 MiB blocks it mapped from one physically contiguous stretch,
- * which it notes as it goes (pages/contig.c): one per block.
+ * the 64 KiB sub-blocks it mapped from one physically contiguous
+ * stretch, which it notes as it goes (pages/contig.c): one per run of
+ * them.
  *
  * Unfilling reads back what nobody else covers, unmaps it from each
  * domain and only then unpins, so the device can reach no page that is
@@ -84,7 +85,7 @@ static int iopt_map_run(struct iommu_domain *domain,
  * @check_folios: set @user->per_page if a run breaks off inside a folio
  * @large_folio: with @check_folios, a run was seen to end in a folio of
  *	more than one page
- * @note_contig: mark @user's contiguity blocks as stretches end
+ * @note_contig: mark @user's contiguous sub-blocks as stretches end
  */
 struct iopt_fill {
 	struct iopt_pages_user *user;
@@ -211,10 +212,11 @@ static int iopt_fill_run(void *arg, unsigned long index,
 				check_folios = false;
 			}
 			/*
-			 * The stretch ends here: note its blocks, if it can
-			 * hold one (with scattered pages, none can).
+			 * The stretch ends here: note its sub-blocks, if it
+			 * can hold one (with scattered pages, none can).
 			 */
-			if (index - stretch >= IOPT_CONTIG_PAGES && note_contig)
+			if (index - stretch >= IOPT_CONTIG_SUB_PAGES &&
+			    note_contig)
 				note_contig = iopt_user_contig_note(user,
 								    stretch,
 								    index);
@@ -386,7 +388,7 @@ int iopt_pages_fill_user(struct iopt_pages *pages,
 		if (fill.note_contig)
 			iopt_user_contig_note(user, fill.stretch,
 					      user->node.last + 1);
-		/* Read back by folio, it has no use for the blocks. */
+		/* Read back by folio, it has no use for the masks. */
 		if (!user->per_page)
 			iopt_user_contig_free(user);
 		interval_tree_insert(&user->node, &pages->users_itree);

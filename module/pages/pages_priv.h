@@ -384,54 +384,67 @@ void iopt_dmabuf_untrack(struct iopt_pages *pages,
 /* pages/vma_hint.c */
 void iopt_vma_hint_set(struct iopt_vma_hint *hint, struct vm_area_struct *vma);
 
-/* pages/contig.c: one bit per 2 MiB block of indexes, block 0 at index 0 */
+/*
+ * pages/contig.c: per 2 MiB block of indexes (block 0 at index 0) a u32
+ * mask, one bit per 64 KiB sub-block.  Bit k is set when sub-block k lies
+ * in one physically contiguous stretch and, for k > 0, continues the page
+ * before it, so a run of set bits from k on is one stretch.
+ */
 #define IOPT_CONTIG_SHIFT (21 - PAGE_SHIFT)
 #define IOPT_CONTIG_PAGES BIT(IOPT_CONTIG_SHIFT)
+#define IOPT_CONTIG_SUBS 32	/* the bits of a u32: 2^5 */
+#define IOPT_CONTIG_SUB_SHIFT (IOPT_CONTIG_SHIFT - 5)
+#define IOPT_CONTIG_SUB_PAGES BIT(IOPT_CONTIG_SUB_SHIFT)
 
-/* The block of bit 0 of @user's bitmap. */
+/* The block of mask 0 of @user. */
 static inline unsigned long
 iopt_user_contig_base(const struct iopt_pages_user *user)
 {
 	return user->node.start >> IOPT_CONTIG_SHIFT;
 }
 
-bool __iopt_user_contig_note(struct iopt_pages_user *user, unsigned long lo,
-			     unsigned long hi);
+bool __iopt_user_contig_note(struct iopt_pages_user *user,
+			     unsigned long first, unsigned long end);
 void iopt_user_contig_free(struct iopt_pages_user *user);
 void iopt_user_contig_split(struct iopt_pages_user *left,
 			    struct iopt_pages_user *right);
 
 /*
  * Filling mapped [@first, @end) of @user as one physically contiguous
- * stretch: mark the blocks wholly inside it, if any.  Returns false when
- * no bitmap could be had (see __iopt_user_contig_note()).
+ * stretch: mark the sub-blocks it holds, if any.  Returns false when no
+ * masks could be had (see __iopt_user_contig_note()).
  */
 static __always_inline bool iopt_user_contig_note(struct iopt_pages_user *user,
 						  unsigned long first,
 						  unsigned long end)
 {
-	unsigned long lo = (first + IOPT_CONTIG_PAGES - 1) >> IOPT_CONTIG_SHIFT;
-	unsigned long hi = end >> IOPT_CONTIG_SHIFT;
-
-	if (likely(lo >= hi))
+	if (likely(end - first < IOPT_CONTIG_SUB_PAGES))
 		return true;
-	return __iopt_user_contig_note(user, lo, hi);
+	return __iopt_user_contig_note(user, first, end);
 }
 
 /*
- * If the block of @index is marked, how many pages from @index on, up to
- * @last, follow the page at @index in memory: the rest of the block.
- * Else 0.  @contig is a user's bitmap, not NULL; @base its first block.
+ * If the sub-block of @index is marked, how many pages from @index on, up
+ * to @last, follow the page at @index in memory: the rest of the marked
+ * sub-blocks from there to the block's end.  Else 0.  @contig is a user's
+ * masks, not NULL; @base its first block.
  */
 static __always_inline unsigned long
-iopt_contig_pages(const unsigned long *contig, unsigned long base,
-		  unsigned long index, unsigned long last)
+iopt_contig_pages(const u32 *contig, unsigned long base, unsigned long index,
+		  unsigned long last)
 {
 	unsigned long block = index >> IOPT_CONTIG_SHIFT;
+	unsigned int sub = (index >> IOPT_CONTIG_SUB_SHIFT) &
+			   (IOPT_CONTIG_SUBS - 1);
+	u64 ones = (u64)contig[block - base] >> sub;
+	unsigned long end;
 
-	if (!test_bit(block - base, contig))
+	if (!(ones & 1))
 		return 0;
-	return min((block + 1) << IOPT_CONTIG_SHIFT, last + 1) - index;
+	/* Bit 32 - sub and up are clear: ~ones has a set bit. */
+	end = (block << IOPT_CONTIG_SHIFT) +
+	      ((sub + __ffs64(~ones)) << IOPT_CONTIG_SUB_SHIFT);
+	return min(end, last + 1) - index;
 }
 
 #ifdef IOMMUFD_SELFTEST

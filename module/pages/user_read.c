@@ -54,14 +54,14 @@ static unsigned long iopt_pages_next_uncovered(struct iopt_pages *pages,
 /*
  * What reading a domain user back needs of it, read once per call: the
  * user's fields would be read again after every iommu_iova_to_phys().
- * @per_page: page by page, and no contiguity blocks to go by; @contig:
- * a user read back page by page but for its marked blocks.
+ * @per_page: page by page, and no contiguity masks to go by; @contig:
+ * a user read back page by page but for its marked sub-blocks.
  */
 struct iopt_domain_reader {
 	struct iommu_domain *domain;
 	unsigned long iova_base;
 	unsigned long start_byte;
-	const unsigned long *contig;
+	const u32 *contig;
 	unsigned long contig_base;
 	bool per_page;
 };
@@ -82,8 +82,8 @@ iopt_domain_reader(const struct iopt_pages_user *user)
 /*
  * Read the run at @index of a domain user back from its domain: its first
  * PFN in *@pfn, and how many pages of [@index, @last] it holds (one unless
- * the user knows its folios are whole, or its block contiguous); 0 if the
- * domain has nothing there.
+ * the user knows its folios are whole, or its sub-blocks contiguous); 0
+ * if the domain has nothing there.
  */
 static __always_inline unsigned long
 iopt_user_domain_run(const struct iopt_domain_reader *r, unsigned long index,

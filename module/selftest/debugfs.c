@@ -8,8 +8,8 @@
  *                   test, so a leaked object fails the test that leaked it
  *   pinned_pages  - pages pinned by all IOASes together (read); the same
  *                   check for leaked pins
- *   block_read_pages - pages read back from a domain a contiguity block at
- *                   a time (pages/contig.c), ever (read); tests check that
+ *   block_read_pages - pages read back from a domain through contiguity
+ *                   masks (pages/contig.c), ever (read); tests check that
  *                   contiguous memory takes that path
  *   trigger_warn  - writing anything reaches a WARN_ON() in this module, so
  *                   the VM harness can prove it fails a run that warned

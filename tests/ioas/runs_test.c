@@ -7,8 +7,8 @@
  * into its middle) and check that every path that reads the record back
  * (a second domain, IOAS_COPY, access rw, unmap) sees the right pages and
  * that unmapping unpins exactly what was pinned.  The same for order-0
- * pages that lie in physical order, which are read back a 2 MiB block at
- * a time (pages/contig.c).
+ * pages that lie in physical order, which are read back a stretch of
+ * 64 KiB sub-blocks at a time, up to a 2 MiB block (pages/contig.c).
  */
 #include "mem_utils.h"
 #include "mock_utils.h"
@@ -276,13 +276,16 @@ TEST_F(ioas, rw_uses_pinned_pages_where_pinned_and_memory_elsewhere)
 /*
  * 8 MiB of small pages in physical order but for page 3 of the third
  * 2 MiB, a page of its own: every path that reads the record back reads
- * the three whole blocks a block at a time and the broken one page by
- * page, and sees the right pages either way (the test build also checks
- * each page of a block against the domain).
+ * the three whole blocks a block at a time, the broken one page by page
+ * for its first 64 KiB and then in one read, and sees the right pages
+ * either way (the test build also checks each page it did not read
+ * against the domain).
  */
 TEST_F(ioas, contiguous_small_pages_are_read_back_a_block_at_a_time)
 {
-	const size_t nblocks = 4, len = nblocks * HUGE, whole = 3 * HUGE;
+	const size_t nblocks = 4, len = nblocks * HUGE;
+	/* What is read through the masks: all but one sub-block. */
+	const size_t whole = len - 16 * PAGE_SZ;
 	unsigned char *buf, *foreign, *tmp = malloc(len);
 	__u32 stdev_a, idev_a, hwpt_a, hwpt_b, dst, dst_stdev, dst_hwpt;
 	long reads;
@@ -412,4 +415,46 @@ TEST_F(ioas, cut_mapping_keeps_its_blocks_on_both_sides)
 	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(check_refs(self->fd, buf, len, 0));
 	munmap(raw, len + HUGE);
+}
+
+/*
+ * Two stretches that meet inside a 2 MiB block of the mapping, as the
+ * block boundaries of memory handed out again fall inside its stretches:
+ * 3 MiB from the middle of one split THP into the next, which is not its
+ * neighbour in memory.  Each stretch's part of the block is one read but
+ * for the 64 KiB where the second starts, and the pages are the right
+ * ones.
+ */
+TEST_F(ioas, block_of_two_stretches_is_read_back_in_parts)
+{
+	const size_t nblocks = 4, len = 3 * MIB;
+	unsigned char *buf, *from = NULL;
+	__u32 stdev, hwpt;
+	long reads;
+	void *raw;
+	size_t i;
+
+	buf = split_thps(&raw, nblocks);
+	if (!buf)
+		SKIP("no transparent huge pages to split in place");
+	for (i = 0; i + 1 < nblocks && !from; i++)
+		if (page_pfn(buf + (i + 1) * HUGE - PAGE_SZ) + 1 !=
+		    page_pfn(buf + (i + 1) * HUGE))
+			from = buf + i * HUGE + MIB;
+	if (!from) {
+		munmap(raw, nblocks * HUGE + HUGE);
+		SKIP("the split THPs are all neighbours in memory");
+	}
+	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
+	ASSERT_OK(_ioas_map_fixed(self->fd, self->ioas, from, len, BASE));
+	ASSERT_OK(check_map(self->fd, hwpt, BASE, from, len));
+	reads = iommufd_block_read_pages();
+	ASSERT_LE(0, reads);
+
+	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, BASE, len, NULL));
+	ASSERT_EQ(reads + len / PAGE_SZ - 16, iommufd_block_read_pages());
+	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
+	ASSERT_OK(check_refs(self->fd, from, len, 0));
+	ASSERT_OK(_destroy(self->fd, stdev));
+	munmap(raw, nblocks * HUGE + HUGE);
 }

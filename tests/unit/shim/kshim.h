@@ -112,8 +112,8 @@ static inline int copy_struct_from_user(void *dst, size_t ksize,
 #define unlikely(c) __builtin_expect(!!(c), 0)
 
 /*
- * Bitmaps.  kshim_alloc_fail makes the next that many bitmap_zalloc()
- * calls fail, as the kernel's allocator may.
+ * Bitmaps.  kshim_alloc_fail makes the next that many bitmap_zalloc(),
+ * kcalloc() or kmemdup() calls fail, as the kernel's allocator may.
  */
 #define BITS_PER_LONG 64
 #define BITS_TO_LONGS(n) DIV_ROUND_UP(n, BITS_PER_LONG)
@@ -125,6 +125,23 @@ static inline unsigned long *bitmap_zalloc(unsigned long nbits, gfp_t gfp)
 		return NULL;
 	}
 	return calloc(BITS_TO_LONGS(nbits), sizeof(unsigned long));
+}
+/* kcalloc() and kmemdup() fail the same way. */
+static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	if (kshim_alloc_fail) {
+		kshim_alloc_fail--;
+		return NULL;
+	}
+	return calloc(n, size);
+}
+static inline void *kmemdup(const void *src, size_t len, gfp_t gfp)
+{
+	void *p = kcalloc(1, len, gfp);
+
+	if (p)
+		memcpy(p, src, len);
+	return p;
 }
 static inline void bitmap_free(const unsigned long *map)
 {
@@ -162,6 +179,12 @@ static inline unsigned long __ffs(unsigned long x)
 {
 	return __builtin_ctzl(x);
 }
+static inline unsigned int __ffs64(unsigned long long x)
+{
+	return __builtin_ctzll(x);
+}
+#define GENMASK(h, l) \
+	((~0UL << (l)) & (~0UL >> (BITS_PER_LONG - 1 - (h))))
 
 static inline unsigned long roundup_pow_of_two(unsigned long n)
 {
