@@ -55,16 +55,21 @@
  * B_4K: 4 KiB pages faulted in ascending.  How many of them are also
  * neighbours in physical memory depends on the page allocator's past:
  * the first process after boot got a GiB in some 40 runs, later ones in
- * 35,000 to 60,000 (most pages one frame below the one before), and that
- * made mapping and unmapping 10-15 % slower for either module.  So the 4K
- * buffer of the map rows is one tmpfs file that every bench process of a
- * run maps (shared_4k_get()): each module set pins the same pages.
+ * 35,000 to 60,000, and that made mapping and unmapping 10-15 % slower
+ * for either module.  So the 4K buffer of the map rows is one tmpfs file
+ * that every bench process of a run maps (shared_4k_get()): each module
+ * set pins the same pages.
+ * B_REUSED: the same, but the file is made after a GiB of memory was
+ * faulted in and freed, the layout later processes get: most 2 MiB
+ * blocks still in stretches of hundreds of pages or more, but block
+ * boundaries inside them, and a fifth of the pages one frame below the
+ * one before.
  * B_SCAT: 4 KiB pages faulted in out of order, so that no two neighbours
  * are neighbours in physical memory either, whatever the free lists hold.
  */
-enum backing { B_4K, B_THP, B_HTLB, B_SCAT };
+enum backing { B_4K, B_THP, B_HTLB, B_SCAT, B_REUSED };
 static const char *const backing_name[] = { "4K", "THP", "HTLB",
-					    "4K_scattered" };
+					    "4K_scattered", "4K_reused" };
 
 static const char *set = "?";
 static const char *round_s = "?";
@@ -464,22 +469,26 @@ static void row_memory(void *buf, unsigned long len, enum backing b)
 /* ---- the modes ---- */
 
 /*
- * Runs of physically contiguous pages in [p, p + len), all faulted in:
- * from /proc/self/pagemap (root only); 0 if it cannot be read.
+ * Runs of physically contiguous pages in [p, p + len), all faulted in,
+ * and in *@whole how many of its 2 MiB (from @p on) lie in one run: from
+ * /proc/self/pagemap (root only); 0 if it cannot be read.
  */
-static unsigned long phys_runs(const char *p, unsigned long len)
+static unsigned long phys_runs(const char *p, unsigned long len,
+			       unsigned long *whole)
 {
 	const __u64 pfn_mask = (1ULL << 55) - 1;
 	unsigned long runs = 0, n = len / SZ_4K;
 	__u64 prev = 0, e[512];
 	int fd = open("/proc/self/pagemap", O_RDONLY);
 
+	*whole = 0;
 	if (fd < 0)
 		return 0;
 	for (unsigned long i = 0; i < n; i += 512) {
 		size_t k = n - i < 512 ? n - i : 512;
 		off_t off = ((uintptr_t)p / SZ_4K + i) * sizeof(e[0]);
 		ssize_t want = k * sizeof(e[0]);
+		int one = k == 512;
 
 		if (pread(fd, e, want, off) != want || !(e[0] & pfn_mask)) {
 			runs = 0;
@@ -488,36 +497,51 @@ static unsigned long phys_runs(const char *p, unsigned long len)
 		for (size_t j = 0; j < k; j++) {
 			__u64 pfn = e[j] & pfn_mask;
 
-			if (!runs || pfn != prev + 1)
+			if (!runs || pfn != prev + 1) {
 				runs++;
+				one &= !j;
+			}
 			prev = pfn;
 		}
+		*whole += one;
 	}
 	close(fd);
 	return runs;
 }
 
 /*
- * The map rows' 4K buffer: @len bytes of the tmpfs file $BENCH_SHARED
- * (mounted huge=never by rounds.sh), made and filled by the first bench
- * process of the run and mapped by each after it, so that every module
- * set pins the same physical pages (see B_4K).  Without $BENCH_SHARED,
- * anonymous memory.  Prints how many physical runs the pages lie in.
+ * The map rows' 4K buffers: @len bytes of the tmpfs file $BENCH_SHARED
+ * (B_4K) or $BENCH_SHARED-reused (B_REUSED), mounted huge=never by
+ * rounds.sh, made and filled by the first bench process of the run and
+ * mapped by each after it, so that every module set pins the same
+ * physical pages (see B_4K).  Without $BENCH_SHARED, anonymous memory.
+ * Prints how many physical runs the pages lie in.
  */
-static void *shared_4k_get(unsigned long len)
+static void *shared_4k_get(unsigned long len, enum backing b)
 {
-	const char *path = getenv("BENCH_SHARED");
+	const char *shared = getenv("BENCH_SHARED");
+	unsigned long runs, whole;
+	char path[256];
 	struct stat st;
 	char *p;
 	int fd;
 
-	if (!path || !*path)
+	if (!shared || !*shared)
 		return buf_get(len, B_4K);
+	snprintf(path, sizeof(path), "%s%s", shared,
+		 b == B_REUSED ? "-reused" : "");
 	fd = open(path, O_RDWR | O_CREAT, 0600);
 	if (fd < 0 || fstat(fd, &st))
 		die("open %s", path);
-	if ((unsigned long)st.st_size < len && ftruncate(fd, len))
-		die("ftruncate %s", path);
+	if ((unsigned long)st.st_size < len) {
+		if (b == B_REUSED) {
+			/* Memory a process had, handed out again. */
+			p = buf_get(SZ_1G / scale, B_4K);
+			munmap(p, SZ_1G / scale);
+		}
+		if (ftruncate(fd, len))
+			die("ftruncate %s", path);
+	}
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		die("mmap %s", path);
@@ -525,23 +549,27 @@ static void *shared_4k_get(unsigned long len)
 	if (madvise(p, len, MADV_POPULATE_WRITE))
 		die("MADV_POPULATE_WRITE %s", path);
 	warn_4k_thp(p, len);
+	runs = phys_runs(p, len, &whole);
 	fprintf(stderr,
-		"bench: round %s %s: the %s 4K buffer, shared by all sets, lies in %lu physical runs\n",
-		round_s, set, sz(len), phys_runs(p, len));
+		"bench: round %s %s: the %s %s buffer, shared by all sets, lies in %lu physical runs, %lu of its %lu 2M in one\n",
+		round_s, set, sz(len), backing_name[b], runs, whole,
+		len / SZ_2M);
 	return p;
 }
 
 struct bufs {
 	void *p4k;	/* 2 GiB, 4 KiB pages */
 	void *scat;	/* 256 MiB, 4 KiB pages, B_SCAT */
+	void *reused;	/* 512 MiB, 4 KiB pages, B_REUSED */
 	void *thp;	/* 1 GiB, THP */
 	void *htlb;	/* 1 GiB, hugetlbfs 2 MiB */
 };
 
 static void bufs_get(struct bufs *bb)
 {
-	progress("faulting in the user memory (2G 4K, 256M 4K scattered, 1G THP, 1G hugetlbfs)");
-	bb->p4k = shared_4k_get(2 * SZ_1G / scale);
+	progress("faulting in the user memory (2G 4K, 512M 4K reused, 256M 4K scattered, 1G THP, 1G hugetlbfs)");
+	bb->p4k = shared_4k_get(2 * SZ_1G / scale, B_4K);
+	bb->reused = shared_4k_get(SZ_1G / 2 / scale, B_REUSED);
 	bb->scat = buf_get(SZ_1G / 4 / scale, B_SCAT);
 	bb->thp = buf_get(SZ_1G / scale, B_THP);
 	bb->htlb = buf_get(SZ_1G / scale, B_HTLB);
@@ -555,6 +583,7 @@ static void map_rows(struct bufs *bb)
 	row_map_unmap(bb->p4k, g / 4, B_4K, 3, 1);
 	row_map_unmap(bb->p4k, g, B_4K, 1, 1);
 	row_map_unmap(bb->p4k, 2 * g, B_4K, 1, 1);
+	row_map_unmap(bb->reused, g / 2, B_REUSED, 3, 1);
 	row_map_unmap(bb->scat, g / 4, B_SCAT, 3, 1);
 	row_map_unmap(bb->thp, g, B_THP, 2, 0);
 	row_map_unmap(bb->htlb, g, B_HTLB, 2, 0);

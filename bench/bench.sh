@@ -66,8 +66,8 @@ fi
 	echo "- guest: $(sed -n 's/^bench: guest //p' "$logs/output.txt" | head -1)"
 	echo "- project: $(git -C "$top" describe --always --dirty 2>/dev/null)"
 	echo "- rounds: $rounds${qflag:+ (quick: sizes divided by 8)}"
-	# The one file behind the 4K rows, as every set found it.
-	sed -n 's/^bench: round [^ ]* [^ ]*: the \([^ ]*\) 4K buffer, shared by all sets, lies in \([0-9]*\) physical runs\r*$/- 4K buffer: \1 in \2 physically contiguous runs/p' \
+	# The files behind the 4K rows, as every set found them.
+	sed -n 's/^bench: round [^ ]* [^ ]*: the \([^ ]*\) \(4K[^ ]*\) buffer, shared by all sets, lies in \([0-9]*\) physical runs, \([0-9]*\) of its \([0-9]*\) 2M in one\r*$/- \2 buffer: \1 in \3 physically contiguous runs, \4 of its \5 2 MiB blocks in one/p' \
 		"$logs/output.txt" | sort | uniq -c |
 		sed 's/^ *\([0-9]*\) \(.*\)/\2 (\1 bench processes)/'
 	# What the guest found wrong with the memory behind the rows.
