@@ -16,13 +16,15 @@ VM_TESTS := $(foreach s,$(VM_TEST_SRCS),$(OUT)/tests/bin/$(notdir $(patsubst %/,
 
 # The unit layer: pure parts of the module built from their own source in
 # user space, over a shim of the kernel API (tests/unit/shim/), with ASan
-# and UBSan; tests/unit/NAME_test.c -> out/tests/host/unit_NAME.
+# and UBSan; tests/unit/NAME_test.c -> out/tests/host/unit_NAME, each
+# with a unit_rule below (vm/check.sh runs every one).
 # The kernel's warnings, not user space's: no -Wunused-parameter.
 UNIT_CFLAGS := -O1 -g -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Itests/unit/shim -Itests/lib -Iinclude -I$(OUT)/include
 UNIT_SHIM := tests/unit/shim/kshim.c $(wildcard tests/unit/shim/*.h tests/unit/shim/linux/*.h)
-UNIT_TESTS := $(foreach t,iova_space iova_bitmap ioctl contig,$(OUT)/tests/host/unit_$(t))
+UNIT_TESTS := $(patsubst tests/unit/%_test.c,$(OUT)/tests/host/unit_%,\
+	$(wildcard tests/unit/*_test.c))
 
 .PHONY: tests
 tests: $(VM_TESTS) $(OUT)/tests/host/harness_selftest $(UNIT_TESTS)

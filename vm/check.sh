@@ -52,7 +52,8 @@ echo "== host: the test harness"
 { echo "# program harness_selftest"
   "$top/tests/harness/check-harness.sh" "$out/tests/host/harness_selftest"; } |
 	fold_tap host
-for unit in iova_space iova_bitmap ioctl contig; do
+for src in "$top"/tests/unit/*_test.c; do
+	unit=$(basename "$src" _test.c)
 	{ echo "# program unit_$unit"; "$out/tests/host/unit_$unit"; } |
 		fold_tap host
 done

@@ -13,8 +13,6 @@
 #include "account_utils.h"
 #include "mock_utils.h"
 
-#define HUGE_SZ (2UL << 20)
-
 static int map_file(int fd, __u32 ioas, int mfd, __u64 start, __u64 length,
 		    __u64 *iova, __u32 flags)
 {
@@ -549,7 +547,7 @@ TEST_F(ioas, map_file_pins_are_charged)
 
 TEST_F(ioas, map_file_hugetlb)
 {
-	size_t len = 2 * HUGE_SZ;
+	size_t len = 2 * HUGE;
 	unsigned char *map, *buf = malloc(PAGE_SZ);
 	int mfd = memfd_create("map_file_huge", MFD_HUGETLB);
 	int access;
@@ -569,24 +567,24 @@ TEST_F(ioas, map_file_hugetlb)
 
 	ASSERT_OK(mock_domain(self->fd, self->ioas, 0, &stdev, &hwpt, NULL));
 	/* Across the boundary of the two huge pages, at an offset. */
-	ASSERT_OK(map_file(self->fd, self->ioas, mfd, HUGE_SZ / 2, HUGE_SZ,
+	ASSERT_OK(map_file(self->fd, self->ioas, mfd, HUGE / 2, HUGE,
 			   &iova, MAP_RW));
-	EXPECT_EQ(self->leak.pinned_before + HUGE_SZ / PAGE_SZ,
+	EXPECT_EQ(self->leak.pinned_before + HUGE / PAGE_SZ,
 		  iommufd_pinned_pages());
-	ASSERT_OK(check_map(self->fd, hwpt, iova, map + HUGE_SZ / 2,
-			    HUGE_SZ));
+	ASSERT_OK(check_map(self->fd, hwpt, iova, map + HUGE / 2,
+			    HUGE));
 	access = _access_create(self->fd, self->ioas, 0);
 	ASSERT_GE(access, 0);
-	ASSERT_OK(_access_rw(self->fd, access, iova + HUGE_SZ / 2 - 10, buf,
+	ASSERT_OK(_access_rw(self->fd, access, iova + HUGE / 2 - 10, buf,
 			     20, 0));
-	EXPECT_TRUE(is_pattern(buf, HUGE_SZ - 10, 20));
+	EXPECT_TRUE(is_pattern(buf, HUGE - 10, 20));
 	buf[0] = 0x77;
 	ASSERT_OK(_access_rw(self->fd, access, iova + 1, buf, 1,
 			     MOCK_ACCESS_RW_WRITE | MOCK_ACCESS_RW_SLOW_PATH));
-	EXPECT_EQ(0x77, map[HUGE_SZ / 2 + 1]);
+	EXPECT_EQ(0x77, map[HUGE / 2 + 1]);
 	ASSERT_OK(close(access));
 
-	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, iova, HUGE_SZ, NULL));
+	ASSERT_OK(_ioas_unmap(self->fd, self->ioas, iova, HUGE, NULL));
 	EXPECT_EQ(self->leak.pinned_before, iommufd_pinned_pages());
 	ASSERT_OK(_destroy(self->fd, stdev));
 	ASSERT_OK(munmap(map, len));

@@ -12,7 +12,6 @@
 #include "iommufd_utils.h"
 
 #define BASE (1UL << 24)
-#define HUGE (2UL << 20)
 
 /*
  * The new image of a process that mapped memory and then exec()ed (see

@@ -13,8 +13,6 @@
 #include "mem_utils.h"
 #include "mock_utils.h"
 
-#define MIB (1024UL * 1024)
-
 static int check_refs(int fd, void *buf, __u64 len, __u32 refs)
 {
 	struct iommu_test_cmd cmd = {

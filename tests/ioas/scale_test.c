@@ -10,7 +10,6 @@
 
 #include "mock_utils.h"
 
-#define HUGE (2UL << 20)
 #define TWO_GIB (2UL << 30)
 
 TEST_F(iommufd, a_thousand_ioases_on_one_file)

@@ -145,6 +145,9 @@ static inline long iommufd_stat_id(int fd)
 }
 
 #define PAGE_SZ ((unsigned long)sysconf(_SC_PAGESIZE))
+#define MIB (1UL << 20)
+/* A PMD-sized page on x86: a THP, a hugetlbfs page. */
+#define HUGE (2UL << 20)
 #define MAP_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
 
 static inline int _ioas_map(int fd, __u32 ioas, void *va, __u64 length,

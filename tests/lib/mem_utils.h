@@ -16,7 +16,6 @@
 
 #include "iommufd_utils.h"
 
-#define HUGE (2UL << 20)
 #define KPF_THP 22
 
 /*

@@ -12,7 +12,6 @@
 #include "mock_utils.h"
 
 #define PAUSE_FILE IOMMUFD_DEBUGFS "/pause"
-#define MIB (1024 * 1024UL)
 
 static int pause_write(const char *what)
 {
