@@ -23,12 +23,13 @@
  * bit cannot say whether it continues the page before.
  *
  * The domain still holds every PFN; a bit says only that pages follow
- * one another.  That is 2 KiB per GiB, allocated only when some
- * sub-block qualifies and kept only for users read page by page (huge
- * folios already read back per folio), and never needed: without it (the
- * allocation failed) reading back goes page by page.  The masks never
- * change while the user is filled: its pages stay pinned and mapped as
- * they were.
+ * one another.  That is 2 KiB per GiB (512 KiB for a 256 GiB area, so
+ * vmalloc'd when the page allocator has no such run of pages at hand),
+ * allocated only when some sub-block qualifies and kept only for users
+ * read page by page (huge folios already read back per folio), and never
+ * needed: without it (the allocation failed) reading back goes page by
+ * page.  The masks never change while the user is filled: its pages stay
+ * pinned and mapped as they were.
  */
 #include <linux/bitops.h>
 #include <linux/iommu.h>
@@ -77,9 +78,9 @@ bool __iopt_user_contig_note(struct iopt_pages_user *user,
 	if (!user->contig) {
 		if (iommufd_should_fail())
 			return false;
-		user->contig = kcalloc(iopt_user_contig_nblocks(user),
-				       sizeof(*user->contig),
-				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		user->contig = kvcalloc(iopt_user_contig_nblocks(user),
+					sizeof(*user->contig),
+					GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!user->contig)
 			return false;
 	}
@@ -101,7 +102,7 @@ bool __iopt_user_contig_note(struct iopt_pages_user *user,
  */
 void iopt_user_contig_free(struct iopt_pages_user *user)
 {
-	kfree(user->contig);
+	kvfree(user->contig);
 	user->contig = NULL;
 }
 
@@ -133,9 +134,9 @@ void iopt_user_contig_split(struct iopt_pages_user *left,
 		return;
 	if (iommufd_should_fail())
 		return;
-	right->contig = kmemdup(left->contig + shift,
-				nblocks * sizeof(*right->contig),
-				GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	right->contig = kvmemdup(left->contig + shift,
+				 nblocks * sizeof(*right->contig),
+				 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 }
 
 #ifdef IOMMUFD_SELFTEST

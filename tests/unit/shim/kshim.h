@@ -113,7 +113,7 @@ static inline int copy_struct_from_user(void *dst, size_t ksize,
 
 /*
  * Bitmaps.  kshim_alloc_fail makes the next that many bitmap_zalloc(),
- * kcalloc() or kmemdup() calls fail, as the kernel's allocator may.
+ * kvcalloc() or kvmemdup() calls fail, as the kernel's allocator may.
  */
 #define BITS_PER_LONG 64
 #define BITS_TO_LONGS(n) DIV_ROUND_UP(n, BITS_PER_LONG)
@@ -126,8 +126,8 @@ static inline unsigned long *bitmap_zalloc(unsigned long nbits, gfp_t gfp)
 	}
 	return calloc(BITS_TO_LONGS(nbits), sizeof(unsigned long));
 }
-/* kcalloc() and kmemdup() fail the same way. */
-static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
+/* kvcalloc() and kvmemdup() fail the same way. */
+static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp)
 {
 	if (kshim_alloc_fail) {
 		kshim_alloc_fail--;
@@ -135,9 +135,9 @@ static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
 	}
 	return calloc(n, size);
 }
-static inline void *kmemdup(const void *src, size_t len, gfp_t gfp)
+static inline void *kvmemdup(const void *src, size_t len, gfp_t gfp)
 {
-	void *p = kcalloc(1, len, gfp);
+	void *p = kvcalloc(1, len, gfp);
 
 	if (p)
 		memcpy(p, src, len);
@@ -207,6 +207,7 @@ static inline bool IS_ERR(const void *p) { return IS_ERR_VALUE(p); }
 #define kzalloc(n, gfp) calloc(1, n)
 #define kmalloc(n, gfp) malloc(n)
 static inline void kfree(const void *p) { free((void *)p); }
+static inline void kvfree(const void *p) { free((void *)p); }
 static inline void cond_resched(void) { }
 
 /* Locks: who holds them, for lockdep_assert_held(). */
