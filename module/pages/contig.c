@@ -34,6 +34,7 @@
 #include <linux/bitops.h>
 #include <linux/iommu.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "../selftest/selftest.h"
 #include "pages_priv.h"
@@ -121,21 +122,20 @@ void iopt_user_contig_free(struct iopt_pages_user *user)
 void iopt_user_contig_split(struct iopt_pages_user *left,
 			    struct iopt_pages_user *right)
 {
-	unsigned long nblocks, shift, i;
+	unsigned long shift;
+	size_t len;
 
 	right->contig = NULL;
 	if (!left->contig)
 		return;
-	nblocks = iopt_user_contig_nblocks(right);
 	shift = iopt_user_contig_base(right) - iopt_user_contig_base(left);
-	for (i = 0; i < nblocks && !left->contig[shift + i]; i++)
-		;
-	if (i == nblocks)
+	len = iopt_user_contig_nblocks(right) * sizeof(*right->contig);
+	/* Nothing marked there: @right reads page by page anyway. */
+	if (!memchr_inv(left->contig + shift, 0, len))
 		return;
 	if (iommufd_should_fail())
 		return;
-	right->contig = kvmemdup(left->contig + shift,
-				 nblocks * sizeof(*right->contig),
+	right->contig = kvmemdup(left->contig + shift, len,
 				 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 }
 

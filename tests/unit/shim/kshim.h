@@ -112,21 +112,10 @@ static inline int copy_struct_from_user(void *dst, size_t ksize,
 #define unlikely(c) __builtin_expect(!!(c), 0)
 
 /*
- * Bitmaps.  kshim_alloc_fail makes the next that many bitmap_zalloc(),
+ * Allocations that may fail: kshim_alloc_fail makes the next that many
  * kvcalloc() or kvmemdup() calls fail, as the kernel's allocator may.
  */
-#define BITS_PER_LONG 64
-#define BITS_TO_LONGS(n) DIV_ROUND_UP(n, BITS_PER_LONG)
 extern unsigned long kshim_alloc_fail;
-static inline unsigned long *bitmap_zalloc(unsigned long nbits, gfp_t gfp)
-{
-	if (kshim_alloc_fail) {
-		kshim_alloc_fail--;
-		return NULL;
-	}
-	return calloc(BITS_TO_LONGS(nbits), sizeof(unsigned long));
-}
-/* kvcalloc() and kvmemdup() fail the same way. */
 static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp)
 {
 	if (kshim_alloc_fail) {
@@ -143,13 +132,20 @@ static inline void *kvmemdup(const void *src, size_t len, gfp_t gfp)
 		memcpy(p, src, len);
 	return p;
 }
+/* The first byte of @n at @p that is not @c, or NULL. */
+static inline void *memchr_inv(const void *p, int c, size_t n)
+{
+	for (const unsigned char *b = p; n--; b++)
+		if (*b != (unsigned char)c)
+			return (void *)b;
+	return NULL;
+}
+
+/* Bitmaps. */
+#define BITS_PER_LONG 64
 static inline void bitmap_free(const unsigned long *map)
 {
 	free((void *)map);
-}
-static inline bool test_bit(unsigned long nr, const unsigned long *map)
-{
-	return (map[nr / BITS_PER_LONG] >> (nr % BITS_PER_LONG)) & 1;
 }
 static inline void __set_bit(unsigned long nr, unsigned long *map)
 {
@@ -161,19 +157,6 @@ static inline void bitmap_set(unsigned long *map, unsigned long start,
 	while (nbits--)
 		__set_bit(start++, map);
 }
-static inline unsigned long find_next_bit(const unsigned long *map,
-					  unsigned long size,
-					  unsigned long offset)
-{
-	for (; offset < size; offset++)
-		if (test_bit(offset, map))
-			return offset;
-	return size;
-}
-#define for_each_set_bit_from(bit, addr, size)				\
-	for ((bit) = find_next_bit((addr), (size), (bit));		\
-	     (bit) < (size);						\
-	     (bit) = find_next_bit((addr), (size), (bit) + 1))
 
 static inline unsigned long __ffs(unsigned long x)
 {
