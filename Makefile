@@ -8,6 +8,8 @@
 # make bench   this iommufd.ko against upstream's and VFIO type1, in the VM;
 #              R=rounds (default 3), BENCH_QUICK=1 for sizes divided by 8,
 #              BENCH_ICOUNT=1 to time in guest instructions (bench/bench.sh)
+# make bench-profile   where the headline row's time goes, both modules,
+#              under perf in the same VM (bench/profile.sh)
 # make check-debug   the VM tests on a debug kernel (KASAN, lockdep,
 #              kmemleak) built from linux-source-6.12 (about 20 minutes once)
 # make deb     the iommufd-dkms package: out/deb/iommufd-dkms_VERSION_all.deb
@@ -21,7 +23,7 @@
 OUT := $(CURDIR)/out
 SHELL := /bin/bash
 
-.PHONY: all setup build check check-debug demo vm lint clean bench deb check-package
+.PHONY: all setup build check check-debug demo vm lint clean bench bench-profile deb check-package
 all: setup
 	+@$(MAKE) --no-print-directory build
 
@@ -50,6 +52,12 @@ bench:
 	+@$(MAKE) --no-print-directory setup SETUP_PKGS=gnuplot-nox
 	+@$(MAKE) --no-print-directory build bench-build
 	@BENCH_ICOUNT=$(BENCH_ICOUNT) bench/bench.sh $(R) $(BENCH_QUICK)
+
+# Where the headline row's time goes, under perf in the benchmark VM.
+bench-profile:
+	+@$(MAKE) --no-print-directory setup SETUP_PKGS=linux-perf
+	+@$(MAKE) --no-print-directory build bench-build
+	@bench/profile.sh $(BENCH_QUICK)
 
 deb:
 	+@$(MAKE) --no-print-directory setup SETUP_PKGS="$(PACKAGE_PKGS)"

@@ -3,12 +3,18 @@
  * bench: time the I/O page table work of whichever iommufd.ko (or VFIO
  * type1) is loaded, in the benchmark VM (README.md, Benchmarks).
  *
- *   bench [-q] -s SET -r ROUND MODE
+ *   bench [-q] [-p PHASE] -s SET -r ROUND MODE
  *
  * MODE is "iommufd" (QEMU's edu device attached to IOASes through the VFIO
  * cdev, under VT-d), "test" (the test ABI: in-kernel access and the mock
  * IOMMU's dirty bitmap) or "type1" (edu's group in a /dev/vfio/vfio
  * container with VFIO_TYPE1v2_IOMMU).  -q divides every size by 8.
+ *
+ * -p map or -p unmap (iommufd mode, under `perf record -D -1 --control`,
+ * bench/guest/profile.sh): only the headline row, map+unmap of 1 GiB of
+ * 4 KiB pages, PROFILE_REPS times, with perf's events enabled around each
+ * map or each unmap alone through the control and ack FIFOs named by
+ * $BENCH_PERF_CTL and $BENCH_PERF_ACK.
  *
  * Output, one line each, on stdout:
  *   RESULT SET WORKLOAD NS       one sample, in ns (per op where the
@@ -74,6 +80,7 @@ static const char *const backing_name[] = { "4K", "THP", "HTLB",
 static const char *set = "?";
 static const char *round_s = "?";
 static unsigned long scale = 1;	/* -q: 8 */
+static const char *profile_phase;	/* -p: "map" or "unmap" */
 
 static void die(const char *fmt, ...)
 {
@@ -652,6 +659,66 @@ static void timed_attach(struct edu *edu, __u32 ioas, const char *tag)
 	result(name, now_ns() - t1);
 }
 
+#define PROFILE_REPS 12
+
+/*
+ * Tell perf record to enable or disable its events, and wait for its
+ * acknowledgement, so that nothing of the other phase is sampled.
+ */
+static void perf_ctl(int ctl, int ack, const char *cmd)
+{
+	char buf[16];
+
+	if (write(ctl, cmd, strlen(cmd)) != (ssize_t)strlen(cmd) ||
+	    read(ack, buf, sizeof(buf)) <= 0)
+		die("perf control %s", cmd);
+}
+
+/* -p: the headline 4K row, perf sampling one of its phases. */
+static void profile_rows(struct bufs *bb)
+{
+	const char *ctl_path = getenv("BENCH_PERF_CTL");
+	const char *ack_path = getenv("BENCH_PERF_ACK");
+	int on_map = !strcmp(profile_phase, "map");
+	unsigned long g = SZ_1G / scale;
+	char what[96], map_name[32], unmap_name[32];
+	int ctl, ack;
+
+	if (!ctl_path || !ack_path)
+		die("-p needs $BENCH_PERF_CTL and $BENCH_PERF_ACK");
+	ctl = open(ctl_path, O_WRONLY);
+	ack = open(ack_path, O_RDONLY);
+	if (ctl < 0 || ack < 0)
+		die("open the perf control FIFOs");
+	snprintf(what, sizeof(what), "map+unmap %s 4K, %d times, perf sampling each %s",
+		 sz(g), PROFILE_REPS, profile_phase);
+	progress(what);
+	snprintf(map_name, sizeof(map_name), "map_%s_4K", sz(g));
+	snprintf(unmap_name, sizeof(unmap_name), "unmap_%s_4K", sz(g));
+	for (int i = 0; i < PROFILE_REPS; i++) {
+		uint64_t t0, t1, t2, t3;
+
+		if (on_map)
+			perf_ctl(ctl, ack, "enable\n");
+		t0 = now_ns();
+		do_map(bb->p4k, g, IOVA_A);
+		t1 = now_ns();
+		if (on_map)
+			perf_ctl(ctl, ack, "disable\n");
+		else
+			perf_ctl(ctl, ack, "enable\n");
+		t2 = now_ns();
+		do_unmap(IOVA_A, g);
+		t3 = now_ns();
+		if (!on_map)
+			perf_ctl(ctl, ack, "disable\n");
+		result(map_name, t1 - t0);
+		result(unmap_name, t3 - t2);
+	}
+	close(ctl);
+	close(ack);
+}
+
 static void iommufd_mode(void)
 {
 	unsigned long g = SZ_1G / scale;
@@ -665,12 +732,19 @@ static void iommufd_mode(void)
 		die("open /dev/iommu");
 	if (edu_find(&edu) || edu_open_cdev(&edu) || edu_bind(&edu, ifd))
 		die("edu: bind to vfio-pci and /dev/iommu");
-	bufs_get(&bb);
+	if (profile_phase)	/* the 4K file alone, as bufs_get() makes it */
+		bb.p4k = shared_4k_get(2 * SZ_1G / scale, B_4K);
+	else
+		bufs_get(&bb);
 
 	map_ioas = ioas_alloc();
 	pt = map_ioas;
 	if (edu_attach(&edu, &pt))
 		die("attach edu");
+	if (profile_phase) {
+		profile_rows(&bb);
+		return;
+	}
 	map_rows(&bb);
 	scale_rows(&bb);
 
@@ -925,10 +999,15 @@ int main(int argc, char **argv)
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	int opt;
 
-	while ((opt = getopt(argc, argv, "qs:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "qp:s:r:")) != -1) {
 		switch (opt) {
 		case 'q':
 			scale = 8;
+			break;
+		case 'p':
+			if (strcmp(optarg, "map") && strcmp(optarg, "unmap"))
+				goto usage;
+			profile_phase = optarg;
 			break;
 		case 's':
 			set = optarg;
@@ -944,6 +1023,8 @@ int main(int argc, char **argv)
 		goto usage;
 	if (setrlimit(RLIMIT_MEMLOCK, &unlimited))
 		die("setrlimit(RLIMIT_MEMLOCK)");
+	if (profile_phase && strcmp(argv[optind], "iommufd"))
+		goto usage;
 	if (!strcmp(argv[optind], "iommufd"))
 		iommufd_mode();
 	else if (!strcmp(argv[optind], "test"))
@@ -954,6 +1035,7 @@ int main(int argc, char **argv)
 		goto usage;
 	return 0;
 usage:
-	fprintf(stderr, "usage: bench [-q] -s SET -r ROUND iommufd|test|type1\n");
+	fprintf(stderr, "usage: bench [-q] -s SET -r ROUND iommufd|test|type1\n"
+			"       bench [-q] -p map|unmap -s SET -r ROUND iommufd\n");
 	return 64;
 }

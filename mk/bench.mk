@@ -84,7 +84,8 @@ $(BENCH)/bench.cpio.gz: $(foreach v,ref ref-test proj,$(BENCH_BUILD)/vfio-$(v)/v
 	@mkdir -p $(BENCH_ROOT)/{bin,sbin,proc,sys,dev,tmp,lib/bench,bench}
 	@cp /bin/busybox $(BENCH_ROOT)/bin/
 	@install -m 755 vm/guest/init $(BENCH_ROOT)/init
-	@install -m 755 $(OUT)/bench/bench bench/guest/rounds.sh $(BENCH_ROOT)/bench/
+	@install -m 755 $(OUT)/bench/bench bench/guest/rounds.sh bench/guest/setup.sh \
+		bench/guest/profile.sh $(BENCH_ROOT)/bench/
 	@for s in $(BENCH_SETS) idle; do mkdir -p $(BENCH_ROOT)/lib/bench/$$s; \
 		install -m 755 bench/guest/unload.sh $(BENCH_ROOT)/lib/bench/$$s/; done
 	@install -m 755 bench/guest/idle-load.sh $(BENCH_ROOT)/lib/bench/idle/load.sh
