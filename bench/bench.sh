@@ -18,6 +18,8 @@ rounds=${1:-3} quick=${2:-}
 bench=$out/bench
 logs=$out/logs/bench
 qflag= icount=()
+# shellcheck source=bench/vm.sh
+. "$top/bench/vm.sh"
 [ -n "$quick" ] && [ "$quick" != 0 ] && qflag=-q
 [ "${BENCH_ICOUNT:-0}" = 1 ] && icount=(--icount)
 
@@ -28,17 +30,8 @@ else
 	rm -f "$bench/log.txt"
 	echo "${icount:+instructions}" >"$bench/clock"
 	start=$SECONDS
-	"$top/vm/run.sh" --name bench --quiet "${icount[@]}" \
-		--image "$bench/bench.cpio.gz" \
-		--modules bench/idle --mem 6G --timeout $((1800 + rounds * 5400)) \
-		-- /bench/rounds.sh "$rounds" $qflag &
-	vm=$!
-	# The guest's progress lines as they come; tail ends when run.sh does
-	# (run.sh recreates the file, so follow it by name).
-	sleep 2
-	tail -n +1 -F --pid=$vm "$logs/output.log" 2>/dev/null |
-		grep --line-buffered '^bench: ' | sed -u 's/\r$//'
-	wait $vm
+	bench_vm bench $((1800 + rounds * 5400)) "$bench/bench.cpio.gz" \
+		"${icount[@]}" -- /bench/rounds.sh "$rounds" $qflag
 	rc=$?
 	echo "bench: VM run took $((SECONDS - start)) s"
 fi

@@ -14,6 +14,8 @@ quick=${1:-}
 bench=$out/bench
 logs=$out/logs/bench-profile
 qflag=
+# shellcheck source=bench/vm.sh
+. "$top/bench/vm.sh"
 [ -n "$quick" ] && [ "$quick" != 0 ] && qflag=-q
 
 perf=$(command -v perf) || {
@@ -34,15 +36,7 @@ cat "$bench/bench.cpio.gz" "$bench/perf.cpio.gz" >"$bench/profile.cpio.gz"
 
 echo "bench-profile: map+unmap 1G 4K${qflag:+ (quick: / 8)}, reference and project, map and unmap sampled apart; one VM"
 start=$SECONDS
-mkdir -p "$logs"
-"$top/vm/run.sh" --name bench-profile --quiet --image "$bench/profile.cpio.gz" \
-	--modules bench/idle --mem 6G --timeout 3600 \
-	-- /bench/profile.sh $qflag &
-vm=$!
-sleep 2
-tail -n +1 -F --pid=$vm "$logs/output.log" 2>/dev/null |
-	grep --line-buffered '^bench: ' | sed -u 's/\r$//'
-wait $vm
+bench_vm bench-profile 3600 "$bench/profile.cpio.gz" -- /bench/profile.sh $qflag
 rc=$?
 echo "bench-profile: VM run took $((SECONDS - start)) s"
 if [ $rc -ne 0 ]; then
