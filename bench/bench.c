@@ -663,7 +663,7 @@ static void timed_attach(struct edu *edu, __u32 ioas, const char *tag)
 
 /*
  * Tell perf record to enable or disable its events, and wait for its
- * acknowledgement, so that nothing of the other phase is sampled.
+ * acknowledgment, so that nothing of the other phase is sampled.
  */
 static void perf_ctl(int ctl, int ack, const char *cmd)
 {

@@ -10,18 +10,10 @@
 # sampled: that is the "unsampled" figure.
 set -euo pipefail
 log=$1
+here=$(cd "$(dirname "$0")" && pwd)
 top=${PROFILE_TOP:-8}
 
-awk -v top="$top" '
-# Median of the space-separated numbers in s.
-function median(s,    n, v, i, j, t) {
-	n = split(s, v, " ")
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-		}
-	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
+awk -v top="$top" "$(cat "$here/stats.awk")"'
 $1 == "RESULT" {
 	phase = $3; sub(/_.*/, "", phase)
 	wall[$2 " " phase] = wall[$2 " " phase] " " $4
@@ -49,7 +41,8 @@ END {
 			print "profile-report: no times for " key > "/dev/stderr"
 			exit 1
 		}
-		w = median(wall[key]) / 1e6
+		stats(wall[key])
+		w = med / 1e6
 		s = sampled[key] / 1e6
 		o = 0
 		for (i = 1; i <= nsym[key]; i++)

@@ -10,23 +10,13 @@
 # the MEM lines' first figure, in KiB.
 set -euo pipefail
 log=$1 dir=$2
+here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$dir"
 
-awk -v csv="$dir/results.csv" -v memcsv="$dir/memory.csv" '
+awk -v csv="$dir/results.csv" -v memcsv="$dir/memory.csv" "$(cat "$here/stats.awk")"'
 function col(set) {
 	sub(/-test$/, "", set)
 	return set == "ref" || set == "proj" || set == "type1" ? set : ""
-}
-# Median and (max - min) of the space-separated numbers in s.
-function stats(s,    n, v, i, j, t) {
-	n = split(s, v, " ")
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-		}
-	med = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-	rng = v[n] - v[1]
-	return n
 }
 function human(ns) {
 	if (ns == "") return "-"
